@@ -1,0 +1,371 @@
+//! `Channel`: request/response exchange over a reader and a writer, for both sides.
+
+use alloc::vec::Vec;
+
+use crate::io::{ReadVec, Write};
+use crate::packet::{Payload, RequestPacket, ResponsePacket};
+use crate::wire::{self, MAX_HEADER_LEN};
+use crate::IpcError;
+
+/// Largest payload a channel accepts unless told otherwise: 256 KiB.
+///
+/// ckb-std's default heap is 516 KiB and its buddy allocator rounds a block up to a power of
+/// two, so a 256 KiB packet already takes a 512 KiB block. Scripts that exchange more give
+/// themselves a bigger heap (`default_alloc!`) and call [`Channel::with_max_payload`].
+pub const DEFAULT_MAX_PAYLOAD: u64 = 256 * 1024;
+
+/// Zeroed bytes kept in front of a received frame, so a response made from a request's payload
+/// (an echo, an in-place transform) still has room for its header when its codes are longer.
+const RX_PAD: usize = 8;
+
+/// Bytes asked for by the first read of the very first packet: a 1 KiB payload arrives in one
+/// syscall. Later packets ask for the size of the one before.
+const FIRST_READ: usize = 1024 + MAX_HEADER_LEN;
+
+/// The smallest first read: any header fits.
+const MIN_READ: usize = 64;
+
+/// Handles one request. Implemented by closures `FnMut(RequestPacket) -> ResponsePacket`.
+///
+/// A handler reports a failure by answering with an error code ([`ResponsePacket::error`]);
+/// the server then goes on with the next request.
+pub trait RequestHandler {
+    fn serve(&mut self, request: RequestPacket) -> ResponsePacket;
+}
+
+impl<F: FnMut(RequestPacket) -> ResponsePacket> RequestHandler for F {
+    fn serve(&mut self, request: RequestPacket) -> ResponsePacket {
+        self(request)
+    }
+}
+
+/// One end of an IPC connection: a client [`call`](Self::call)s, a server
+/// [`execute`](Self::execute)s.
+///
+/// Cost per packet: one `write` syscall, and one `read` when the packet is no larger than the
+/// previous one (or than 1 KiB for the first); every length is checked against
+/// [`max_payload`](Self::max_payload) before anything is allocated.
+pub struct Channel<R, W> {
+    reader: R,
+    writer: W,
+    max_payload: u64,
+    /// Size of the first read for the next packet.
+    read_hint: usize,
+    /// Bytes a peer sent past the end of the last packet in the same write.
+    pending: Vec<u8>,
+}
+
+impl<R, W> Channel<R, W>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+{
+    pub fn new(reader: R, writer: W) -> Self {
+        Self {
+            reader,
+            writer,
+            max_payload: DEFAULT_MAX_PAYLOAD,
+            read_hint: FIRST_READ,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Sets the largest payload this end accepts (see [`DEFAULT_MAX_PAYLOAD`]).
+    pub fn with_max_payload(mut self, max_payload: u64) -> Self {
+        self.max_payload = max_payload.min(isize::MAX as u64 / 2);
+        self
+    }
+
+    pub fn max_payload(&self) -> u64 {
+        self.max_payload
+    }
+
+    /// The reader and writer back.
+    pub fn into_inner(self) -> (R, W) {
+        (self.reader, self.writer)
+    }
+
+    /// Sends `request` and waits for the response.
+    ///
+    /// A response with a non-zero error code is still `Ok` (its payload may say more); use
+    /// [`ResponsePacket::into_result`] to turn it into [`IpcError::ErrorCode`]. The server
+    /// closing the channel instead of answering is [`IpcError::Eof`].
+    pub fn call(&mut self, request: &RequestPacket) -> Result<ResponsePacket, IpcError> {
+        self.send(request.parts())?;
+        let (error_code, payload) = self.receive()?.ok_or(IpcError::Eof)?;
+        Ok(ResponsePacket::new(error_code, payload))
+    }
+
+    /// Serves requests with `handler` until the client closes the channel.
+    ///
+    /// A close at a packet boundary returns `Ok(())`. Anything else the client sends that is not
+    /// a valid request ends the loop with that error, after telling the client its wire code
+    /// ([`IpcError::wire_code`]) if it still listens.
+    pub fn execute<H: RequestHandler + ?Sized>(&mut self, handler: &mut H) -> Result<(), IpcError> {
+        loop {
+            let (method_id, payload) = match self.receive() {
+                Ok(Some(request)) => request,
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    // Best effort: the client may be gone, which is why we are here.
+                    let _ = self.send_error_code(e.wire_code());
+                    return Err(e);
+                }
+            };
+            let response = handler.serve(RequestPacket::new(method_id, payload));
+            self.send(response.parts())?;
+        }
+    }
+
+    /// Sends a response carrying only `error_code`.
+    pub fn send_error_code(&mut self, error_code: u64) -> Result<(), IpcError> {
+        self.send(ResponsePacket::error(error_code).parts())
+    }
+
+    /// Sends a request without waiting for its response (see [`receive_response`](Self::receive_response)).
+    pub fn send_request(&mut self, request: &RequestPacket) -> Result<(), IpcError> {
+        self.send(request.parts())
+    }
+
+    /// Sends a response (for servers that drive their own loop).
+    pub fn send_response(&mut self, response: &ResponsePacket) -> Result<(), IpcError> {
+        self.send(response.parts())
+    }
+
+    /// Reads the next request; `Ok(None)` when the client closed the channel at a boundary.
+    pub fn receive_request(&mut self) -> Result<Option<RequestPacket>, IpcError> {
+        Ok(self.receive()?.map(|(id, payload)| RequestPacket::new(id, payload)))
+    }
+
+    /// Reads the next response; a close instead is [`IpcError::Eof`].
+    pub fn receive_response(&mut self) -> Result<ResponsePacket, IpcError> {
+        let (code, payload) = self.receive()?.ok_or(IpcError::Eof)?;
+        Ok(ResponsePacket::new(code, payload))
+    }
+
+    fn send(&mut self, (first, second): (&[u8], &[u8])) -> Result<(), IpcError> {
+        for mut part in [first, second] {
+            while !part.is_empty() {
+                let n = self.writer.write(part)?;
+                part = match part.get(n..) {
+                    Some(rest) if n > 0 => rest,
+                    // A writer that takes nothing (or claims more than it was given) is gone.
+                    _ => return Err(IpcError::UnexpectedEof),
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one packet: its code (method id or error code) and payload. `Ok(None)` is a close
+    /// at a packet boundary.
+    fn receive(&mut self) -> Result<Option<(u64, Payload)>, IpcError> {
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(RX_PAD + self.read_hint.max(self.pending.len()))?;
+        buf.resize(RX_PAD, 0);
+        buf.append(&mut self.pending);
+
+        // Read until the header is complete. It is at most 30 bytes and the buffer holds at
+        // least MIN_READ, so this is one read unless the peer dribbles its header.
+        let (header, header_len) = loop {
+            let frame = buf.get(RX_PAD..).unwrap_or_default();
+            if let Some(found) = wire::decode_header(frame, self.max_payload)? {
+                break found;
+            }
+            if buf.len() == buf.capacity() {
+                buf.try_reserve(MIN_READ)?;
+            }
+            if self.reader.read_vec(&mut buf)? == 0 {
+                return if buf.len() == RX_PAD { Ok(None) } else { Err(IpcError::UnexpectedEof) };
+            }
+        };
+
+        // payload_len <= max_payload < isize::MAX / 2, checked by decode_header.
+        let total = RX_PAD + header_len + header.payload_len as usize;
+        if buf.len() < total {
+            buf.try_reserve_exact(total - buf.len())?;
+        }
+        while buf.len() < total {
+            if self.reader.read_vec(&mut buf)? == 0 {
+                return Err(IpcError::UnexpectedEof);
+            }
+        }
+        if buf.len() > total {
+            // The peer wrote more than one packet at once: keep the rest for the next call.
+            self.pending.try_reserve_exact(buf.len() - total)?;
+            self.pending.extend_from_slice(buf.get(total..).unwrap_or_default());
+            buf.truncate(total);
+        }
+
+        let frame_len = total - RX_PAD;
+        self.read_hint = frame_len.max(MIN_READ);
+        if buf.capacity() > 4 * total && buf.capacity() > 4096 {
+            // A small packet in a big buffer (after a big one): give the memory back.
+            let mut exact = Vec::new();
+            if exact.try_reserve_exact(total).is_ok() {
+                exact.extend_from_slice(&buf);
+                buf = exact;
+            }
+        }
+        Ok(Some((header.code, Payload::from_parts(buf, RX_PAD + header_len))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::mem::{ChunkedReader, VecWriter};
+    extern crate std;
+    use std::vec;
+    use std::vec::Vec;
+
+    fn encode_requests(requests: &[RequestPacket]) -> Vec<u8> {
+        let mut ch = Channel::new(&[][..], VecWriter::default());
+        for r in requests {
+            ch.send_request(r).unwrap();
+        }
+        let (_, w) = ch.into_inner();
+        let split = requests.iter().filter(|r| !r.parts().1.is_empty()).count();
+        assert_eq!(w.writes, requests.len() + split, "one write per packet, two if split");
+        w.bytes
+    }
+
+    fn sample_requests() -> Vec<RequestPacket> {
+        vec![
+            RequestPacket::new(0, Payload::new()),
+            RequestPacket::new(1, Payload::from_slice(b"hello")),
+            RequestPacket::new(127, vec![0xabu8; 127]),
+            RequestPacket::new(128, vec![0x5au8; 128]),
+            RequestPacket::new(u64::MAX, vec![1u8; 3000]),
+            RequestPacket::new(16384, Payload::from_slice(&(0..=255u8).cycle().take(16384).collect::<Vec<_>>())),
+        ]
+    }
+
+    /// Serves `input` read in pieces of `sizes`; returns what the handler saw, what was
+    /// answered and how `execute` ended.
+    fn serve(input: &[u8], sizes: &[usize]) -> (Vec<RequestPacket>, Vec<u8>, Result<(), IpcError>) {
+        let mut seen = Vec::new();
+        let mut ch = Channel::new(ChunkedReader::new(input, sizes), VecWriter::default());
+        let result = ch.execute(&mut |req: RequestPacket| {
+            seen.push(req.clone());
+            ResponsePacket::ok(req.into_payload())
+        });
+        (seen, ch.into_inner().1.bytes, result)
+    }
+
+    #[test]
+    fn server_decodes_every_split_of_the_stream() {
+        let requests = sample_requests();
+        let stream = encode_requests(&requests);
+        let (_, expected_out, _) = serve(&stream, &[usize::MAX]);
+        for size in (1..=40).chain([127, 128, 129, 1000, 4096, 20000]) {
+            let (seen, out, result) = serve(&stream, &[size]);
+            assert_eq!(result, Ok(()), "read size {size}");
+            assert_eq!(seen, requests, "read size {size}");
+            assert_eq!(out, expected_out, "read size {size}");
+        }
+        // Irregular splits.
+        let (seen, _, result) = serve(&stream, &[1, 7, 2, 300, 5, 64, 1, 1, 9999]);
+        assert_eq!((seen, result), (requests, Ok(())));
+    }
+
+    #[test]
+    fn client_reads_every_split_of_a_response() {
+        let responses = [
+            ResponsePacket::ok(Payload::from_slice(&7u64.to_le_bytes())),
+            ResponsePacket::error(0xdead),
+            ResponsePacket::new(u64::MAX, vec![3u8; 200]),
+            ResponsePacket::ok(vec![9u8; 70000]),
+        ];
+        let mut stream = Vec::new();
+        for r in &responses {
+            let (a, b) = r.parts();
+            stream.extend_from_slice(a);
+            stream.extend_from_slice(b);
+        }
+        for size in [1, 2, 3, 5, 64, 100, 1 << 20] {
+            let sizes = [size];
+            let mut ch = Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default())
+                .with_max_payload(1 << 20);
+            let req = RequestPacket::new(5, Payload::from_slice(b"x"));
+            for expected in &responses {
+                assert_eq!(&ch.call(&req).unwrap(), expected, "read size {size}");
+            }
+            assert_eq!(ch.call(&req), Err(IpcError::Eof));
+            let (_, w) = ch.into_inner();
+            assert_eq!(w.bytes, [0, 5, 1, b'x'].repeat(responses.len() + 1));
+        }
+    }
+
+    #[test]
+    fn error_codes_reach_the_client_as_values() {
+        let resp = ResponsePacket::error(0xdead);
+        let mut bytes = resp.parts().0.to_vec();
+        bytes.extend_from_slice(resp.parts().1);
+        let mut ch = Channel::new(&bytes[..], VecWriter::default());
+        let got = ch.call(&RequestPacket::new(1, Payload::new())).unwrap();
+        assert_eq!(got.error_code(), 0xdead);
+        assert_eq!(got.into_result(), Err(IpcError::ErrorCode(0xdead)));
+    }
+
+    #[test]
+    fn bad_streams_end_in_errors_and_the_client_is_told() {
+        let mut max_plus_one = vec![0u8, 1];
+        let mut len = [0u8; 10];
+        let n = wire::vlq::encode(DEFAULT_MAX_PAYLOAD + 1, &mut len);
+        max_plus_one.extend_from_slice(&len[..n]);
+        let cases: Vec<(Vec<u8>, IpcError)> = vec![
+            // Truncated inside the header and inside the payload.
+            (vec![0, 1], IpcError::UnexpectedEof),
+            (vec![0, 1, 5, 1, 2], IpcError::UnexpectedEof),
+            // Length prefix of 2^60.
+            (vec![0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10], IpcError::PayloadTooLarge { len: 1 << 60, max: DEFAULT_MAX_PAYLOAD }),
+            (max_plus_one, IpcError::PayloadTooLarge { len: DEFAULT_MAX_PAYLOAD + 1, max: DEFAULT_MAX_PAYLOAD }),
+            // 11-byte VLQ.
+            (vec![0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], IpcError::VlqOverflow),
+            (vec![3, 0, 0], IpcError::UnsupportedVersion(3)),
+        ];
+        for (input, expected) in cases {
+            for size in [1, 2, 1000] {
+                let (seen, out, result) = serve(&input, &[size]);
+                assert!(seen.is_empty());
+                assert_eq!(result, Err(expected), "input {input:x?}");
+                assert_eq!(out, [0, expected.wire_code() as u8, 0], "error code sent for {input:x?}");
+            }
+        }
+    }
+
+    #[test]
+    fn valid_requests_before_garbage_are_served() {
+        let mut stream = encode_requests(&sample_requests()[..2]);
+        stream.extend_from_slice(&[0, 1, 9, 1]);
+        let (seen, out, result) = serve(&stream, &[3]);
+        assert_eq!(seen.len(), 2);
+        assert_eq!(result, Err(IpcError::UnexpectedEof));
+        assert!(out.ends_with(&[0, 22, 0]));
+    }
+
+    #[test]
+    fn the_length_limit_is_the_channels() {
+        let req = RequestPacket::new(1, vec![0u8; 100]);
+        let stream = encode_requests(&[req]);
+        let mut ch = Channel::new(&stream[..], VecWriter::default()).with_max_payload(99);
+        assert_eq!(
+            ch.receive_request().unwrap_err(),
+            IpcError::PayloadTooLarge { len: 100, max: 99 }
+        );
+        let mut ch = Channel::new(&stream[..], VecWriter::default()).with_max_payload(100);
+        assert_eq!(ch.receive_request().unwrap().unwrap().payload().len(), 100);
+    }
+
+    #[test]
+    fn echo_needs_no_copy_and_one_write() {
+        // The response built from a received payload goes out in one piece.
+        let stream = encode_requests(&[RequestPacket::new(1, vec![4u8; 1024])]);
+        let mut ch = Channel::new(&stream[..], VecWriter::default());
+        let req = ch.receive_request().unwrap().unwrap();
+        let resp = ResponsePacket::new(300, req.into_payload());
+        assert!(resp.parts().1.is_empty());
+    }
+}

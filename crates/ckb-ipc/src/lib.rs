@@ -1,0 +1,44 @@
+//! Client/server IPC for CKB-VM scripts over spawn pipes.
+//!
+//! The Rust counterpart of ckb-js-vm's IPC API ([`spawn_cell_server`], [`spawn_server`],
+//! [`run_server`], [`Channel`], [`RequestHandler`]), byte-compatible with ckb-js-vm and
+//! ckb-script-ipc-common on the wire, and built to spend as few cycles as the pipe allows.
+//!
+//! Layers, each usable without the ones above it:
+//! - [`wire`]: VLQ and packet headers (no allocation);
+//! - [`packet`]: owned request/response packets laid out ready to send;
+//! - [`io`]: `embedded-io` transport and the CKB [`Pipe`];
+//! - [`channel`]: [`Channel`] and [`RequestHandler`];
+//! - [`spawn`]: starting servers and serving on inherited pipes.
+//!
+//! ```ignore
+//! // client
+//! let (read, write) = ckb_ipc::spawn_server(1, Source::CellDep, &[])?;
+//! let mut channel = Channel::new(read, write);
+//! let response = channel.call(&RequestPacket::new(ADD, args))?;
+//!
+//! // server
+//! ckb_ipc::run_server(|req: RequestPacket| ResponsePacket::ok(req.into_payload()))
+//! ```
+#![no_std]
+
+extern crate alloc;
+
+pub mod channel;
+pub mod error;
+pub mod io;
+pub mod packet;
+pub mod spawn;
+pub mod wire;
+
+pub use channel::{Channel, RequestHandler, DEFAULT_MAX_PAYLOAD};
+pub use error::{IpcError, ProtocolErrorCode};
+pub use io::{Pipe, ReadVec};
+pub use packet::{Payload, RequestPacket, ResponsePacket};
+pub use spawn::{
+    run_server, spawn_cell_server, spawn_cell_server_process, spawn_server, spawn_server_process,
+    wait, ServerProcess,
+};
+
+pub use ckb_std::ckb_constants::Source;
+pub use ckb_std::ckb_types::core::ScriptHashType;

@@ -1,0 +1,390 @@
+//! Owned packets whose bytes are laid out ready to send.
+//!
+//! On CKB-VM copying a byte costs more than piping it (about 1.1 cycles against 0.25 per side),
+//! so a packet keeps its header right in front of its payload, in the same buffer: the channel
+//! sends header and payload with one `write`, and reads a packet into the buffer that becomes
+//! its payload. A payload from [`Payload::new`] (or one received, as in an echo) has that room;
+//! a plain `Vec<u8>` does not, and is then copied when small or sent with two writes when large.
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::ops::{Deref, DerefMut};
+
+use crate::wire::{self, MAX_HEADER_LEN};
+
+/// Largest payload without headroom that is copied to send it in one write; above it, two
+/// writes (2 x 1,300 cycles, counting the reader's extra read) are cheaper than the copy.
+const COPY_MAX: usize = 2048;
+
+/// Payload bytes with room in front for a packet header.
+#[derive(Clone, Default)]
+pub struct Payload {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl Payload {
+    /// Room kept in front of a payload built here: enough for any header this crate writes.
+    pub const HEADROOM: usize = MAX_HEADER_LEN;
+
+    /// An empty payload with headroom.
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// An empty payload with headroom and room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        let mut buf = Vec::with_capacity(Self::HEADROOM.saturating_add(capacity));
+        buf.resize(Self::HEADROOM, 0);
+        Self { buf, start: Self::HEADROOM }
+    }
+
+    /// A copy of `bytes` with headroom.
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        let mut p = Self::with_capacity(bytes.len());
+        p.buf.extend_from_slice(bytes);
+        p
+    }
+
+    /// `buf[start..]` is the payload; `buf[..start]` is free room for a header.
+    pub(crate) fn from_parts(buf: Vec<u8>, start: usize) -> Self {
+        let start = start.min(buf.len());
+        Self { buf, start }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        self.buf.get(self.start..).unwrap_or_default()
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        self.buf.get_mut(self.start..).unwrap_or_default()
+    }
+
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    pub fn push(&mut self, byte: u8) {
+        self.buf.push(byte);
+    }
+
+    pub fn clear(&mut self) {
+        self.buf.truncate(self.start);
+    }
+
+    /// Bytes free in front of the payload.
+    pub fn headroom(&self) -> usize {
+        self.start
+    }
+
+    /// The payload as a `Vec`, moving it to the front of its buffer if it has headroom.
+    pub fn into_vec(mut self) -> Vec<u8> {
+        self.buf.drain(..self.start);
+        self.buf
+    }
+
+    /// Writes `header` right before the payload; `false` if there is no room for it.
+    fn put_header(&mut self, header: &[u8]) -> bool {
+        let Some(at) = self.start.checked_sub(header.len()) else {
+            return false;
+        };
+        match self.buf.get_mut(at..self.start) {
+            Some(room) => {
+                room.copy_from_slice(header);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The payload with the `header_len` bytes before it.
+    fn with_header(&self, header_len: usize) -> &[u8] {
+        let at = self.start.saturating_sub(header_len);
+        self.buf.get(at..).unwrap_or_default()
+    }
+}
+
+impl Deref for Payload {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl DerefMut for Payload {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.as_mut_slice()
+    }
+}
+
+impl AsRef<[u8]> for Payload {
+    fn as_ref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl From<Vec<u8>> for Payload {
+    /// Takes the `Vec` as it is, without headroom (see the module docs for what that costs).
+    fn from(buf: Vec<u8>) -> Self {
+        Self { buf, start: 0 }
+    }
+}
+
+impl From<&[u8]> for Payload {
+    fn from(bytes: &[u8]) -> Self {
+        Self::from_slice(bytes)
+    }
+}
+
+impl<const N: usize> From<[u8; N]> for Payload {
+    fn from(bytes: [u8; N]) -> Self {
+        Self::from_slice(&bytes)
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Payload {}
+
+impl PartialEq<[u8]> for Payload {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 16;
+        let bytes = self.as_slice();
+        write!(f, "{} bytes [", bytes.len())?;
+        for b in bytes.iter().take(SHOWN) {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(if bytes.len() > SHOWN { "..]" } else { "]" })
+    }
+}
+
+impl embedded_io::ErrorType for Payload {
+    type Error = core::convert::Infallible;
+}
+
+/// Lets encoders write straight into a payload.
+impl embedded_io::Write for Payload {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// A payload and its encoded header: in the payload's headroom, or beside it.
+#[derive(Clone)]
+struct Framed {
+    payload: Payload,
+    header: [u8; MAX_HEADER_LEN],
+    header_len: u8,
+    in_place: bool,
+}
+
+impl Framed {
+    fn new(code: u64, mut payload: Payload) -> Self {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let n = wire::encode_header(code, payload.len() as u64, &mut header);
+        let head = header.get(..n).unwrap_or_default();
+        let mut in_place = payload.put_header(head);
+        if !in_place && payload.len() <= COPY_MAX {
+            payload = Payload::from_slice(&payload);
+            in_place = payload.put_header(head);
+        }
+        Self { payload, header, header_len: n as u8, in_place }
+    }
+
+    /// The bytes to send: the whole packet in the first slice, or header and payload apart.
+    fn parts(&self) -> (&[u8], &[u8]) {
+        let n = usize::from(self.header_len);
+        if self.in_place {
+            (self.payload.with_header(n), &[])
+        } else {
+            (self.header.get(..n).unwrap_or_default(), &self.payload)
+        }
+    }
+}
+
+/// A request: which method to run, and its argument bytes.
+#[derive(Clone)]
+pub struct RequestPacket {
+    method_id: u64,
+    framed: Framed,
+}
+
+impl RequestPacket {
+    pub fn new(method_id: u64, payload: impl Into<Payload>) -> Self {
+        Self { method_id, framed: Framed::new(method_id, payload.into()) }
+    }
+
+    /// Always [`wire::VERSION`]: packets of other versions are refused when read.
+    pub fn version(&self) -> u8 {
+        wire::VERSION
+    }
+
+    pub fn method_id(&self) -> u64 {
+        self.method_id
+    }
+
+    pub fn payload(&self) -> &[u8] {
+        &self.framed.payload
+    }
+
+    /// The payload, to change its bytes in place (its length is fixed by the header).
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        &mut self.framed.payload
+    }
+
+    pub fn into_payload(self) -> Payload {
+        self.framed.payload
+    }
+
+    pub(crate) fn parts(&self) -> (&[u8], &[u8]) {
+        self.framed.parts()
+    }
+}
+
+/// A response: 0 and the result bytes, or an error code.
+#[derive(Clone)]
+pub struct ResponsePacket {
+    error_code: u64,
+    framed: Framed,
+}
+
+impl ResponsePacket {
+    pub fn new(error_code: u64, payload: impl Into<Payload>) -> Self {
+        Self { error_code, framed: Framed::new(error_code, payload.into()) }
+    }
+
+    /// A success (error code 0) carrying `payload`.
+    pub fn ok(payload: impl Into<Payload>) -> Self {
+        Self::new(0, payload)
+    }
+
+    /// An error response with no payload.
+    pub fn error(error_code: u64) -> Self {
+        Self::new(error_code, Payload::new())
+    }
+
+    pub fn version(&self) -> u8 {
+        wire::VERSION
+    }
+
+    pub fn error_code(&self) -> u64 {
+        self.error_code
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.error_code == 0
+    }
+
+    pub fn payload(&self) -> &[u8] {
+        &self.framed.payload
+    }
+
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        &mut self.framed.payload
+    }
+
+    pub fn into_payload(self) -> Payload {
+        self.framed.payload
+    }
+
+    /// The payload on success, [`IpcError::ErrorCode`](crate::IpcError::ErrorCode) otherwise.
+    pub fn into_result(self) -> Result<Payload, crate::IpcError> {
+        match self.error_code {
+            0 => Ok(self.framed.payload),
+            code => Err(crate::IpcError::ErrorCode(code)),
+        }
+    }
+
+    pub(crate) fn parts(&self) -> (&[u8], &[u8]) {
+        self.framed.parts()
+    }
+}
+
+impl fmt::Debug for RequestPacket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestPacket")
+            .field("method_id", &self.method_id)
+            .field("payload", &self.framed.payload)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ResponsePacket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponsePacket")
+            .field("error_code", &self.error_code)
+            .field("payload", &self.framed.payload)
+            .finish()
+    }
+}
+
+impl PartialEq for RequestPacket {
+    fn eq(&self, other: &Self) -> bool {
+        self.method_id == other.method_id && self.payload() == other.payload()
+    }
+}
+
+impl PartialEq for ResponsePacket {
+    fn eq(&self, other: &Self) -> bool {
+        self.error_code == other.error_code && self.payload() == other.payload()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::vec;
+    use std::vec::Vec;
+
+    fn joined(p: (&[u8], &[u8])) -> Vec<u8> {
+        [p.0, p.1].concat()
+    }
+
+    #[test]
+    fn packets_are_laid_out_as_on_the_wire() {
+        let req = RequestPacket::new(2, Payload::from_slice(&[1, 2, 3]));
+        assert_eq!(req.parts().1, &[] as &[u8], "payload with headroom goes out in one piece");
+        assert_eq!(joined(req.parts()), [0, 2, 3, 1, 2, 3]);
+
+        let resp = ResponsePacket::error(0xdead);
+        assert_eq!(joined(resp.parts()), [0, 0xad, 0xbd, 0x03, 0]);
+    }
+
+    #[test]
+    fn plain_vecs_are_copied_when_small_and_split_when_large() {
+        let small = RequestPacket::new(1, vec![9u8; 100]);
+        assert!(small.parts().1.is_empty());
+        assert_eq!(joined(small.parts()).len(), 3 + 100);
+
+        let large = RequestPacket::new(1, vec![7u8; COPY_MAX + 1]);
+        let (head, body) = large.parts();
+        assert_eq!(head, &[0, 1, 0x81, 0x10]);
+        assert_eq!(body.len(), COPY_MAX + 1);
+    }
+
+    #[test]
+    fn payload_vec_round_trip() {
+        let mut p = Payload::new();
+        p.extend_from_slice(b"abc");
+        p.push(b'd');
+        assert_eq!(p.as_slice(), b"abcd");
+        assert_eq!(p.headroom(), Payload::HEADROOM);
+        assert_eq!(p.clone().into_vec(), b"abcd");
+        assert_eq!(Payload::from(b"xy".to_vec()).into_vec(), b"xy");
+    }
+}

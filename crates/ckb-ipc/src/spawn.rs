@@ -1,0 +1,119 @@
+//! Starting servers and serving on inherited pipes, as ckb-js-vm's `spawnCellServer`,
+//! `spawnServer` and `runServer`.
+//!
+//! The client makes two pipes and passes `[read of the first, write of the second]` to the
+//! server as its inherited fds, keeping the other two ends: the convention of ckb-js-vm and
+//! ckb-script-ipc, so servers and clients of all three mix.
+
+use alloc::vec::Vec;
+use core::ffi::CStr;
+
+use ckb_std::ckb_constants::Source;
+use ckb_std::ckb_types::core::ScriptHashType;
+use ckb_std::error::SysError;
+use ckb_std::{high_level, syscalls};
+
+use crate::channel::{Channel, RequestHandler};
+use crate::io::Pipe;
+use crate::IpcError;
+
+/// A spawned server: its process id and the client's ends of its two pipes.
+#[derive(Debug)]
+pub struct ServerProcess {
+    pid: u64,
+    read: Pipe,
+    write: Pipe,
+}
+
+impl ServerProcess {
+    /// The process id, for [`wait`].
+    pub fn pid(&self) -> u64 {
+        self.pid
+    }
+
+    /// `(read, write)`: read responses from the first, write requests to the second.
+    pub fn into_pipes(self) -> (Pipe, Pipe) {
+        (self.read, self.write)
+    }
+
+    /// A channel over the server's pipes.
+    pub fn into_channel(self) -> Channel<Pipe, Pipe> {
+        Channel::new(self.read, self.write)
+    }
+}
+
+/// Spawns the server at `index` in `source` (usually [`Source::CellDep`]) with `argv`, and
+/// returns the client's `(read, write)` pipes.
+pub fn spawn_server(index: usize, source: Source, argv: &[&CStr]) -> Result<(Pipe, Pipe), IpcError> {
+    spawn_server_process(index, source, argv).map(ServerProcess::into_pipes)
+}
+
+/// Spawns the cell-dep server whose data hash (`Data*` hash types) or type hash (`Type`) is
+/// `code_hash`; returns the client's `(read, write)` pipes.
+pub fn spawn_cell_server(
+    code_hash: &[u8],
+    hash_type: ScriptHashType,
+    argv: &[&CStr],
+) -> Result<(Pipe, Pipe), IpcError> {
+    spawn_cell_server_process(code_hash, hash_type, argv).map(ServerProcess::into_pipes)
+}
+
+/// [`spawn_cell_server`], keeping the process id.
+pub fn spawn_cell_server_process(
+    code_hash: &[u8],
+    hash_type: ScriptHashType,
+    argv: &[&CStr],
+) -> Result<ServerProcess, IpcError> {
+    let index = high_level::look_for_dep_with_hash2(code_hash, hash_type)?;
+    spawn_server_process(index, Source::CellDep, argv)
+}
+
+/// [`spawn_server`], keeping the process id.
+pub fn spawn_server_process(
+    index: usize,
+    source: Source,
+    argv: &[&CStr],
+) -> Result<ServerProcess, IpcError> {
+    // Requests flow client -> server on the first pipe, responses back on the second.
+    let (server_read, client_write) = Pipe::pair()?;
+    let (client_read, server_write) = Pipe::pair()?;
+
+    let argv_ptrs: Vec<*const i8> = argv.iter().map(|a| a.as_ptr().cast()).collect();
+    // The syscall wants a 0-terminated fd list; fd 0 is never a pipe.
+    let inherited = [server_read.fd(), server_write.fd(), 0];
+    let mut pid = 0u64;
+    let mut args = syscalls::SpawnArgs {
+        argc: argv_ptrs.len() as u64,
+        argv: argv_ptrs.as_ptr(),
+        process_id: &mut pid,
+        inherited_fds: inherited.as_ptr(),
+    };
+    // On failure the four pipes drop and close here.
+    syscalls::spawn(index, source, 0, 0, &mut args)?;
+    // The server's ends now belong to the server: forget them without closing.
+    let _ = (server_read.into_fd(), server_write.into_fd());
+    Ok(ServerProcess { pid, read: client_read, write: client_write })
+}
+
+/// Waits for process `pid` to exit and returns its exit code.
+pub fn wait(pid: u64) -> Result<i8, IpcError> {
+    Ok(syscalls::wait(pid)?)
+}
+
+/// Serves `handler` on the pipes this process inherited from its spawner, until the client
+/// closes them. A close at a packet boundary is `Ok(())`: return 0 from the script then.
+pub fn run_server<H: RequestHandler>(mut handler: H) -> Result<(), IpcError> {
+    let mut channel = inherited_channel()?;
+    channel.execute(&mut handler)
+}
+
+/// A channel over the first two inherited fds, `[read, write]`.
+pub fn inherited_channel() -> Result<Channel<Pipe, Pipe>, IpcError> {
+    let mut fds = [0u64; 2];
+    let count = syscalls::inherited_fds(&mut fds);
+    if count < 2 {
+        return Err(IpcError::Sys(SysError::InvalidFd));
+    }
+    let [read, write] = fds;
+    Ok(Channel::new(Pipe::from_fd(read), Pipe::from_fd(write)))
+}

@@ -1,0 +1,110 @@
+//! The wire format: packet headers made of VLQs. See `docs/wire-format.md`.
+//!
+//! ```text
+//! request  = version:VLQ  method_id:VLQ   payload_length:VLQ  payload
+//! response = version:VLQ  error_code:VLQ  payload_length:VLQ  payload
+//! ```
+//!
+//! Requests and responses share one header shape (the middle field is the method id in one and
+//! the error code in the other), so one encoder and one decoder serve both. This layer does
+//! not allocate and knows nothing about pipes.
+
+pub mod vlq;
+
+use crate::error::IpcError;
+
+/// The only protocol version there is.
+pub const VERSION: u8 = 0;
+
+/// The longest header this crate writes: a 1-byte version and two 10-byte VLQs.
+pub const MAX_HEADER_LEN: usize = 1 + 2 * vlq::MAX_VLQ_LEN;
+
+/// A decoded packet header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// `method_id` in a request, `error_code` in a response.
+    pub code: u64,
+    /// Length of the payload that follows the header.
+    pub payload_len: u64,
+}
+
+/// Bytes the header for (`code`, `payload_len`) takes.
+#[inline]
+pub const fn header_len(code: u64, payload_len: u64) -> usize {
+    1 + vlq::encoded_len(code) + vlq::encoded_len(payload_len)
+}
+
+/// Encodes a version-0 header into `out`; returns its length.
+#[inline]
+pub fn encode_header(code: u64, payload_len: u64, out: &mut [u8; MAX_HEADER_LEN]) -> usize {
+    let mut tmp = [0u8; vlq::MAX_VLQ_LEN];
+    let mut n = 1;
+    out[0] = VERSION;
+    for value in [code, payload_len] {
+        let len = vlq::encode(value, &mut tmp);
+        // Both VLQs together take at most 20 bytes, the room left after the version byte.
+        for (dst, src) in out.iter_mut().skip(n).zip(&tmp[..len.min(tmp.len())]) {
+            *dst = *src;
+        }
+        n += len;
+    }
+    n
+}
+
+/// Decodes a header from the start of `buf`.
+///
+/// `Ok(None)` means `buf` ends inside the header: read more and call again. A version other than
+/// 0 and a payload length above `max_payload` are refused as soon as they are seen, so a hostile
+/// length prefix is never allocated.
+#[inline]
+pub fn decode_header(buf: &[u8], max_payload: u64) -> Result<Option<(Header, usize)>, IpcError> {
+    let Some((version, mut at)) = vlq::decode(buf)? else {
+        return Ok(None);
+    };
+    if version != u64::from(VERSION) {
+        return Err(IpcError::UnsupportedVersion(version));
+    }
+    let Some((code, n)) = vlq::decode(buf.get(at..).unwrap_or_default())? else {
+        return Ok(None);
+    };
+    at += n;
+    let Some((payload_len, n)) = vlq::decode(buf.get(at..).unwrap_or_default())? else {
+        return Ok(None);
+    };
+    if payload_len > max_payload {
+        return Err(IpcError::PayloadTooLarge { len: payload_len, max: max_payload });
+    }
+    Ok(Some((Header { code, payload_len }, at + n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trip() {
+        for (code, len) in [(0, 0), (1, 16), (127, 128), (u64::MAX, 1 << 20), (0xdead, u64::MAX)] {
+            let mut out = [0u8; MAX_HEADER_LEN];
+            let n = encode_header(code, len, &mut out);
+            assert_eq!(n, header_len(code, len));
+            let (h, used) = decode_header(&out[..n], u64::MAX).unwrap().unwrap();
+            assert_eq!((h.code, h.payload_len, used), (code, len, n));
+            for cut in 0..n {
+                assert_eq!(decode_header(&out[..cut], u64::MAX).unwrap(), None);
+            }
+        }
+    }
+
+    #[test]
+    fn limits_are_checked_before_anything_else() {
+        let mut out = [0u8; MAX_HEADER_LEN];
+        let n = encode_header(1, 1 << 60, &mut out);
+        assert_eq!(
+            decode_header(&out[..n], 1024),
+            Err(IpcError::PayloadTooLarge { len: 1 << 60, max: 1024 })
+        );
+        // Version 1 is refused from its first byte on.
+        assert_eq!(decode_header(&[1], 1024), Err(IpcError::UnsupportedVersion(1)));
+        assert_eq!(decode_header(&[0x80, 0x01], 1024), Err(IpcError::UnsupportedVersion(128)));
+    }
+}

@@ -1,0 +1,1 @@
+pub use ckb_testtool;
