@@ -1,5 +1,58 @@
+//! The cycle floor, server side: hand-written framing (`u32` LE length, then bytes) straight
+//! over the pipe syscalls, no library. argv[0] picks the operation: "add" or "echo".
 #![no_std]
 #![no_main]
+
+use alloc::vec;
+use ckb_std::error::SysError;
+use ckb_std::{env, syscalls};
+
 ckb_std::entry!(program_entry);
-ckb_std::default_alloc!();
-fn program_entry() -> i8 { 0 }
+const FIXED_HEAP: usize = 16 * 1024;
+const HEAP: usize = 1280 * 1024;
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+
+const MAX: usize = 512 * 1024 + 4;
+
+fn program_entry() -> i8 {
+    let is_add = env::argv().first().is_some_and(|a| a.to_bytes() == b"add");
+    let mut fds = [0u64; 2];
+    if syscalls::inherited_fds(&mut fds) < 2 {
+        return 1;
+    }
+    let [rfd, wfd] = fds;
+    let mut buf = vec![0u8; MAX];
+    loop {
+        // One read brings a whole message written in one write.
+        let mut got = match syscalls::read(rfd, &mut buf) {
+            Ok(0) | Err(SysError::OtherEndClosed) => return 0,
+            Ok(n) => n,
+            Err(_) => return 2,
+        };
+        if got < 4 {
+            return 3;
+        }
+        let len = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
+        if len + 4 > MAX {
+            return 4;
+        }
+        while got < len + 4 {
+            match syscalls::read(rfd, &mut buf[got..len + 4]) {
+                Ok(n) if n > 0 => got += n,
+                _ => return 5,
+            }
+        }
+        let out_len = if is_add {
+            let a = u64::from_le_bytes(buf[4..12].try_into().unwrap_or_default());
+            let b = u64::from_le_bytes(buf[12..20].try_into().unwrap_or_default());
+            buf[4..12].copy_from_slice(&a.wrapping_add(b).to_le_bytes());
+            buf[0..4].copy_from_slice(&8u32.to_le_bytes());
+            12
+        } else {
+            len + 4
+        };
+        if syscalls::write(wfd, &buf[..out_len]) != Ok(out_len) {
+            return 6;
+        }
+    }
+}

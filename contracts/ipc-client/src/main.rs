@@ -1,5 +1,266 @@
+//! Demo IPC client: runs the scenario its script args name (see `demo_proto::scenario`) against
+//! `ipc-server`, checks every answer, and fails the script with a distinct code when one is off.
 #![no_std]
 #![no_main]
+
+use alloc::format;
+use alloc::vec::Vec;
+use ckb_ipc::{
+    Channel, IpcError, Payload, Pipe, RequestPacket, ResponsePacket, ScriptHashType, Source,
+};
+use ckb_std::ckb_types::prelude::*;
+use ckb_std::{high_level, syscalls};
+use demo_proto::{error, method, op, scenario};
+
 ckb_std::entry!(program_entry);
-ckb_std::default_alloc!();
-fn program_entry() -> i8 { 0 }
+const FIXED_HEAP: usize = 16 * 1024;
+const HEAP: usize = 1280 * 1024;
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+
+/// Why the script failed: the exit code tells which check it was.
+struct Fail(i8);
+
+impl From<IpcError> for Fail {
+    fn from(e: IpcError) -> Self {
+        syscalls::debug(format!("ipc error: {e}"));
+        Fail(100)
+    }
+}
+
+fn ensure(ok: bool, code: i8) -> Result<(), Fail> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Fail(code))
+    }
+}
+
+struct Args {
+    scenario: u8,
+    index: usize,
+    code_hash: [u8; 32],
+    hash_type: ScriptHashType,
+    params: Vec<u8>,
+}
+
+fn program_entry() -> i8 {
+    match run() {
+        Ok(()) => 0,
+        Err(Fail(code)) => code,
+    }
+}
+
+fn run() -> Result<(), Fail> {
+    let script = high_level::load_script().map_err(IpcError::Sys)?;
+    let raw: Vec<u8> = script.args().unpack();
+    ensure(raw.len() >= scenario::ARGS_HEADER_LEN, 1)?;
+    let mut code_hash = [0u8; 32];
+    code_hash.copy_from_slice(raw.get(2..34).ok_or(Fail(1))?);
+    let hash_type = match raw.get(34) {
+        Some(0) => ScriptHashType::Data,
+        Some(1) => ScriptHashType::Type,
+        Some(2) => ScriptHashType::Data1,
+        Some(4) => ScriptHashType::Data2,
+        _ => return Err(Fail(2)),
+    };
+    let args = Args {
+        scenario: raw.first().copied().ok_or(Fail(1))?,
+        index: usize::from(raw.get(1).copied().ok_or(Fail(1))?),
+        code_hash,
+        hash_type,
+        params: raw.get(scenario::ARGS_HEADER_LEN..).unwrap_or_default().to_vec(),
+    };
+    match args.scenario {
+        scenario::DEMO => demo(&args),
+        scenario::BY_INDEX => basic_calls(&mut open(&args)?),
+        scenario::BY_CODE_HASH => {
+            let (r, w) = ckb_ipc::spawn_cell_server(&args.code_hash, args.hash_type, &[])?;
+            basic_calls(&mut Channel::new(r, w))
+        }
+        scenario::MANY_CALLS => many_calls(&mut open(&args)?),
+        scenario::ERROR_CODE => error_codes(&mut open(&args)?),
+        scenario::LARGE_PAYLOAD => large_payload(&mut open(&args)?),
+        scenario::TWO_SERVERS => two_servers(&args),
+        scenario::NESTED => nested(&args),
+        scenario::CLOSE_AND_WAIT => close_and_wait(&args),
+        scenario::ARGV => argv(&args),
+        scenario::BENCH => bench(&args),
+        scenario::SPAWN_ONLY => {
+            let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[])?;
+            drop((r, w));
+            Ok(())
+        }
+        scenario::NOOP => Ok(()),
+        _ => Err(Fail(3)),
+    }
+}
+
+fn open(args: &Args) -> Result<Channel<Pipe, Pipe>, Fail> {
+    let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[])?;
+    Ok(Channel::new(r, w).with_max_payload(demo_proto::MAX_PAYLOAD))
+}
+
+fn add_request(a: u64, b: u64) -> RequestPacket {
+    let mut p = Payload::with_capacity(16);
+    p.extend_from_slice(&a.to_le_bytes());
+    p.extend_from_slice(&b.to_le_bytes());
+    RequestPacket::new(method::ADD, p)
+}
+
+fn add(ch: &mut Channel<Pipe, Pipe>, a: u64, b: u64) -> Result<u64, Fail> {
+    let sum = ch.call(&add_request(a, b))?.into_result()?;
+    let bytes: [u8; 8] = sum.as_slice().try_into().map_err(|_| Fail(10))?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+fn echo(ch: &mut Channel<Pipe, Pipe>, data: &[u8]) -> Result<(), Fail> {
+    let resp = ch.call(&RequestPacket::new(method::ECHO, Payload::from_slice(data)))?;
+    ensure(resp.is_ok() && resp.payload() == data, 11)
+}
+
+fn basic_calls(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
+    ensure(add(ch, 40, 2)? == 42, 12)?;
+    echo(ch, b"hello, server")?;
+    echo(ch, b"")?;
+    Ok(())
+}
+
+/// The transaction `make demo` runs: a few calls, each printed with the cycles it took.
+fn demo(args: &Args) -> Result<(), Fail> {
+    let t0 = syscalls::current_cycles();
+    let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[])?;
+    let mut ch = Channel::new(r, w);
+    let t1 = syscalls::current_cycles();
+    syscalls::debug(format!("spawn_server(cell dep #{}): {} cycles", args.index, t1 - t0));
+
+    let calls: [(&str, RequestPacket); 4] = [
+        ("add(40, 2)", add_request(40, 2)),
+        ("echo(\"hello, CKB\")", RequestPacket::new(method::ECHO, Payload::from_slice(b"hello, CKB"))),
+        ("echo(1 KiB)", RequestPacket::new(method::ECHO, Payload::from_slice(&[7u8; 1024]))),
+        ("fail(0xdead)", RequestPacket::new(method::FAIL, Payload::from_slice(&0xdeadu64.to_le_bytes()))),
+    ];
+    for (name, req) in calls {
+        let before = syscalls::current_cycles();
+        let resp = ch.call(&req)?;
+        let after = syscalls::current_cycles();
+        let shown = match (resp.error_code(), resp.payload().len()) {
+            (0, 8) => format!("ok {}", u64::from_le_bytes(resp.payload().try_into().map_err(|_| Fail(13))?)),
+            (0, n) => format!("ok, {n} bytes back"),
+            (code, _) => format!("error code {code:#x}"),
+        };
+        syscalls::debug(format!("{name} -> {shown}: {} cycles", after - before));
+    }
+    Ok(())
+}
+
+fn many_calls(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
+    let mut data = Vec::new();
+    for i in 0..300u64 {
+        ensure(add(ch, i, i * i)? == i + i * i, 20)?;
+        data.push(i as u8);
+        echo(ch, &data)?;
+    }
+    Ok(())
+}
+
+fn error_codes(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
+    for code in [0xdeadu64, 29, 1 << 40, u64::MAX] {
+        let req = RequestPacket::new(method::FAIL, Payload::from_slice(&code.to_le_bytes()));
+        let resp = ch.call(&req)?;
+        ensure(resp.error_code() == code && resp.payload().is_empty(), 30)?;
+        ensure(resp.into_result() == Err(IpcError::ErrorCode(code)), 31)?;
+        // The server goes on serving after an error answer.
+        ensure(add(ch, 1, 2)? == 3, 32)?;
+    }
+    let resp = ch.call(&add_request(u64::MAX, 1))?;
+    ensure(resp.error_code() == error::OVERFLOW, 33)?;
+    let resp = ch.call(&RequestPacket::new(0x7777, Payload::new()))?;
+    ensure(resp.error_code() == error::UNKNOWN_METHOD, 34)?;
+    let resp = ch.call(&RequestPacket::new(method::ADD, Payload::from_slice(b"short")))?;
+    ensure(resp.error_code() == error::BAD_ARGS, 35)
+}
+
+fn large_payload(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
+    let mut p = Payload::with_capacity(demo_proto::LARGE_PAYLOAD);
+    for i in 0..demo_proto::LARGE_PAYLOAD {
+        p.push((i % 251) as u8);
+    }
+    let resp = ch.call(&RequestPacket::new(method::ECHO, p))?;
+    ensure(resp.is_ok() && resp.payload().len() == demo_proto::LARGE_PAYLOAD, 50)?;
+    let ok = resp.payload().iter().enumerate().all(|(i, &b)| b == (i % 251) as u8);
+    ensure(ok, 51)?;
+    // And the channel still works for small calls after it.
+    ensure(add(ch, 5, 6)? == 11, 52)
+}
+
+fn pid_of(ch: &mut Channel<Pipe, Pipe>) -> Result<u64, Fail> {
+    let resp = ch.call(&RequestPacket::new(method::PID, Payload::new()))?.into_result()?;
+    Ok(u64::from_le_bytes(resp.as_slice().try_into().map_err(|_| Fail(60))?))
+}
+
+fn two_servers(args: &Args) -> Result<(), Fail> {
+    let mut a = open(args)?;
+    let (r, w) = ckb_ipc::spawn_cell_server(&args.code_hash, args.hash_type, &[])?;
+    let mut b = Channel::new(r, w);
+    let (pa, pb) = (pid_of(&mut a)?, pid_of(&mut b)?);
+    ensure(pa != pb && pa != 0 && pb != 0, 61)?;
+    for i in 0..10u64 {
+        ensure(add(&mut a, i, 1)? == i + 1, 62)?;
+        ensure(add(&mut b, i, 2)? == i + 2, 63)?;
+    }
+    Ok(())
+}
+
+fn nested(args: &Args) -> Result<(), Fail> {
+    let mut ch = open(args)?;
+    let mut p = Payload::new();
+    p.push(args.index as u8);
+    p.extend_from_slice(&20u64.to_le_bytes());
+    p.extend_from_slice(&22u64.to_le_bytes());
+    let resp = ch.call(&RequestPacket::new(method::NESTED_ADD, p))?.into_result()?;
+    ensure(resp.as_slice() == 42u64.to_le_bytes(), 70)
+}
+
+fn close_and_wait(args: &Args) -> Result<(), Fail> {
+    let server = ckb_ipc::spawn_server_process(args.index, Source::CellDep, &[])?;
+    let pid = server.pid();
+    let mut ch = server.into_channel();
+    ensure(add(&mut ch, 1, 1)? == 2, 80)?;
+    drop(ch);
+    ensure(ckb_ipc::wait(pid)? == 0, 81)
+}
+
+fn argv(args: &Args) -> Result<(), Fail> {
+    let argv = [c"alpha", c"", c"gamma=3"];
+    let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &argv)?;
+    let mut ch = Channel::new(r, w);
+    let resp = ch.call(&RequestPacket::new(method::ARGV, Payload::new()))?.into_result()?;
+    ensure(resp.as_slice() == b"alpha\0\0gamma=3\0", 90)
+}
+
+fn bench(args: &Args) -> Result<(), Fail> {
+    let p = &args.params;
+    let op = p.first().copied().ok_or(Fail(4))?;
+    let calls = u32::from_le_bytes(p.get(1..5).ok_or(Fail(4))?.try_into().map_err(|_| Fail(4))?);
+    let size = u32::from_le_bytes(p.get(5..9).ok_or(Fail(4))?.try_into().map_err(|_| Fail(4))?);
+    let mut ch = open(args)?;
+    match op {
+        op::ADD => {
+            for i in 0..u64::from(calls) {
+                ensure(add(&mut ch, i, 1)? == i + 1, 5)?;
+            }
+        }
+        op::ECHO => {
+            let data = Payload::from_slice(&alloc::vec![0x5a; size as usize]);
+            let mut req = RequestPacket::new(method::ECHO, data);
+            for _ in 0..calls {
+                let resp: ResponsePacket = ch.call(&req)?;
+                ensure(resp.payload().len() == size as usize, 6)?;
+                // The next request reuses the answer's buffer, as a relay would.
+                req = RequestPacket::new(method::ECHO, resp.into_payload());
+            }
+        }
+        _ => return Err(Fail(4)),
+    }
+    Ok(())
+}

@@ -1,5 +1,75 @@
+//! Demo IPC server: the methods of `demo_proto::method`, served on the inherited pipes.
 #![no_std]
 #![no_main]
+
+use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket, Source};
+use ckb_std::{env, syscalls};
+use demo_proto::{error, method};
+
 ckb_std::entry!(program_entry);
-ckb_std::default_alloc!();
-fn program_entry() -> i8 { 0 }
+// 1.25 MiB of heap: a 256 KiB payload takes a 512 KiB buddy block.
+const FIXED_HEAP: usize = 16 * 1024;
+const HEAP: usize = 1280 * 1024;
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+
+fn program_entry() -> i8 {
+    let served = ckb_ipc::spawn::inherited_channel()
+        .map(|ch| ch.with_max_payload(demo_proto::MAX_PAYLOAD))
+        .and_then(|mut ch| ch.execute(&mut serve));
+    match served {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}
+
+fn serve(req: RequestPacket) -> ResponsePacket {
+    match req.method_id() {
+        method::ECHO => ResponsePacket::ok(req.into_payload()),
+        method::ADD => match parse_add(req.payload()) {
+            Some((a, b)) => match a.checked_add(b) {
+                Some(sum) => ResponsePacket::ok(sum.to_le_bytes()),
+                None => ResponsePacket::error(error::OVERFLOW),
+            },
+            None => ResponsePacket::error(error::BAD_ARGS),
+        },
+        method::FAIL => match <[u8; 8]>::try_from(req.payload()) {
+            Ok(code) => ResponsePacket::error(u64::from_le_bytes(code)),
+            Err(_) => ResponsePacket::error(error::BAD_ARGS),
+        },
+        method::ARGV => {
+            let mut out = Payload::new();
+            for arg in env::argv() {
+                out.extend_from_slice(arg.to_bytes());
+                out.push(0);
+            }
+            ResponsePacket::ok(out)
+        }
+        method::NESTED_ADD => match nested_add(req.payload()) {
+            Ok(resp) => resp,
+            Err(_) => ResponsePacket::error(error::NESTED_FAILED),
+        },
+        method::PID => ResponsePacket::ok(syscalls::process_id().to_le_bytes()),
+        _ => ResponsePacket::error(error::UNKNOWN_METHOD),
+    }
+}
+
+fn parse_add(payload: &[u8]) -> Option<(u64, u64)> {
+    let a = payload.get(..8)?.try_into().ok()?;
+    let b = payload.get(8..16)?.try_into().ok()?;
+    (payload.len() == 16).then(|| (u64::from_le_bytes(a), u64::from_le_bytes(b)))
+}
+
+/// Spawns a child server from the cell dep named by the first byte and forwards an ADD to it.
+fn nested_add(payload: &[u8]) -> Result<ResponsePacket, IpcError> {
+    let (&index, args) = payload.split_first().ok_or(IpcError::Deserialize)?;
+    let child = ckb_ipc::spawn_server_process(usize::from(index), Source::CellDep, &[c"nested"])?;
+    let pid = child.pid();
+    let mut channel: Channel<_, _> = child.into_channel();
+    let resp = channel.call(&RequestPacket::new(method::ADD, Payload::from_slice(args)))?;
+    drop(channel);
+    match ckb_ipc::wait(pid)? {
+        0 => Ok(resp),
+        _ => Err(IpcError::ErrorCode(error::NESTED_FAILED)),
+    }
+}
+

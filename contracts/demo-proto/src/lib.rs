@@ -1,0 +1,65 @@
+//! What the demo server offers and which scenarios the demo client runs. Shared by the
+//! contracts and the host tests, so both sides agree on every number.
+#![no_std]
+
+/// Methods of `ipc-server`.
+pub mod method {
+    /// Answers the request payload unchanged.
+    pub const ECHO: u64 = 1;
+    /// Two `u64` LE in, their sum (`u64` LE) out; [`super::error::OVERFLOW`] if it overflows.
+    pub const ADD: u64 = 2;
+    /// Answers with the error code given as a `u64` LE payload.
+    pub const FAIL: u64 = 3;
+    /// Answers the server's argv, each argument followed by a 0 byte.
+    pub const ARGV: u64 = 4;
+    /// `[cell-dep index: u8] ++ request`: spawns a server from that cell dep, forwards an
+    /// `ADD` of the rest to it, waits for it to exit 0, and answers what it answered.
+    pub const NESTED_ADD: u64 = 5;
+    /// Answers the server's process id (`u64` LE).
+    pub const PID: u64 = 6;
+}
+
+/// Error codes `ipc-server` defines (all above the protocol's 0..=28).
+pub mod error {
+    pub const UNKNOWN_METHOD: u64 = 1000;
+    pub const BAD_ARGS: u64 = 1001;
+    pub const OVERFLOW: u64 = 1002;
+    pub const NESTED_FAILED: u64 = 1003;
+}
+
+/// Scenarios of `ipc-client`, chosen by the first byte of its script args:
+/// `[scenario, server cell-dep index, server code hash (32), hash type, params...]`.
+pub mod scenario {
+    pub const DEMO: u8 = 0;
+    pub const BY_INDEX: u8 = 1;
+    pub const BY_CODE_HASH: u8 = 2;
+    pub const MANY_CALLS: u8 = 3;
+    pub const ERROR_CODE: u8 = 4;
+    pub const LARGE_PAYLOAD: u8 = 5;
+    pub const TWO_SERVERS: u8 = 6;
+    pub const NESTED: u8 = 7;
+    pub const CLOSE_AND_WAIT: u8 = 8;
+    pub const ARGV: u8 = 9;
+    /// params: `[op: u8, calls: u32 LE, size: u32 LE]`; op 0 = add, 1 = echo of `size` bytes.
+    pub const BENCH: u8 = 10;
+    /// Spawn only, then close: the baseline the per-call costs are measured against.
+    pub const SPAWN_ONLY: u8 = 11;
+    /// Parse the args and exit: subtracted from SPAWN_ONLY to isolate the spawn.
+    pub const NOOP: u8 = 12;
+
+    pub const ARGS_HEADER_LEN: usize = 1 + 1 + 32 + 1;
+}
+
+/// Bench operations.
+pub mod op {
+    pub const ADD: u8 = 0;
+    pub const ECHO: u8 = 1;
+    /// floor-client: exit before spawning (its baseline).
+    pub const NOOP: u8 = 0xff;
+}
+
+/// The payload size of the large-payload scenario.
+pub const LARGE_PAYLOAD: usize = 256 * 1024;
+
+/// Largest payload the demo contracts accept (they give themselves the heap for it).
+pub const MAX_PAYLOAD: u64 = 512 * 1024;
