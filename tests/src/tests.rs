@@ -91,3 +91,9 @@ fn cycle_report() {
         assert!(r.ratio() < 1.5, "{} costs {:.2}x the floor", r.name, r.ratio());
     }
 }
+
+#[test]
+fn zz_profile() {
+    let out = run_scenario(99, &[]).unwrap();
+    for m in out.messages { println!("{m}"); }
+}

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::io::{ReadVec, Write};
-use crate::packet::{Payload, RequestPacket, ResponsePacket};
+use crate::packet::{Payload, RequestPacket, ResponsePacket, Wire};
 use crate::wire::{self, MAX_HEADER_LEN};
 use crate::IpcError;
 
@@ -22,8 +22,9 @@ const RX_PAD: usize = 8;
 /// syscall. Later packets ask for the size of the one before.
 const FIRST_READ: usize = 1024 + MAX_HEADER_LEN;
 
-/// The smallest first read: any header fits.
-const MIN_READ: usize = 64;
+/// The smallest first read: any header fits, and with [`RX_PAD`] it is the 64 bytes that
+/// ckb-std's fixed-block allocator serves far cheaper than its buddy allocator.
+const MIN_READ: usize = 64 - RX_PAD;
 
 /// Handles one request. Implemented by closures `FnMut(RequestPacket) -> ResponsePacket`.
 ///
@@ -53,6 +54,8 @@ pub struct Channel<R, W> {
     read_hint: usize,
     /// Bytes a peer sent past the end of the last packet in the same write.
     pending: Vec<u8>,
+    /// The buffer of the last response a server sent, reused for the next request.
+    spare: Vec<u8>,
 }
 
 impl<R, W> Channel<R, W>
@@ -68,6 +71,7 @@ where
             max_payload: DEFAULT_MAX_PAYLOAD,
             read_hint: FIRST_READ,
             pending: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -92,9 +96,8 @@ where
     /// [`ResponsePacket::into_result`] to turn it into [`IpcError::ErrorCode`]. The server
     /// closing the channel instead of answering is [`IpcError::Eof`].
     pub fn call(&mut self, request: &RequestPacket) -> Result<ResponsePacket, IpcError> {
-        self.send(request.parts())?;
-        let (error_code, payload) = self.receive()?.ok_or(IpcError::Eof)?;
-        Ok(ResponsePacket::new(error_code, payload))
+        self.send(request.wire())?;
+        self.receive_response()
     }
 
     /// Serves requests with `handler` until the client closes the channel.
@@ -104,7 +107,7 @@ where
     /// ([`IpcError::wire_code`]) if it still listens.
     pub fn execute<H: RequestHandler + ?Sized>(&mut self, handler: &mut H) -> Result<(), IpcError> {
         loop {
-            let (method_id, payload) = match self.receive() {
+            let request = match self.receive_request() {
                 Ok(Some(request)) => request,
                 Ok(None) => return Ok(()),
                 Err(e) => {
@@ -113,65 +116,83 @@ where
                     return Err(e);
                 }
             };
-            let response = handler.serve(RequestPacket::new(method_id, payload));
-            self.send(response.parts())?;
+            let response = handler.serve(request);
+            self.send(response.wire())?;
+            self.spare = response.into_payload().into_buffer();
         }
     }
 
     /// Sends a response carrying only `error_code`.
     pub fn send_error_code(&mut self, error_code: u64) -> Result<(), IpcError> {
-        self.send(ResponsePacket::error(error_code).parts())
+        self.send(ResponsePacket::error(error_code).wire())
     }
 
     /// Sends a request without waiting for its response (see [`receive_response`](Self::receive_response)).
     pub fn send_request(&mut self, request: &RequestPacket) -> Result<(), IpcError> {
-        self.send(request.parts())
+        self.send(request.wire())
     }
 
     /// Sends a response (for servers that drive their own loop).
     pub fn send_response(&mut self, response: &ResponsePacket) -> Result<(), IpcError> {
-        self.send(response.parts())
+        self.send(response.wire())
     }
 
     /// Reads the next request; `Ok(None)` when the client closed the channel at a boundary.
     pub fn receive_request(&mut self) -> Result<Option<RequestPacket>, IpcError> {
-        Ok(self.receive()?.map(|(id, payload)| RequestPacket::new(id, payload)))
+        Ok(self.receive()?.map(|(id, payload, n)| RequestPacket::received(id, payload, n)))
     }
 
     /// Reads the next response; a close instead is [`IpcError::Eof`].
     pub fn receive_response(&mut self) -> Result<ResponsePacket, IpcError> {
-        let (code, payload) = self.receive()?.ok_or(IpcError::Eof)?;
-        Ok(ResponsePacket::new(code, payload))
+        let (code, payload, n) = self.receive()?.ok_or(IpcError::Eof)?;
+        Ok(ResponsePacket::received(code, payload, n))
     }
 
-    fn send(&mut self, (first, second): (&[u8], &[u8])) -> Result<(), IpcError> {
-        for mut part in [first, second] {
-            while !part.is_empty() {
-                let n = self.writer.write(part)?;
-                part = match part.get(n..) {
-                    Some(rest) if n > 0 => rest,
-                    // A writer that takes nothing (or claims more than it was given) is gone.
-                    _ => return Err(IpcError::UnexpectedEof),
-                };
+    fn send(&mut self, wire: Wire<'_>) -> Result<(), IpcError> {
+        match wire {
+            Wire::Whole(bytes) => self.write_all(bytes),
+            Wire::Split { header, header_len, payload } => {
+                self.write_all(header.get(..header_len).unwrap_or_default())?;
+                self.write_all(payload)
             }
+        }
+    }
+
+    fn write_all(&mut self, mut bytes: &[u8]) -> Result<(), IpcError> {
+        while !bytes.is_empty() {
+            let n = self.writer.write(bytes)?;
+            bytes = match bytes.get(n..) {
+                Some(rest) if n > 0 => rest,
+                // A writer that takes nothing (or claims more than it was given) is gone.
+                _ => return Err(IpcError::UnexpectedEof),
+            };
         }
         Ok(())
     }
 
-    /// Reads one packet: its code (method id or error code) and payload. `Ok(None)` is a close
-    /// at a packet boundary.
-    fn receive(&mut self) -> Result<Option<(u64, Payload)>, IpcError> {
-        let mut buf = Vec::new();
-        buf.try_reserve_exact(RX_PAD + self.read_hint.max(self.pending.len()))?;
+    /// Reads one packet: its code (method id or error code), payload and header length.
+    /// `Ok(None)` is a close at a packet boundary.
+    fn receive(&mut self) -> Result<Option<(u64, Payload, usize)>, IpcError> {
+        let want = RX_PAD + self.read_hint.max(self.pending.len());
+        let mut buf = core::mem::take(&mut self.spare);
+        buf.clear();
+        if buf.capacity() < want {
+            buf = Vec::new();
+            buf.try_reserve_exact(want)?;
+        }
         buf.resize(RX_PAD, 0);
-        buf.append(&mut self.pending);
+        if !self.pending.is_empty() {
+            buf.append(&mut self.pending);
+        }
 
         // Read until the header is complete. It is at most 30 bytes and the buffer holds at
         // least MIN_READ, so this is one read unless the peer dribbles its header.
         let (header, header_len) = loop {
-            let frame = buf.get(RX_PAD..).unwrap_or_default();
-            if let Some(found) = wire::decode_header(frame, self.max_payload)? {
-                break found;
+            if buf.len() > RX_PAD {
+                let frame = buf.get(RX_PAD..).unwrap_or_default();
+                if let Some(found) = wire::decode_header(frame, self.max_payload)? {
+                    break found;
+                }
             }
             if buf.len() == buf.capacity() {
                 buf.try_reserve(MIN_READ)?;
@@ -208,7 +229,7 @@ where
                 buf = exact;
             }
         }
-        Ok(Some((header.code, Payload::from_parts(buf, RX_PAD + header_len))))
+        Ok(Some((header.code, Payload::from_parts(buf, RX_PAD + header_len), header_len)))
     }
 }
 
@@ -220,13 +241,20 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
+    fn wire_bytes(w: Wire<'_>) -> Vec<u8> {
+        match w {
+            Wire::Whole(b) => b.to_vec(),
+            Wire::Split { header, header_len, payload } => [&header[..header_len], payload].concat(),
+        }
+    }
+
     fn encode_requests(requests: &[RequestPacket]) -> Vec<u8> {
         let mut ch = Channel::new(&[][..], VecWriter::default());
         for r in requests {
             ch.send_request(r).unwrap();
         }
         let (_, w) = ch.into_inner();
-        let split = requests.iter().filter(|r| !r.parts().1.is_empty()).count();
+        let split = requests.iter().filter(|r| matches!(r.wire(), Wire::Split { .. })).count();
         assert_eq!(w.writes, requests.len() + split, "one write per packet, two if split");
         w.bytes
     }
@@ -280,9 +308,7 @@ mod tests {
         ];
         let mut stream = Vec::new();
         for r in &responses {
-            let (a, b) = r.parts();
-            stream.extend_from_slice(a);
-            stream.extend_from_slice(b);
+            stream.extend_from_slice(&wire_bytes(r.wire()));
         }
         for size in [1, 2, 3, 5, 64, 100, 1 << 20] {
             let sizes = [size];
@@ -300,9 +326,7 @@ mod tests {
 
     #[test]
     fn error_codes_reach_the_client_as_values() {
-        let resp = ResponsePacket::error(0xdead);
-        let mut bytes = resp.parts().0.to_vec();
-        bytes.extend_from_slice(resp.parts().1);
+        let bytes = wire_bytes(ResponsePacket::error(0xdead).wire());
         let mut ch = Channel::new(&bytes[..], VecWriter::default());
         let got = ch.call(&RequestPacket::new(1, Payload::new())).unwrap();
         assert_eq!(got.error_code(), 0xdead);
@@ -366,6 +390,6 @@ mod tests {
         let mut ch = Channel::new(&stream[..], VecWriter::default());
         let req = ch.receive_request().unwrap().unwrap();
         let resp = ResponsePacket::new(300, req.into_payload());
-        assert!(resp.parts().1.is_empty());
+        assert!(matches!(resp.wire(), Wire::Whole(_)));
     }
 }

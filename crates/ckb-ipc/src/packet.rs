@@ -16,6 +16,9 @@ use crate::wire::{self, MAX_HEADER_LEN};
 /// writes (2 x 1,300 cycles, counting the reader's extra read) are cheaper than the copy.
 const COPY_MAX: usize = 2048;
 
+/// The block size of ckb-std's fixed-block allocator (`default_alloc!`).
+const SMALL_BLOCK: usize = 64;
+
 /// Payload bytes with room in front for a packet header.
 #[derive(Clone, Default)]
 pub struct Payload {
@@ -34,7 +37,9 @@ impl Payload {
 
     /// An empty payload with headroom and room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> Self {
-        let mut buf = Vec::with_capacity(Self::HEADROOM.saturating_add(capacity));
+        // Never below one 64-byte block of ckb-std's fixed-block allocator: it costs the same
+        // memory, and lets a server reuse a small response's buffer for the next request.
+        let mut buf = Vec::with_capacity(Self::HEADROOM.saturating_add(capacity).max(SMALL_BLOCK));
         buf.resize(Self::HEADROOM, 0);
         Self { buf, start: Self::HEADROOM }
     }
@@ -83,16 +88,15 @@ impl Payload {
         self.buf
     }
 
-    /// Writes `header` right before the payload; `false` if there is no room for it.
-    fn put_header(&mut self, header: &[u8]) -> bool {
-        let Some(at) = self.start.checked_sub(header.len()) else {
+    /// Encodes the header for (`code`, this length) into the `header_len` bytes right before
+    /// the payload; `false` if there is no room for it.
+    fn put_header(&mut self, code: u64, header_len: usize) -> bool {
+        let payload_len = self.len() as u64;
+        let Some(at) = self.start.checked_sub(header_len) else {
             return false;
         };
         match self.buf.get_mut(at..self.start) {
-            Some(room) => {
-                room.copy_from_slice(header);
-                true
-            }
+            Some(room) => wire::put_header(code, payload_len, room) == header_len,
             None => false,
         }
     }
@@ -101,6 +105,11 @@ impl Payload {
     fn with_header(&self, header_len: usize) -> &[u8] {
         let at = self.start.saturating_sub(header_len);
         self.buf.get(at..).unwrap_or_default()
+    }
+
+    /// The whole buffer, headroom included, for reuse.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 }
 
@@ -183,35 +192,44 @@ impl embedded_io::Write for Payload {
     }
 }
 
-/// A payload and its encoded header: in the payload's headroom, or beside it.
+/// The bytes of a packet as they go out: one slice, or a header and a payload apart.
+pub(crate) enum Wire<'a> {
+    Whole(&'a [u8]),
+    Split { header: [u8; MAX_HEADER_LEN], header_len: usize, payload: &'a [u8] },
+}
+
+/// A payload whose header sits in its headroom (`header_len > 0`), or has no room for it
+/// (`header_len == 0`: a large `Vec`, sent with the header apart).
 #[derive(Clone)]
 struct Framed {
     payload: Payload,
-    header: [u8; MAX_HEADER_LEN],
     header_len: u8,
-    in_place: bool,
 }
 
 impl Framed {
     fn new(code: u64, mut payload: Payload) -> Self {
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let n = wire::encode_header(code, payload.len() as u64, &mut header);
-        let head = header.get(..n).unwrap_or_default();
-        let mut in_place = payload.put_header(head);
-        if !in_place && payload.len() <= COPY_MAX {
+        let header_len = wire::header_len(code, payload.len() as u64);
+        if payload.headroom() < header_len && payload.len() <= COPY_MAX {
             payload = Payload::from_slice(&payload);
-            in_place = payload.put_header(head);
         }
-        Self { payload, header, header_len: n as u8, in_place }
+        let in_place = payload.put_header(code, header_len);
+        Self { payload, header_len: if in_place { header_len as u8 } else { 0 } }
     }
 
-    /// The bytes to send: the whole packet in the first slice, or header and payload apart.
-    fn parts(&self) -> (&[u8], &[u8]) {
-        let n = usize::from(self.header_len);
-        if self.in_place {
-            (self.payload.with_header(n), &[])
-        } else {
-            (self.header.get(..n).unwrap_or_default(), &self.payload)
+    /// A packet as read: its header is already in front of the payload, as it arrived.
+    fn received(payload: Payload, header_len: usize) -> Self {
+        let header_len = if header_len <= payload.headroom() { header_len as u8 } else { 0 };
+        Self { payload, header_len }
+    }
+
+    fn wire(&self, code: u64) -> Wire<'_> {
+        match self.header_len {
+            0 => {
+                let mut header = [0u8; MAX_HEADER_LEN];
+                let header_len = wire::encode_header(code, self.payload.len() as u64, &mut header);
+                Wire::Split { header, header_len, payload: &self.payload }
+            }
+            n => Wire::Whole(self.payload.with_header(usize::from(n))),
         }
     }
 }
@@ -250,8 +268,12 @@ impl RequestPacket {
         self.framed.payload
     }
 
-    pub(crate) fn parts(&self) -> (&[u8], &[u8]) {
-        self.framed.parts()
+    pub(crate) fn received(method_id: u64, payload: Payload, header_len: usize) -> Self {
+        Self { method_id, framed: Framed::received(payload, header_len) }
+    }
+
+    pub(crate) fn wire(&self) -> Wire<'_> {
+        self.framed.wire(self.method_id)
     }
 }
 
@@ -309,8 +331,12 @@ impl ResponsePacket {
         }
     }
 
-    pub(crate) fn parts(&self) -> (&[u8], &[u8]) {
-        self.framed.parts()
+    pub(crate) fn received(error_code: u64, payload: Payload, header_len: usize) -> Self {
+        Self { error_code, framed: Framed::received(payload, header_len) }
+    }
+
+    pub(crate) fn wire(&self) -> Wire<'_> {
+        self.framed.wire(self.error_code)
     }
 }
 
@@ -351,30 +377,39 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    fn joined(p: (&[u8], &[u8])) -> Vec<u8> {
-        [p.0, p.1].concat()
+    fn joined(w: Wire<'_>) -> Vec<u8> {
+        match w {
+            Wire::Whole(b) => b.to_vec(),
+            Wire::Split { header, header_len, payload } => [&header[..header_len], payload].concat(),
+        }
+    }
+
+    fn is_whole(w: Wire<'_>) -> bool {
+        matches!(w, Wire::Whole(_))
     }
 
     #[test]
     fn packets_are_laid_out_as_on_the_wire() {
         let req = RequestPacket::new(2, Payload::from_slice(&[1, 2, 3]));
-        assert_eq!(req.parts().1, &[] as &[u8], "payload with headroom goes out in one piece");
-        assert_eq!(joined(req.parts()), [0, 2, 3, 1, 2, 3]);
+        assert!(is_whole(req.wire()), "payload with headroom goes out in one piece");
+        assert_eq!(joined(req.wire()), [0, 2, 3, 1, 2, 3]);
 
         let resp = ResponsePacket::error(0xdead);
-        assert_eq!(joined(resp.parts()), [0, 0xad, 0xbd, 0x03, 0]);
+        assert_eq!(joined(resp.wire()), [0, 0xad, 0xbd, 0x03, 0]);
     }
 
     #[test]
     fn plain_vecs_are_copied_when_small_and_split_when_large() {
         let small = RequestPacket::new(1, vec![9u8; 100]);
-        assert!(small.parts().1.is_empty());
-        assert_eq!(joined(small.parts()).len(), 3 + 100);
+        assert!(is_whole(small.wire()));
+        assert_eq!(joined(small.wire()).len(), 3 + 100);
 
         let large = RequestPacket::new(1, vec![7u8; COPY_MAX + 1]);
-        let (head, body) = large.parts();
-        assert_eq!(head, &[0, 1, 0x81, 0x10]);
-        assert_eq!(body.len(), COPY_MAX + 1);
+        let Wire::Split { header, header_len, payload } = large.wire() else {
+            panic!("a large Vec without headroom is sent in two parts");
+        };
+        assert_eq!(&header[..header_len], &[0, 1, 0x81, 0x10]);
+        assert_eq!(payload.len(), COPY_MAX + 1);
     }
 
     #[test]

@@ -37,18 +37,19 @@ pub const fn header_len(code: u64, payload_len: u64) -> usize {
 /// Encodes a version-0 header into `out`; returns its length.
 #[inline]
 pub fn encode_header(code: u64, payload_len: u64, out: &mut [u8; MAX_HEADER_LEN]) -> usize {
-    let mut tmp = [0u8; vlq::MAX_VLQ_LEN];
-    let mut n = 1;
-    out[0] = VERSION;
-    for value in [code, payload_len] {
-        let len = vlq::encode(value, &mut tmp);
-        // Both VLQs together take at most 20 bytes, the room left after the version byte.
-        for (dst, src) in out.iter_mut().skip(n).zip(&tmp[..len.min(tmp.len())]) {
-            *dst = *src;
-        }
-        n += len;
-    }
-    n
+    put_header(code, payload_len, out)
+}
+
+/// Encodes a version-0 header at the start of `out`, which must hold
+/// [`header_len`]`(code, payload_len)` bytes; returns the bytes written.
+#[inline]
+pub fn put_header(code: u64, payload_len: u64, out: &mut [u8]) -> usize {
+    let Some((version, rest)) = out.split_first_mut() else {
+        return 0;
+    };
+    *version = VERSION;
+    let n = vlq::put(code, rest);
+    1 + n + vlq::put(payload_len, rest.get_mut(n..).unwrap_or_default())
 }
 
 /// Decodes a header from the start of `buf`.

@@ -11,24 +11,31 @@ pub const MAX_VLQ_LEN: usize = 10;
 /// Bytes needed to encode `value`.
 #[inline]
 pub const fn encoded_len(value: u64) -> usize {
-    // 1 byte for values below 2^7, +1 for every further 7 bits.
+    // ceil(bits / 7) without a division (32 cycles on CKB-VM): (x * 147) >> 10 equals x / 7
+    // for every x up to 70, which covers bits + 6 <= 70.
     let bits = 64 - (value | 1).leading_zeros() as usize;
-    bits.div_ceil(7)
+    ((bits + 6) * 147) >> 10
 }
 
 /// Encodes `value` at the start of `out` and returns the number of bytes written.
 #[inline]
-pub fn encode(mut value: u64, out: &mut [u8; MAX_VLQ_LEN]) -> usize {
+pub fn encode(value: u64, out: &mut [u8; MAX_VLQ_LEN]) -> usize {
+    put(value, out)
+}
+
+/// Encodes `value` at the start of `out`, which must hold [`encoded_len`]`(value)` bytes;
+/// returns the bytes written (fewer only if `out` is too short).
+#[inline]
+pub fn put(mut value: u64, out: &mut [u8]) -> usize {
     let mut n = 0;
     for slot in out.iter_mut() {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
         n += 1;
-        if value == 0 {
-            *slot = byte;
+        if value < 0x80 {
+            *slot = value as u8;
             break;
         }
-        *slot = byte | 0x80;
+        *slot = (value as u8) | 0x80;
+        value >>= 7;
     }
     n
 }
@@ -39,6 +46,12 @@ pub fn encode(mut value: u64, out: &mut [u8; MAX_VLQ_LEN]) -> usize {
 /// `Err(VlqOverflow)` when the value cannot fit a `u64`: an 11th byte, or a 10th byte above 1.
 #[inline]
 pub fn decode(buf: &[u8]) -> Result<Option<(u64, usize)>, IpcError> {
+    // Almost every id, code and small length is one byte.
+    if let Some(&first) = buf.first() {
+        if first < 0x80 {
+            return Ok(Some((u64::from(first), 1)));
+        }
+    }
     let mut value = 0u64;
     for (i, &byte) in buf.iter().enumerate() {
         if i == MAX_VLQ_LEN - 1 && byte > 1 {
@@ -85,6 +98,16 @@ mod tests {
                 assert_eq!(decode(&bytes[..cut]).unwrap(), None);
             }
         }
+    }
+
+    #[test]
+    fn encoded_len_matches_for_every_bit_length() {
+        for bits in 0..64 {
+            for v in [1u64 << bits, (1u64 << bits) - 1, (1u64 << bits) | 1] {
+                assert_eq!(encoded_len(v), enc(v).len(), "{v:#x}");
+            }
+        }
+        assert_eq!(encoded_len(u64::MAX), 10);
     }
 
     #[test]
