@@ -59,7 +59,11 @@ pub struct Tx {
 }
 
 /// The code hash a script of `hash_type` uses for the binary deployed at `out_point`.
-pub fn code_hash(context: &mut Context, out_point: &OutPoint, hash_type: ScriptHashType) -> [u8; 32] {
+pub fn code_hash(
+    context: &mut Context,
+    out_point: &OutPoint,
+    hash_type: ScriptHashType,
+) -> [u8; 32] {
     let script = context
         .build_script_with_hash_type(out_point, hash_type, Bytes::new())
         .expect("deployed cell");
@@ -75,20 +79,34 @@ impl Tx {
     pub fn new(deps: &[&str], args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>) -> Self {
         let mut context = Context::default();
         context.set_capture_debug(true);
-        let deps: Vec<OutPoint> = deps.iter().map(|name| context.deploy_cell(binary(name))).collect();
+        let deps: Vec<OutPoint> = deps
+            .iter()
+            .map(|name| context.deploy_cell(binary(name)))
+            .collect();
         let args = args(&mut context, &deps);
         let lock = context
             .build_script_with_hash_type(&deps[0], ScriptHashType::Data2, Bytes::from(args))
             .expect("client script");
         let input = context.create_cell(
-            CellOutput::new_builder().capacity(1000u64).lock(lock.clone()).build(),
+            CellOutput::new_builder()
+                .capacity(1000u64)
+                .lock(lock.clone())
+                .build(),
             Bytes::new(),
         );
         let tx = TransactionBuilder::default()
             .input(CellInput::new_builder().previous_output(input).build())
-            .output(CellOutput::new_builder().capacity(1000u64).lock(lock).build())
+            .output(
+                CellOutput::new_builder()
+                    .capacity(1000u64)
+                    .lock(lock)
+                    .build(),
+            )
             .output_data(Bytes::new().pack())
-            .cell_deps(deps.iter().map(|op| CellDep::new_builder().out_point(op.clone()).build()))
+            .cell_deps(
+                deps.iter()
+                    .map(|op| CellDep::new_builder().out_point(op.clone()).build()),
+            )
             .build();
         Self { context, tx, deps }
     }
@@ -97,13 +115,19 @@ impl Tx {
     /// transaction is saved as mock-tx JSON for ckb-debugger under `tests/failed-txs/`.
     pub fn run(&self, label: &str) -> Result<Outcome, String> {
         let result = self.context.verify_tx(&self.tx, MAX_CYCLES);
-        let messages: Vec<String> =
-            self.context.captured_messages().into_iter().map(|m| m.message).collect();
+        let messages: Vec<String> = self
+            .context
+            .captured_messages()
+            .into_iter()
+            .map(|m| m.message)
+            .collect();
         match result {
             Ok(cycles) => Ok(Outcome { cycles, messages }),
             Err(e) => {
                 let dumped = self.dump(label);
-                Err(format!("{label}: {e}\nscript output: {messages:?}\nmock tx: {dumped}"))
+                Err(format!(
+                    "{label}: {e}\nscript output: {messages:?}\nmock tx: {dumped}"
+                ))
             }
         }
     }
@@ -128,7 +152,13 @@ impl Tx {
 
 /// Script args of `ipc-client` / `floor-client`: scenario, server cell-dep index, server code
 /// hash and hash type, then the scenario's params.
-pub fn client_args(scenario: u8, index: u8, code_hash: [u8; 32], hash_type: ScriptHashType, params: &[u8]) -> Vec<u8> {
+pub fn client_args(
+    scenario: u8,
+    index: u8,
+    code_hash: [u8; 32],
+    hash_type: ScriptHashType,
+    params: &[u8],
+) -> Vec<u8> {
     let mut args = vec![scenario, index];
     args.extend_from_slice(&code_hash);
     args.push(hash_type as u8);
@@ -143,7 +173,11 @@ pub fn run_scenario(scenario: u8, params: &[u8]) -> Result<Outcome, String> {
 }
 
 /// [`run_scenario`], naming the server by `hash_type` (data hash or type hash).
-pub fn run_scenario_with(scenario: u8, hash_type: ScriptHashType, params: &[u8]) -> Result<Outcome, String> {
+pub fn run_scenario_with(
+    scenario: u8,
+    hash_type: ScriptHashType,
+    params: &[u8],
+) -> Result<Outcome, String> {
     let tx = Tx::new(&["ipc-client", "ipc-server"], |ctx, deps| {
         let hash = code_hash(ctx, &deps[1], hash_type);
         client_args(scenario, 1, hash, hash_type, params)
@@ -152,7 +186,14 @@ pub fn run_scenario_with(scenario: u8, hash_type: ScriptHashType, params: &[u8])
 }
 
 /// Cycles of one transaction of `client` against `server` (cell dep 1) with bench params.
-pub fn bench_cycles(client: &str, server: &str, scenario: u8, op: u8, calls: u32, size: u32) -> u64 {
+pub fn bench_cycles(
+    client: &str,
+    server: &str,
+    scenario: u8,
+    op: u8,
+    calls: u32,
+    size: u32,
+) -> u64 {
     let mut params = vec![op];
     params.extend_from_slice(&calls.to_le_bytes());
     params.extend_from_slice(&size.to_le_bytes());
@@ -200,15 +241,32 @@ pub fn spawn_cost() -> CallCost {
     let ipc = bench_cycles("ipc-client", "ipc-server", scenario::SPAWN_ONLY, 0, 0, 0)
         - bench_cycles("ipc-client", "ipc-server", scenario::NOOP, 0, 0, 0);
     let floor = bench_cycles("floor-client", "ipc-server", scenario::BENCH, op::ADD, 0, 0)
-        - bench_cycles("floor-client", "ipc-server", scenario::BENCH, op::NOOP, 0, 0);
-    CallCost { name: "spawn_server (ipc-server)".into(), ipc, floor }
+        - bench_cycles(
+            "floor-client",
+            "ipc-server",
+            scenario::BENCH,
+            op::NOOP,
+            0,
+            0,
+        );
+    CallCost {
+        name: "spawn_server (ipc-server)".into(),
+        ipc,
+        floor,
+    }
 }
 
 /// The standard set of calls the cycle report covers.
 pub fn call_costs(calls: u32) -> Vec<CallCost> {
     use demo_proto::op;
     let mut rows = vec![spawn_cost(), per_call("add(u64, u64)", op::ADD, 0, calls)];
-    for (name, size) in [("echo 0 B", 0), ("echo 32 B", 32), ("echo 1 KiB", 1024), ("echo 16 KiB", 16 * 1024), ("echo 64 KiB", 64 * 1024)] {
+    for (name, size) in [
+        ("echo 0 B", 0),
+        ("echo 32 B", 32),
+        ("echo 1 KiB", 1024),
+        ("echo 16 KiB", 16 * 1024),
+        ("echo 64 KiB", 64 * 1024),
+    ] {
         rows.push(per_call(name, op::ECHO, size, calls));
     }
     rows
@@ -216,9 +274,16 @@ pub fn call_costs(calls: u32) -> Vec<CallCost> {
 
 /// A markdown table of `rows`.
 pub fn cost_table(rows: &[CallCost]) -> String {
-    let mut out = String::from("| call | ckb-ipc cycles | floor cycles | ratio |\n|---|---:|---:|---:|\n");
+    let mut out =
+        String::from("| call | ckb-ipc cycles | floor cycles | ratio |\n|---|---:|---:|---:|\n");
     for r in rows {
-        out.push_str(&format!("| {} | {} | {} | {:.3}x |\n", r.name, r.ipc, r.floor, r.ratio()));
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.3}x |\n",
+            r.name,
+            r.ipc,
+            r.floor,
+            r.ratio()
+        ));
     }
     out
 }

@@ -11,17 +11,23 @@ fn pass(scenario: u8) -> Outcome {
 #[test]
 fn spawn_by_cell_dep_index() {
     let out = pass(scenario::BY_INDEX);
-    assert!(out.cycles > 100_000, "a spawn alone costs 100k cycles: {}", out.cycles);
+    assert!(
+        out.cycles > 100_000,
+        "a spawn alone costs 100k cycles: {}",
+        out.cycles
+    );
 }
 
 #[test]
 fn spawn_by_code_hash_data1() {
-    run_scenario_with(scenario::BY_CODE_HASH, ScriptHashType::Data1, &[]).unwrap_or_else(|e| panic!("{e}"));
+    run_scenario_with(scenario::BY_CODE_HASH, ScriptHashType::Data1, &[])
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
 fn spawn_by_code_hash_type() {
-    run_scenario_with(scenario::BY_CODE_HASH, ScriptHashType::Type, &[]).unwrap_or_else(|e| panic!("{e}"));
+    run_scenario_with(scenario::BY_CODE_HASH, ScriptHashType::Type, &[])
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -29,7 +35,13 @@ fn spawn_by_unknown_code_hash_fails_cleanly() {
     // A code hash that no cell dep has: spawn_cell_server returns an error, the client turns
     // it into exit code 100 (IpcError), not a VM fault.
     let tx = Tx::new(&["ipc-client", "ipc-server"], |_, _| {
-        client_args(scenario::BY_CODE_HASH, 1, [0xab; 32], ScriptHashType::Data1, &[])
+        client_args(
+            scenario::BY_CODE_HASH,
+            1,
+            [0xab; 32],
+            ScriptHashType::Data1,
+            &[],
+        )
     });
     let err = tx.run("unknown-code-hash").expect_err("no such server");
     assert!(err.contains("error code 100"), "{err}");
@@ -76,7 +88,12 @@ fn argv_reaches_the_server() {
 fn demo_prints_each_call_and_its_cycles() {
     let out = pass(scenario::DEMO);
     let text = out.messages.join("\n");
-    for expected in ["add(40, 2) -> ok 42", "echo(\"hello, CKB\") -> ok, 10 bytes back", "echo(1 KiB) -> ok, 1024 bytes back", "fail(0xdead) -> error code 0xdead"] {
+    for expected in [
+        "add(40, 2) -> ok 42",
+        "echo(\"hello, CKB\") -> ok, 10 bytes back",
+        "echo(1 KiB) -> ok, 1024 bytes back",
+        "fail(0xdead) -> error code 0xdead",
+    ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
@@ -88,12 +105,11 @@ fn cycle_report() {
     println!("{}", cost_table(&rows));
     for r in &rows {
         // A regression guard, far looser than the targets the README quotes.
-        assert!(r.ratio() < 1.5, "{} costs {:.2}x the floor", r.name, r.ratio());
+        assert!(
+            r.ratio() < 1.5,
+            "{} costs {:.2}x the floor",
+            r.name,
+            r.ratio()
+        );
     }
-}
-
-#[test]
-fn zz_profile() {
-    let out = run_scenario(99, &[]).unwrap();
-    for m in out.messages { println!("{m}"); }
 }

@@ -16,7 +16,9 @@ const HEAP: usize = 1280 * 1024;
 ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
 
 fn program_entry() -> i8 {
-    let Ok(script) = high_level::load_script() else { return 1 };
+    let Ok(script) = high_level::load_script() else {
+        return 1;
+    };
     let args: Vec<u8> = script.args().unpack();
     if args.len() < 35 + 9 {
         return 2;
@@ -29,7 +31,9 @@ fn program_entry() -> i8 {
     let calls = u32::from_le_bytes(args[36..40].try_into().unwrap_or_default());
     let size = u32::from_le_bytes(args[40..44].try_into().unwrap_or_default()) as usize;
 
-    let (Ok((r1, w1)), Ok((r2, w2))) = (syscalls::pipe(), syscalls::pipe()) else { return 3 };
+    let (Ok((r1, w1)), Ok((r2, w2))) = (syscalls::pipe(), syscalls::pipe()) else {
+        return 3;
+    };
     let argv = [if is_add { c"add" } else { c"echo" }.as_ptr().cast::<i8>()];
     let fds = [r2, w1, 0];
     let mut pid = 0u64;

@@ -68,7 +68,10 @@ fn run() -> Result<(), Fail> {
         index: usize::from(raw.get(1).copied().ok_or(Fail(1))?),
         code_hash,
         hash_type,
-        params: raw.get(scenario::ARGS_HEADER_LEN..).unwrap_or_default().to_vec(),
+        params: raw
+            .get(scenario::ARGS_HEADER_LEN..)
+            .unwrap_or_default()
+            .to_vec(),
     };
     match args.scenario {
         scenario::DEMO => demo(&args),
@@ -91,7 +94,6 @@ fn run() -> Result<(), Fail> {
             Ok(())
         }
         scenario::NOOP => Ok(()),
-        99 => profile(&args),
         _ => Err(Fail(3)),
     }
 }
@@ -132,20 +134,36 @@ fn demo(args: &Args) -> Result<(), Fail> {
     let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[])?;
     let mut ch = Channel::new(r, w);
     let t1 = syscalls::current_cycles();
-    syscalls::debug(format!("spawn_server(cell dep #{}): {} cycles", args.index, t1 - t0));
+    syscalls::debug(format!(
+        "spawn_server(cell dep #{}): {} cycles",
+        args.index,
+        t1 - t0
+    ));
 
     let calls: [(&str, RequestPacket); 4] = [
         ("add(40, 2)", add_request(40, 2)),
-        ("echo(\"hello, CKB\")", RequestPacket::new(method::ECHO, Payload::from_slice(b"hello, CKB"))),
-        ("echo(1 KiB)", RequestPacket::new(method::ECHO, Payload::from_slice(&[7u8; 1024]))),
-        ("fail(0xdead)", RequestPacket::new(method::FAIL, Payload::from_slice(&0xdeadu64.to_le_bytes()))),
+        (
+            "echo(\"hello, CKB\")",
+            RequestPacket::new(method::ECHO, Payload::from_slice(b"hello, CKB")),
+        ),
+        (
+            "echo(1 KiB)",
+            RequestPacket::new(method::ECHO, Payload::from_slice(&[7u8; 1024])),
+        ),
+        (
+            "fail(0xdead)",
+            RequestPacket::new(method::FAIL, Payload::from_slice(&0xdeadu64.to_le_bytes())),
+        ),
     ];
     for (name, req) in calls {
         let before = syscalls::current_cycles();
         let resp = ch.call(&req)?;
         let after = syscalls::current_cycles();
         let shown = match (resp.error_code(), resp.payload().len()) {
-            (0, 8) => format!("ok {}", u64::from_le_bytes(resp.payload().try_into().map_err(|_| Fail(13))?)),
+            (0, 8) => format!(
+                "ok {}",
+                u64::from_le_bytes(resp.payload().try_into().map_err(|_| Fail(13))?)
+            ),
             (0, n) => format!("ok, {n} bytes back"),
             (code, _) => format!("error code {code:#x}"),
         };
@@ -177,7 +195,10 @@ fn error_codes(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
     ensure(resp.error_code() == error::OVERFLOW, 33)?;
     let resp = ch.call(&RequestPacket::new(0x7777, Payload::new()))?;
     ensure(resp.error_code() == error::UNKNOWN_METHOD, 34)?;
-    let resp = ch.call(&RequestPacket::new(method::ADD, Payload::from_slice(b"short")))?;
+    let resp = ch.call(&RequestPacket::new(
+        method::ADD,
+        Payload::from_slice(b"short"),
+    ))?;
     ensure(resp.error_code() == error::BAD_ARGS, 35)
 }
 
@@ -187,16 +208,27 @@ fn large_payload(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
         p.push((i % 251) as u8);
     }
     let resp = ch.call(&RequestPacket::new(method::ECHO, p))?;
-    ensure(resp.is_ok() && resp.payload().len() == demo_proto::LARGE_PAYLOAD, 50)?;
-    let ok = resp.payload().iter().enumerate().all(|(i, &b)| b == (i % 251) as u8);
+    ensure(
+        resp.is_ok() && resp.payload().len() == demo_proto::LARGE_PAYLOAD,
+        50,
+    )?;
+    let ok = resp
+        .payload()
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| b == (i % 251) as u8);
     ensure(ok, 51)?;
     // And the channel still works for small calls after it.
     ensure(add(ch, 5, 6)? == 11, 52)
 }
 
 fn pid_of(ch: &mut Channel<Pipe, Pipe>) -> Result<u64, Fail> {
-    let resp = ch.call(&RequestPacket::new(method::PID, Payload::new()))?.into_result()?;
-    Ok(u64::from_le_bytes(resp.as_slice().try_into().map_err(|_| Fail(60))?))
+    let resp = ch
+        .call(&RequestPacket::new(method::PID, Payload::new()))?
+        .into_result()?;
+    Ok(u64::from_le_bytes(
+        resp.as_slice().try_into().map_err(|_| Fail(60))?,
+    ))
 }
 
 fn two_servers(args: &Args) -> Result<(), Fail> {
@@ -218,7 +250,9 @@ fn nested(args: &Args) -> Result<(), Fail> {
     p.push(args.index as u8);
     p.extend_from_slice(&20u64.to_le_bytes());
     p.extend_from_slice(&22u64.to_le_bytes());
-    let resp = ch.call(&RequestPacket::new(method::NESTED_ADD, p))?.into_result()?;
+    let resp = ch
+        .call(&RequestPacket::new(method::NESTED_ADD, p))?
+        .into_result()?;
     ensure(resp.as_slice() == 42u64.to_le_bytes(), 70)
 }
 
@@ -235,22 +269,37 @@ fn argv(args: &Args) -> Result<(), Fail> {
     let argv = [c"alpha", c"", c"gamma=3"];
     let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &argv)?;
     let mut ch = Channel::new(r, w);
-    let resp = ch.call(&RequestPacket::new(method::ARGV, Payload::new()))?.into_result()?;
+    let resp = ch
+        .call(&RequestPacket::new(method::ARGV, Payload::new()))?
+        .into_result()?;
     ensure(resp.as_slice() == b"alpha\0\0gamma=3\0", 90)
 }
 
 fn bench(args: &Args) -> Result<(), Fail> {
     let p = &args.params;
     let op = p.first().copied().ok_or(Fail(4))?;
-    let calls = u32::from_le_bytes(p.get(1..5).ok_or(Fail(4))?.try_into().map_err(|_| Fail(4))?);
-    let size = u32::from_le_bytes(p.get(5..9).ok_or(Fail(4))?.try_into().map_err(|_| Fail(4))?);
+    let calls = u32::from_le_bytes(
+        p.get(1..5)
+            .ok_or(Fail(4))?
+            .try_into()
+            .map_err(|_| Fail(4))?,
+    );
+    let size = u32::from_le_bytes(
+        p.get(5..9)
+            .ok_or(Fail(4))?
+            .try_into()
+            .map_err(|_| Fail(4))?,
+    );
     let mut ch = open(args)?;
     match op {
         op::ADD => {
             // One request, its arguments rewritten in place for every call.
             let mut req = add_request(0, 1);
             for i in 0..u64::from(calls) {
-                req.payload_mut().get_mut(..8).ok_or(Fail(5))?.copy_from_slice(&i.to_le_bytes());
+                req.payload_mut()
+                    .get_mut(..8)
+                    .ok_or(Fail(5))?
+                    .copy_from_slice(&i.to_le_bytes());
                 let sum = ch.call(&req)?.into_result()?;
                 ensure(sum.as_slice() == (i + 1).to_le_bytes(), 5)?;
             }
@@ -267,35 +316,5 @@ fn bench(args: &Args) -> Result<(), Fail> {
         }
         _ => return Err(Fail(4)),
     }
-    Ok(())
-}
-
-fn profile(_args: &Args) -> Result<(), Fail> {
-    use ckb_ipc::io::mem::VecWriter;
-    let c = syscalls::current_cycles;
-    let base = { let t0 = c(); c() - t0 };
-    macro_rules! time {
-        ($name:expr, $e:expr) => {{
-            let t0 = c();
-            let r = $e;
-            let d = c() - t0 - base;
-            syscalls::debug(format!("{}: {}", $name, d));
-            r
-        }};
-    }
-    let bytes = [0u8, 2, 16, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0];
-    let p = time!("Payload::with_capacity(16)", Payload::with_capacity(16));
-    drop(p);
-    let req = time!("add_request", add_request(3, 4));
-    let mut ch = Channel::new(&bytes[..], VecWriter::default());
-    let got = time!("receive_request (mem)", ch.receive_request());
-    let got = got?.ok_or(Fail(1))?;
-    let resp = time!("ResponsePacket::ok([u8;8])", ResponsePacket::ok(7u64.to_le_bytes()));
-    time!("drop request", drop(got));
-    time!("send_response (mem)", ch.send_response(&resp))?;
-    time!("drop response", drop(resp));
-    let mut ch2 = Channel::new(&bytes[..], VecWriter::default());
-    time!("execute 1 req (mem)", ch2.execute(&mut |r: RequestPacket| ResponsePacket::ok(r.into_payload())))?;
-    time!("drop req", drop(req));
     Ok(())
 }

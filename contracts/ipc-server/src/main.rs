@@ -72,4 +72,3 @@ fn nested_add(payload: &[u8]) -> Result<ResponsePacket, IpcError> {
         _ => Err(IpcError::ErrorCode(error::NESTED_FAILED)),
     }
 }
-

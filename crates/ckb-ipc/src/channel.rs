@@ -139,7 +139,9 @@ where
 
     /// Reads the next request; `Ok(None)` when the client closed the channel at a boundary.
     pub fn receive_request(&mut self) -> Result<Option<RequestPacket>, IpcError> {
-        Ok(self.receive()?.map(|(id, payload, n)| RequestPacket::received(id, payload, n)))
+        Ok(self
+            .receive()?
+            .map(|(id, payload, n)| RequestPacket::received(id, payload, n)))
     }
 
     /// Reads the next response; a close instead is [`IpcError::Eof`].
@@ -151,7 +153,11 @@ where
     fn send(&mut self, wire: Wire<'_>) -> Result<(), IpcError> {
         match wire {
             Wire::Whole(bytes) => self.write_all(bytes),
-            Wire::Split { header, header_len, payload } => {
+            Wire::Split {
+                header,
+                header_len,
+                payload,
+            } => {
                 self.write_all(header.get(..header_len).unwrap_or_default())?;
                 self.write_all(payload)
             }
@@ -198,7 +204,11 @@ where
                 buf.try_reserve(MIN_READ)?;
             }
             if self.reader.read_vec(&mut buf)? == 0 {
-                return if buf.len() == RX_PAD { Ok(None) } else { Err(IpcError::UnexpectedEof) };
+                return if buf.len() == RX_PAD {
+                    Ok(None)
+                } else {
+                    Err(IpcError::UnexpectedEof)
+                };
             }
         };
 
@@ -215,7 +225,8 @@ where
         if buf.len() > total {
             // The peer wrote more than one packet at once: keep the rest for the next call.
             self.pending.try_reserve_exact(buf.len() - total)?;
-            self.pending.extend_from_slice(buf.get(total..).unwrap_or_default());
+            self.pending
+                .extend_from_slice(buf.get(total..).unwrap_or_default());
             buf.truncate(total);
         }
 
@@ -229,7 +240,11 @@ where
                 buf = exact;
             }
         }
-        Ok(Some((header.code, Payload::from_parts(buf, RX_PAD + header_len), header_len)))
+        Ok(Some((
+            header.code,
+            Payload::from_parts(buf, RX_PAD + header_len),
+            header_len,
+        )))
     }
 }
 
@@ -244,7 +259,11 @@ mod tests {
     fn wire_bytes(w: Wire<'_>) -> Vec<u8> {
         match w {
             Wire::Whole(b) => b.to_vec(),
-            Wire::Split { header, header_len, payload } => [&header[..header_len], payload].concat(),
+            Wire::Split {
+                header,
+                header_len,
+                payload,
+            } => [&header[..header_len], payload].concat(),
         }
     }
 
@@ -254,8 +273,15 @@ mod tests {
             ch.send_request(r).unwrap();
         }
         let (_, w) = ch.into_inner();
-        let split = requests.iter().filter(|r| matches!(r.wire(), Wire::Split { .. })).count();
-        assert_eq!(w.writes, requests.len() + split, "one write per packet, two if split");
+        let split = requests
+            .iter()
+            .filter(|r| matches!(r.wire(), Wire::Split { .. }))
+            .count();
+        assert_eq!(
+            w.writes,
+            requests.len() + split,
+            "one write per packet, two if split"
+        );
         w.bytes
     }
 
@@ -266,7 +292,10 @@ mod tests {
             RequestPacket::new(127, vec![0xabu8; 127]),
             RequestPacket::new(128, vec![0x5au8; 128]),
             RequestPacket::new(u64::MAX, vec![1u8; 3000]),
-            RequestPacket::new(16384, Payload::from_slice(&(0..=255u8).cycle().take(16384).collect::<Vec<_>>())),
+            RequestPacket::new(
+                16384,
+                Payload::from_slice(&(0..=255u8).cycle().take(16384).collect::<Vec<_>>()),
+            ),
         ]
     }
 
@@ -344,10 +373,27 @@ mod tests {
             (vec![0, 1], IpcError::UnexpectedEof),
             (vec![0, 1, 5, 1, 2], IpcError::UnexpectedEof),
             // Length prefix of 2^60.
-            (vec![0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10], IpcError::PayloadTooLarge { len: 1 << 60, max: DEFAULT_MAX_PAYLOAD }),
-            (max_plus_one, IpcError::PayloadTooLarge { len: DEFAULT_MAX_PAYLOAD + 1, max: DEFAULT_MAX_PAYLOAD }),
+            (
+                vec![0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10],
+                IpcError::PayloadTooLarge {
+                    len: 1 << 60,
+                    max: DEFAULT_MAX_PAYLOAD,
+                },
+            ),
+            (
+                max_plus_one,
+                IpcError::PayloadTooLarge {
+                    len: DEFAULT_MAX_PAYLOAD + 1,
+                    max: DEFAULT_MAX_PAYLOAD,
+                },
+            ),
             // 11-byte VLQ.
-            (vec![0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], IpcError::VlqOverflow),
+            (
+                vec![
+                    0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+                ],
+                IpcError::VlqOverflow,
+            ),
             (vec![3, 0, 0], IpcError::UnsupportedVersion(3)),
         ];
         for (input, expected) in cases {
@@ -355,7 +401,11 @@ mod tests {
                 let (seen, out, result) = serve(&input, &[size]);
                 assert!(seen.is_empty());
                 assert_eq!(result, Err(expected), "input {input:x?}");
-                assert_eq!(out, [0, expected.wire_code() as u8, 0], "error code sent for {input:x?}");
+                assert_eq!(
+                    out,
+                    [0, expected.wire_code() as u8, 0],
+                    "error code sent for {input:x?}"
+                );
             }
         }
     }

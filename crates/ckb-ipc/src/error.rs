@@ -196,7 +196,10 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for code in (0..=9).chain(20..=28) {
-            assert_eq!(ProtocolErrorCode::from_code(code).map(|c| c as u64), Some(code));
+            assert_eq!(
+                ProtocolErrorCode::from_code(code).map(|c| c as u64),
+                Some(code)
+            );
         }
         for code in [10, 19, 29, 0xdead, u64::MAX] {
             assert_eq!(ProtocolErrorCode::from_code(code), None);

@@ -41,7 +41,10 @@ impl Payload {
         // memory, and lets a server reuse a small response's buffer for the next request.
         let mut buf = Vec::with_capacity(Self::HEADROOM.saturating_add(capacity).max(SMALL_BLOCK));
         buf.resize(Self::HEADROOM, 0);
-        Self { buf, start: Self::HEADROOM }
+        Self {
+            buf,
+            start: Self::HEADROOM,
+        }
     }
 
     /// A copy of `bytes` with headroom.
@@ -195,7 +198,11 @@ impl embedded_io::Write for Payload {
 /// The bytes of a packet as they go out: one slice, or a header and a payload apart.
 pub(crate) enum Wire<'a> {
     Whole(&'a [u8]),
-    Split { header: [u8; MAX_HEADER_LEN], header_len: usize, payload: &'a [u8] },
+    Split {
+        header: [u8; MAX_HEADER_LEN],
+        header_len: usize,
+        payload: &'a [u8],
+    },
 }
 
 /// A payload whose header sits in its headroom (`header_len > 0`), or has no room for it
@@ -213,13 +220,23 @@ impl Framed {
             payload = Payload::from_slice(&payload);
         }
         let in_place = payload.put_header(code, header_len);
-        Self { payload, header_len: if in_place { header_len as u8 } else { 0 } }
+        Self {
+            payload,
+            header_len: if in_place { header_len as u8 } else { 0 },
+        }
     }
 
     /// A packet as read: its header is already in front of the payload, as it arrived.
     fn received(payload: Payload, header_len: usize) -> Self {
-        let header_len = if header_len <= payload.headroom() { header_len as u8 } else { 0 };
-        Self { payload, header_len }
+        let header_len = if header_len <= payload.headroom() {
+            header_len as u8
+        } else {
+            0
+        };
+        Self {
+            payload,
+            header_len,
+        }
     }
 
     fn wire(&self, code: u64) -> Wire<'_> {
@@ -227,7 +244,11 @@ impl Framed {
             0 => {
                 let mut header = [0u8; MAX_HEADER_LEN];
                 let header_len = wire::encode_header(code, self.payload.len() as u64, &mut header);
-                Wire::Split { header, header_len, payload: &self.payload }
+                Wire::Split {
+                    header,
+                    header_len,
+                    payload: &self.payload,
+                }
             }
             n => Wire::Whole(self.payload.with_header(usize::from(n))),
         }
@@ -243,7 +264,10 @@ pub struct RequestPacket {
 
 impl RequestPacket {
     pub fn new(method_id: u64, payload: impl Into<Payload>) -> Self {
-        Self { method_id, framed: Framed::new(method_id, payload.into()) }
+        Self {
+            method_id,
+            framed: Framed::new(method_id, payload.into()),
+        }
     }
 
     /// Always [`wire::VERSION`]: packets of other versions are refused when read.
@@ -269,7 +293,10 @@ impl RequestPacket {
     }
 
     pub(crate) fn received(method_id: u64, payload: Payload, header_len: usize) -> Self {
-        Self { method_id, framed: Framed::received(payload, header_len) }
+        Self {
+            method_id,
+            framed: Framed::received(payload, header_len),
+        }
     }
 
     pub(crate) fn wire(&self) -> Wire<'_> {
@@ -286,7 +313,10 @@ pub struct ResponsePacket {
 
 impl ResponsePacket {
     pub fn new(error_code: u64, payload: impl Into<Payload>) -> Self {
-        Self { error_code, framed: Framed::new(error_code, payload.into()) }
+        Self {
+            error_code,
+            framed: Framed::new(error_code, payload.into()),
+        }
     }
 
     /// A success (error code 0) carrying `payload`.
@@ -332,7 +362,10 @@ impl ResponsePacket {
     }
 
     pub(crate) fn received(error_code: u64, payload: Payload, header_len: usize) -> Self {
-        Self { error_code, framed: Framed::received(payload, header_len) }
+        Self {
+            error_code,
+            framed: Framed::received(payload, header_len),
+        }
     }
 
     pub(crate) fn wire(&self) -> Wire<'_> {
@@ -380,7 +413,11 @@ mod tests {
     fn joined(w: Wire<'_>) -> Vec<u8> {
         match w {
             Wire::Whole(b) => b.to_vec(),
-            Wire::Split { header, header_len, payload } => [&header[..header_len], payload].concat(),
+            Wire::Split {
+                header,
+                header_len,
+                payload,
+            } => [&header[..header_len], payload].concat(),
         }
     }
 
@@ -391,7 +428,10 @@ mod tests {
     #[test]
     fn packets_are_laid_out_as_on_the_wire() {
         let req = RequestPacket::new(2, Payload::from_slice(&[1, 2, 3]));
-        assert!(is_whole(req.wire()), "payload with headroom goes out in one piece");
+        assert!(
+            is_whole(req.wire()),
+            "payload with headroom goes out in one piece"
+        );
         assert_eq!(joined(req.wire()), [0, 2, 3, 1, 2, 3]);
 
         let resp = ResponsePacket::error(0xdead);
@@ -405,7 +445,12 @@ mod tests {
         assert_eq!(joined(small.wire()).len(), 3 + 100);
 
         let large = RequestPacket::new(1, vec![7u8; COPY_MAX + 1]);
-        let Wire::Split { header, header_len, payload } = large.wire() else {
+        let Wire::Split {
+            header,
+            header_len,
+            payload,
+        } = large.wire()
+        else {
             panic!("a large Vec without headroom is sent in two parts");
         };
         assert_eq!(&header[..header_len], &[0, 1, 0x81, 0x10]);

@@ -44,7 +44,11 @@ impl ServerProcess {
 
 /// Spawns the server at `index` in `source` (usually [`Source::CellDep`]) with `argv`, and
 /// returns the client's `(read, write)` pipes.
-pub fn spawn_server(index: usize, source: Source, argv: &[&CStr]) -> Result<(Pipe, Pipe), IpcError> {
+pub fn spawn_server(
+    index: usize,
+    source: Source,
+    argv: &[&CStr],
+) -> Result<(Pipe, Pipe), IpcError> {
     spawn_server_process(index, source, argv).map(ServerProcess::into_pipes)
 }
 
@@ -92,7 +96,11 @@ pub fn spawn_server_process(
     syscalls::spawn(index, source, 0, 0, &mut args)?;
     // The server's ends now belong to the server: forget them without closing.
     let _ = (server_read.into_fd(), server_write.into_fd());
-    Ok(ServerProcess { pid, read: client_read, write: client_write })
+    Ok(ServerProcess {
+        pid,
+        read: client_read,
+        write: client_write,
+    })
 }
 
 /// Waits for process `pid` to exit and returns its exit code.

@@ -15,7 +15,11 @@ pub struct ChunkedReader<'a> {
 
 impl<'a> ChunkedReader<'a> {
     pub fn new(data: &'a [u8], sizes: &'a [usize]) -> Self {
-        Self { data, sizes, next: 0 }
+        Self {
+            data,
+            sizes,
+            next: 0,
+        }
     }
 
     /// Bytes not read yet.

@@ -73,7 +73,10 @@ pub fn decode_header(buf: &[u8], max_payload: u64) -> Result<Option<(Header, usi
         return Ok(None);
     };
     if payload_len > max_payload {
-        return Err(IpcError::PayloadTooLarge { len: payload_len, max: max_payload });
+        return Err(IpcError::PayloadTooLarge {
+            len: payload_len,
+            max: max_payload,
+        });
     }
     Ok(Some((Header { code, payload_len }, at + n)))
 }
@@ -84,7 +87,13 @@ mod tests {
 
     #[test]
     fn header_round_trip() {
-        for (code, len) in [(0, 0), (1, 16), (127, 128), (u64::MAX, 1 << 20), (0xdead, u64::MAX)] {
+        for (code, len) in [
+            (0, 0),
+            (1, 16),
+            (127, 128),
+            (u64::MAX, 1 << 20),
+            (0xdead, u64::MAX),
+        ] {
             let mut out = [0u8; MAX_HEADER_LEN];
             let n = encode_header(code, len, &mut out);
             assert_eq!(n, header_len(code, len));
@@ -102,10 +111,19 @@ mod tests {
         let n = encode_header(1, 1 << 60, &mut out);
         assert_eq!(
             decode_header(&out[..n], 1024),
-            Err(IpcError::PayloadTooLarge { len: 1 << 60, max: 1024 })
+            Err(IpcError::PayloadTooLarge {
+                len: 1 << 60,
+                max: 1024
+            })
         );
         // Version 1 is refused from its first byte on.
-        assert_eq!(decode_header(&[1], 1024), Err(IpcError::UnsupportedVersion(1)));
-        assert_eq!(decode_header(&[0x80, 0x01], 1024), Err(IpcError::UnsupportedVersion(128)));
+        assert_eq!(
+            decode_header(&[1], 1024),
+            Err(IpcError::UnsupportedVersion(1))
+        );
+        assert_eq!(
+            decode_header(&[0x80, 0x01], 1024),
+            Err(IpcError::UnsupportedVersion(128))
+        );
     }
 }

@@ -83,16 +83,39 @@ mod tests {
         assert_eq!(enc(127), [0x7f]);
         assert_eq!(enc(128), [0x80, 0x01]);
         assert_eq!(enc(16384), [0x80, 0x80, 0x01]);
-        assert_eq!(enc(1 << 63), [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
-        assert_eq!(enc(u64::MAX), [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+        assert_eq!(
+            enc(1 << 63),
+            [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]
+        );
+        assert_eq!(
+            enc(u64::MAX),
+            [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+        );
     }
 
     #[test]
     fn round_trip_and_length() {
-        for v in [0, 1, 127, 128, 255, 16383, 16384, (1 << 32) - 1, 1 << 32, 1 << 63, u64::MAX - 1, u64::MAX] {
+        for v in [
+            0,
+            1,
+            127,
+            128,
+            255,
+            16383,
+            16384,
+            (1 << 32) - 1,
+            1 << 32,
+            1 << 63,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
             let bytes = enc(v);
             assert_eq!(bytes.len(), encoded_len(v), "len of {v}");
-            assert_eq!(decode(&bytes).unwrap(), Some((v, bytes.len())), "decode {v}");
+            assert_eq!(
+                decode(&bytes).unwrap(),
+                Some((v, bytes.len())),
+                "decode {v}"
+            );
             // Every strict prefix asks for more bytes instead of failing.
             for cut in 0..bytes.len() {
                 assert_eq!(decode(&bytes[..cut]).unwrap(), None);
@@ -124,7 +147,9 @@ mod tests {
         bad[9] = 0x02;
         assert_eq!(decode(&bad), Err(IpcError::VlqOverflow));
         // Overlong: 11 bytes (10th has the continuation bit).
-        let overlong = [0x80u8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x81, 0x00];
+        let overlong = [
+            0x80u8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x81, 0x00,
+        ];
         assert_eq!(decode(&overlong), Err(IpcError::VlqOverflow));
         // 10 continuation bytes fail as soon as the 10th is seen, not later.
         assert_eq!(decode(&[0x80u8; 10]), Err(IpcError::VlqOverflow));
