@@ -290,3 +290,6 @@ pub fn cost_table(rows: &[CallCost]) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod adversarial;

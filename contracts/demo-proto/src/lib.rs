@@ -46,6 +46,9 @@ pub mod scenario {
     pub const SPAWN_ONLY: u8 = 11;
     /// Parse the args and exit: subtracted from SPAWN_ONLY to isolate the spawn.
     pub const NOOP: u8 = 12;
+    /// params: a `bad` mode name. Spawns the server with argv `[mode]`, calls ECHO "ping" once
+    /// and prints `probe: <outcome>` (the response or the `IpcError`), then exits 0.
+    pub const PROBE: u8 = 13;
 
     pub const ARGS_HEADER_LEN: usize = 1 + 1 + 32 + 1;
 }
@@ -63,3 +66,27 @@ pub const LARGE_PAYLOAD: usize = 256 * 1024;
 
 /// Largest payload the demo contracts accept (they give themselves the heap for it).
 pub const MAX_PAYLOAD: u64 = 512 * 1024;
+
+/// Misbehaviours of the `bad-peer` contract. As a server (spawned with argv `[mode]`) it reads
+/// one request and answers badly; as a client (script args `[mode bytes]`, server at cell dep 1)
+/// it sends bad bytes to a real server and prints what comes back.
+pub mod bad {
+    /// `05 67 61 72 62 61 67 65`: not a packet (version 5).
+    pub const GARBAGE: &str = "garbage";
+    /// A header announcing 10 bytes, 3 of them, then a close; the process stays alive.
+    pub const TRUNCATED: &str = "truncated";
+    /// A header announcing 2^60 bytes.
+    pub const HUGE_LENGTH: &str = "huge-length";
+    /// An 11-byte VLQ.
+    pub const OVERLONG_VLQ: &str = "overlong-vlq";
+    /// Version 1.
+    pub const BAD_VERSION: &str = "bad-version";
+    /// A well-formed response with error code 0xDEAD and a payload.
+    pub const UNKNOWN_CODE: &str = "unknown-code";
+    /// Half a response, then the process exits.
+    pub const DIE_MID_RESPONSE: &str = "die-mid-response";
+    /// Closes without answering.
+    pub const SILENT: &str = "silent";
+    /// Writes when it should read: both ends write at once.
+    pub const WRITE_FIRST: &str = "write-first";
+}

@@ -94,6 +94,7 @@ fn run() -> Result<(), Fail> {
             Ok(())
         }
         scenario::NOOP => Ok(()),
+        scenario::PROBE => probe(&args),
         _ => Err(Fail(3)),
     }
 }
@@ -302,6 +303,7 @@ fn bench(args: &Args) -> Result<(), Fail> {
                     .copy_from_slice(&i.to_le_bytes());
                 let sum = ch.call(&req)?.into_result()?;
                 ensure(sum.as_slice() == (i + 1).to_le_bytes(), 5)?;
+                ch.recycle(sum);
             }
         }
         op::ECHO => {
@@ -316,5 +318,27 @@ fn bench(args: &Args) -> Result<(), Fail> {
         }
         _ => return Err(Fail(4)),
     }
+    Ok(())
+}
+
+/// Calls a (possibly hostile) server once and prints what came of it.
+fn probe(args: &Args) -> Result<(), Fail> {
+    let mut mode = args.params.clone();
+    mode.push(0);
+    let mode = core::ffi::CStr::from_bytes_with_nul(&mode).map_err(|_| Fail(4))?;
+    let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[mode])?;
+    let mut ch = Channel::new(r, w);
+    let outcome = match ch.call(&RequestPacket::new(
+        method::ECHO,
+        Payload::from_slice(b"ping"),
+    )) {
+        Ok(resp) => format!(
+            "response code {:#x} payload {:?}",
+            resp.error_code(),
+            resp.payload()
+        ),
+        Err(e) => format!("{e:?}"),
+    };
+    syscalls::debug(format!("probe: {outcome}"));
     Ok(())
 }

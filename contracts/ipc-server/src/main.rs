@@ -27,7 +27,13 @@ fn serve(req: RequestPacket) -> ResponsePacket {
         method::ECHO => ResponsePacket::ok(req.into_payload()),
         method::ADD => match parse_add(req.payload()) {
             Some((a, b)) => match a.checked_add(b) {
-                Some(sum) => ResponsePacket::ok(sum.to_le_bytes()),
+                Some(sum) => {
+                    // Answer in the request's buffer: no allocation.
+                    let mut out = req.into_payload();
+                    out.truncate(8);
+                    out.copy_from_slice(&sum.to_le_bytes());
+                    ResponsePacket::ok(out)
+                }
                 None => ResponsePacket::error(error::OVERFLOW),
             },
             None => ResponsePacket::error(error::BAD_ARGS),

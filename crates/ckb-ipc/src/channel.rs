@@ -118,7 +118,16 @@ where
             };
             let response = handler.serve(request);
             self.send(response.wire())?;
-            self.spare = response.into_payload().into_buffer();
+            self.recycle(response.into_payload());
+        }
+    }
+
+    /// Gives back a payload the caller is done with: the next packet is read into its buffer
+    /// instead of a new allocation. Optional; it saves an allocation and a free per call.
+    pub fn recycle(&mut self, payload: Payload) {
+        let buf = payload.into_buffer();
+        if buf.capacity() > self.spare.capacity() {
+            self.spare = buf;
         }
     }
 
@@ -431,6 +440,39 @@ mod tests {
         );
         let mut ch = Channel::new(&stream[..], VecWriter::default()).with_max_payload(100);
         assert_eq!(ch.receive_request().unwrap().unwrap().payload().len(), 100);
+    }
+
+    #[test]
+    fn recycled_buffers_are_read_into() {
+        let responses: Vec<u8> = [ResponsePacket::ok([1u8; 8]), ResponsePacket::ok([2u8; 8])]
+            .iter()
+            .flat_map(|r| wire_bytes(r.wire()))
+            .collect();
+        let mut ch = Channel::new(&responses[..], VecWriter::default());
+        let req = RequestPacket::new(1, Payload::new());
+        let first = ch.call(&req).unwrap().into_result().unwrap();
+        assert_eq!(first.as_slice(), [1u8; 8]);
+        let ptr = first.as_slice().as_ptr();
+        ch.recycle(first);
+        let second = ch.call(&req).unwrap().into_result().unwrap();
+        assert_eq!(second.as_slice(), [2u8; 8]);
+        assert_eq!(
+            second.as_slice().as_ptr(),
+            ptr,
+            "read into the recycled buffer"
+        );
+    }
+
+    #[test]
+    fn answering_in_the_request_buffer() {
+        let mut p = Payload::from_slice(&[9u8; 16]);
+        p.truncate(8);
+        p.copy_from_slice(&[3u8; 8]);
+        p.truncate(100);
+        assert_eq!(
+            wire_bytes(ResponsePacket::ok(p).wire()),
+            [&[0u8, 0, 8][..], &[3u8; 8]].concat()
+        );
     }
 
     #[test]

@@ -80,6 +80,12 @@ impl Payload {
         self.buf.truncate(self.start);
     }
 
+    /// Keeps the first `len` bytes (no effect if `len` is not shorter). With
+    /// [`as_mut_slice`](Self::as_mut_slice) it lets a server answer in the request's own buffer.
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(self.start.saturating_add(len));
+    }
+
     /// Bytes free in front of the payload.
     pub fn headroom(&self) -> usize {
         self.start

@@ -1,0 +1,185 @@
+//! Properties of the wire format and the channel, over in-memory pipes that split the stream
+//! at arbitrary read sizes. A counting allocator checks that no input, however hostile, makes
+//! the channel allocate more than its payload limit.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
+use ckb_ipc::wire::{self, vlq};
+use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
+use proptest::prelude::*;
+
+/// Records the largest single allocation made by the current thread.
+struct Tracking;
+
+thread_local! {
+    static LARGEST: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Tracking {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = LARGEST.try_with(|m| m.set(m.get().max(layout.size())));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = LARGEST.try_with(|m| m.set(m.get().max(new_size)));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Tracking = Tracking;
+
+fn largest_allocation_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    LARGEST.with(|m| m.set(0));
+    let out = f();
+    (out, LARGEST.with(|m| m.get()))
+}
+
+/// A payload with headroom, or a plain Vec (sent in one or two writes).
+fn payload_strategy() -> impl Strategy<Value = Payload> {
+    (prop::collection::vec(any::<u8>(), 0..3000), any::<bool>()).prop_map(|(bytes, headroom)| {
+        if headroom {
+            Payload::from_slice(&bytes)
+        } else {
+            bytes.into()
+        }
+    })
+}
+
+fn code_strategy() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        0..200u64,
+        any::<u64>(),
+        Just(u64::MAX),
+        (0..64u32).prop_map(|b| 1u64 << b)
+    ]
+}
+
+fn sizes_strategy() -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(1..300usize, 1..20)
+}
+
+fn encode_requests(requests: &[RequestPacket]) -> Vec<u8> {
+    let mut ch = Channel::new(&[][..], VecWriter::default());
+    for r in requests {
+        ch.send_request(r).unwrap();
+    }
+    ch.into_inner().1.bytes
+}
+
+fn encode_response(response: &ResponsePacket) -> Vec<u8> {
+    let mut ch = Channel::new(&[][..], VecWriter::default());
+    ch.send_response(response).unwrap();
+    ch.into_inner().1.bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn vlq_round_trips(v in any::<u64>()) {
+        let mut out = [0u8; vlq::MAX_VLQ_LEN];
+        let n = vlq::encode(v, &mut out);
+        prop_assert_eq!(n, vlq::encoded_len(v));
+        prop_assert_eq!(vlq::decode(&out[..n]).unwrap(), Some((v, n)));
+    }
+
+    #[test]
+    fn any_bytes_decode_to_a_header_an_error_or_need_more(bytes in prop::collection::vec(any::<u8>(), 0..40)) {
+        match wire::decode_header(&bytes, 1 << 20) {
+            Ok(Some((h, used))) => {
+                prop_assert!(used <= bytes.len() && used <= 30);
+                prop_assert!(h.payload_len <= 1 << 20);
+            }
+            Ok(None) => prop_assert!(bytes.len() < 30),
+            Err(e) => {
+                let expected = matches!(
+                    e,
+                    IpcError::VlqOverflow | IpcError::UnsupportedVersion(_) | IpcError::PayloadTooLarge { .. }
+                );
+                prop_assert!(expected, "unexpected error {:?}", e);
+            }
+        }
+    }
+
+    #[test]
+    fn encoded_size_is_the_computed_size(code in code_strategy(), payload in payload_strategy()) {
+        let len = payload.len();
+        let bytes = encode_requests(&[RequestPacket::new(code, payload)]);
+        prop_assert_eq!(bytes.len(), wire::header_len(code, len as u64) + len);
+    }
+
+    #[test]
+    fn a_stream_cut_anywhere_decodes_to_the_same_packets(
+        packets in prop::collection::vec((code_strategy(), payload_strategy()), 0..8),
+        sizes in sizes_strategy(),
+    ) {
+        let requests: Vec<RequestPacket> =
+            packets.into_iter().map(|(code, p)| RequestPacket::new(code, p)).collect();
+        let stream = encode_requests(&requests);
+        let mut ch = Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default());
+        for expected in &requests {
+            let got = ch.receive_request().unwrap().unwrap();
+            prop_assert_eq!(&got, expected);
+        }
+        prop_assert_eq!(ch.receive_request(), Ok(None), "clean end at a boundary");
+    }
+
+    #[test]
+    fn responses_round_trip_through_call(
+        responses in prop::collection::vec((code_strategy(), payload_strategy()), 1..6),
+        sizes in sizes_strategy(),
+    ) {
+        let responses: Vec<ResponsePacket> =
+            responses.into_iter().map(|(code, p)| ResponsePacket::new(code, p)).collect();
+        let stream: Vec<u8> = responses.iter().flat_map(encode_response).collect();
+        let mut ch = Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default());
+        for expected in &responses {
+            let got = ch.call(&RequestPacket::new(7, Payload::new())).unwrap();
+            prop_assert_eq!(&got, expected);
+        }
+        prop_assert_eq!(ch.call(&RequestPacket::new(7, Payload::new())), Err(IpcError::Eof));
+    }
+
+    #[test]
+    fn garbage_never_panics_nor_allocates_past_the_limit(
+        garbage in prop::collection::vec(any::<u8>(), 0..2000),
+        sizes in sizes_strategy(),
+        limit in 0..4096u64,
+    ) {
+        let ((result, answered), largest) = largest_allocation_during(|| {
+            let mut ch = Channel::new(ChunkedReader::new(&garbage, &sizes), VecWriter::default())
+                .with_max_payload(limit);
+            let result = ch.execute(&mut |req: RequestPacket| ResponsePacket::ok(req.into_payload()));
+            (result, ch.into_inner().1.bytes)
+        });
+        // The announced length is never allocated past the limit: at most the limit plus the
+        // frame, or the 1 KiB first read.
+        prop_assert!(largest <= (limit as usize).max(1100) + 64, "allocated {largest} with limit {limit}");
+        if let Err(e) = result {
+            prop_assert!(e != IpcError::Eof);
+            // The client was told why, in one final empty error response.
+            let told = encode_response(&ResponsePacket::error(e.wire_code()));
+            prop_assert!(answered.ends_with(&told));
+        }
+    }
+
+    #[test]
+    fn a_length_prefix_over_the_limit_allocates_nothing_for_it(len in 4097u64..u64::MAX, code in code_strategy()) {
+        let mut header = [0u8; wire::MAX_HEADER_LEN];
+        let n = wire::encode_header(code, len, &mut header);
+        let (result, largest) = largest_allocation_during(|| {
+            let mut ch = Channel::new(&header[..n], VecWriter::default()).with_max_payload(4096);
+            ch.receive_request()
+        });
+        prop_assert_eq!(result, Err(IpcError::PayloadTooLarge { len, max: 4096 }));
+        prop_assert!(largest < 4096, "{largest}");
+    }
+}
