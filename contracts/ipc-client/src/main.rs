@@ -312,8 +312,10 @@ fn bench(args: &Args) -> Result<(), Fail> {
             for _ in 0..calls {
                 let resp: ResponsePacket = ch.call(&req)?;
                 ensure(resp.payload().len() == size as usize, 6)?;
-                // The next request reuses the answer's buffer, as a relay would.
-                req = RequestPacket::new(method::ECHO, resp.into_payload());
+                // The next request reuses the answer's buffer, as a relay would, and the
+                // channel reads the next answer into the old request's.
+                let old = core::mem::replace(&mut req, RequestPacket::new(method::ECHO, resp.into_payload()));
+                ch.recycle(old.into_payload());
             }
         }
         _ => return Err(Fail(4)),
