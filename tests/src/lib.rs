@@ -112,8 +112,12 @@ impl Tx {
     }
 
     /// Verifies the transaction in CKB-VM. On failure the error names the exit code, and the
-    /// transaction is saved as mock-tx JSON for ckb-debugger under `tests/failed-txs/`.
+    /// transaction is saved as mock-tx JSON for ckb-debugger under `tests/failed-txs/`. With
+    /// `CKB_IPC_DUMP_TXS=<dir>` every transaction is saved there, passing or not.
     pub fn run(&self, label: &str) -> Result<Outcome, String> {
+        if let Some(dir) = std::env::var_os("CKB_IPC_DUMP_TXS") {
+            self.dump_to(&PathBuf::from(dir), label);
+        }
         let result = self.context.verify_tx(&self.tx, MAX_CYCLES);
         let messages: Vec<String> = self
             .context
@@ -133,7 +137,13 @@ impl Tx {
     }
 
     fn dump(&self, label: &str) -> String {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("failed-txs");
+        self.dump_to(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("failed-txs"),
+            label,
+        )
+    }
+
+    fn dump_to(&self, dir: &std::path::Path, label: &str) -> String {
         let path = dir.join(format!("{label}.json"));
         let json = self
             .context
@@ -141,7 +151,7 @@ impl Tx {
             .map_err(|e| e.to_string())
             .and_then(|mock| serde_json::to_string_pretty(&mock).map_err(|e| e.to_string()));
         match json.and_then(|j| {
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
             std::fs::write(&path, j).map_err(|e| e.to_string())
         }) {
             Ok(()) => path.display().to_string(),
@@ -293,3 +303,6 @@ mod tests;
 
 #[cfg(test)]
 mod adversarial;
+
+#[cfg(test)]
+mod golden;

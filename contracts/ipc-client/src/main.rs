@@ -314,7 +314,10 @@ fn bench(args: &Args) -> Result<(), Fail> {
                 ensure(resp.payload().len() == size as usize, 6)?;
                 // The next request reuses the answer's buffer, as a relay would, and the
                 // channel reads the next answer into the old request's.
-                let old = core::mem::replace(&mut req, RequestPacket::new(method::ECHO, resp.into_payload()));
+                let old = core::mem::replace(
+                    &mut req,
+                    RequestPacket::new(method::ECHO, resp.into_payload()),
+                );
                 ch.recycle(old.into_payload());
             }
         }
