@@ -30,23 +30,11 @@ fn payload(size: usize) -> Vec<u8> {
 }
 
 fn ours_request(code: u64, size: usize) -> Vec<u8> {
-    let mut ch = Channel::new(&[][..], VecWriter::default());
-    ch.send_request(&RequestPacket::new(
-        code,
-        Payload::from_slice(&payload(size)),
-    ))
-    .unwrap();
-    ch.into_inner().1.bytes
+    RequestPacket::new(code, Payload::from_slice(&payload(size))).to_bytes()
 }
 
 fn ours_response(code: u64, size: usize) -> Vec<u8> {
-    let mut ch = Channel::new(&[][..], VecWriter::default());
-    ch.send_response(&ResponsePacket::new(
-        code,
-        Payload::from_slice(&payload(size)),
-    ))
-    .unwrap();
-    ch.into_inner().1.bytes
+    ResponsePacket::new(code, Payload::from_slice(&payload(size))).to_bytes()
 }
 
 #[test]

@@ -265,17 +265,6 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    fn wire_bytes(w: Wire<'_>) -> Vec<u8> {
-        match w {
-            Wire::Whole(b) => b.to_vec(),
-            Wire::Split {
-                header,
-                header_len,
-                payload,
-            } => [&header[..header_len], payload].concat(),
-        }
-    }
-
     fn encode_requests(requests: &[RequestPacket]) -> Vec<u8> {
         let mut ch = Channel::new(&[][..], VecWriter::default());
         for r in requests {
@@ -346,7 +335,7 @@ mod tests {
         ];
         let mut stream = Vec::new();
         for r in &responses {
-            stream.extend_from_slice(&wire_bytes(r.wire()));
+            stream.extend_from_slice(&r.to_bytes());
         }
         for size in [1, 2, 3, 5, 64, 100, 1 << 20] {
             let sizes = [size];
@@ -364,7 +353,7 @@ mod tests {
 
     #[test]
     fn error_codes_reach_the_client_as_values() {
-        let bytes = wire_bytes(ResponsePacket::error(0xdead).wire());
+        let bytes = ResponsePacket::error(0xdead).to_bytes();
         let mut ch = Channel::new(&bytes[..], VecWriter::default());
         let got = ch.call(&RequestPacket::new(1, Payload::new())).unwrap();
         assert_eq!(got.error_code(), 0xdead);
@@ -446,7 +435,7 @@ mod tests {
     fn recycled_buffers_are_read_into() {
         let responses: Vec<u8> = [ResponsePacket::ok([1u8; 8]), ResponsePacket::ok([2u8; 8])]
             .iter()
-            .flat_map(|r| wire_bytes(r.wire()))
+            .flat_map(|r| r.to_bytes())
             .collect();
         let mut ch = Channel::new(&responses[..], VecWriter::default());
         let req = RequestPacket::new(1, Payload::new());
@@ -470,7 +459,7 @@ mod tests {
         p.copy_from_slice(&[3u8; 8]);
         p.truncate(100);
         assert_eq!(
-            wire_bytes(ResponsePacket::ok(p).wire()),
+            ResponsePacket::ok(p).to_bytes(),
             [&[0u8, 0, 8][..], &[3u8; 8]].concat()
         );
     }

@@ -211,6 +211,23 @@ pub(crate) enum Wire<'a> {
     },
 }
 
+impl Wire<'_> {
+    fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Wire::Whole(bytes) => bytes.to_vec(),
+            Wire::Split {
+                header,
+                header_len,
+                payload,
+            } => {
+                let mut out = header.get(..*header_len).unwrap_or_default().to_vec();
+                out.extend_from_slice(payload);
+                out
+            }
+        }
+    }
+}
+
 /// A payload whose header sits in its headroom (`header_len > 0`), or has no room for it
 /// (`header_len == 0`: a large `Vec`, sent with the header apart).
 #[derive(Clone)]
@@ -308,6 +325,11 @@ impl RequestPacket {
     pub(crate) fn wire(&self) -> Wire<'_> {
         self.framed.wire(self.method_id)
     }
+
+    /// The packet as it goes on the wire (a copy; the channel sends without one).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.wire().to_vec()
+    }
 }
 
 /// A response: 0 and the result bytes, or an error code.
@@ -377,6 +399,11 @@ impl ResponsePacket {
     pub(crate) fn wire(&self) -> Wire<'_> {
         self.framed.wire(self.error_code)
     }
+
+    /// The packet as it goes on the wire (a copy; the channel sends without one).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.wire().to_vec()
+    }
 }
 
 impl fmt::Debug for RequestPacket {
@@ -416,17 +443,6 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    fn joined(w: Wire<'_>) -> Vec<u8> {
-        match w {
-            Wire::Whole(b) => b.to_vec(),
-            Wire::Split {
-                header,
-                header_len,
-                payload,
-            } => [&header[..header_len], payload].concat(),
-        }
-    }
-
     fn is_whole(w: Wire<'_>) -> bool {
         matches!(w, Wire::Whole(_))
     }
@@ -438,17 +454,17 @@ mod tests {
             is_whole(req.wire()),
             "payload with headroom goes out in one piece"
         );
-        assert_eq!(joined(req.wire()), [0, 2, 3, 1, 2, 3]);
+        assert_eq!(req.to_bytes(), [0, 2, 3, 1, 2, 3]);
 
         let resp = ResponsePacket::error(0xdead);
-        assert_eq!(joined(resp.wire()), [0, 0xad, 0xbd, 0x03, 0]);
+        assert_eq!(resp.to_bytes(), [0, 0xad, 0xbd, 0x03, 0]);
     }
 
     #[test]
     fn plain_vecs_are_copied_when_small_and_split_when_large() {
         let small = RequestPacket::new(1, vec![9u8; 100]);
         assert!(is_whole(small.wire()));
-        assert_eq!(joined(small.wire()).len(), 3 + 100);
+        assert_eq!(small.to_bytes().len(), 3 + 100);
 
         let large = RequestPacket::new(1, vec![7u8; COPY_MAX + 1]);
         let Wire::Split {

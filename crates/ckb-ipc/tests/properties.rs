@@ -67,17 +67,7 @@ fn sizes_strategy() -> impl Strategy<Value = Vec<usize>> {
 }
 
 fn encode_requests(requests: &[RequestPacket]) -> Vec<u8> {
-    let mut ch = Channel::new(&[][..], VecWriter::default());
-    for r in requests {
-        ch.send_request(r).unwrap();
-    }
-    ch.into_inner().1.bytes
-}
-
-fn encode_response(response: &ResponsePacket) -> Vec<u8> {
-    let mut ch = Channel::new(&[][..], VecWriter::default());
-    ch.send_response(response).unwrap();
-    ch.into_inner().1.bytes
+    requests.iter().flat_map(RequestPacket::to_bytes).collect()
 }
 
 proptest! {
@@ -139,7 +129,7 @@ proptest! {
     ) {
         let responses: Vec<ResponsePacket> =
             responses.into_iter().map(|(code, p)| ResponsePacket::new(code, p)).collect();
-        let stream: Vec<u8> = responses.iter().flat_map(encode_response).collect();
+        let stream: Vec<u8> = responses.iter().flat_map(ResponsePacket::to_bytes).collect();
         let mut ch = Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default());
         for expected in &responses {
             let got = ch.call(&RequestPacket::new(7, Payload::new())).unwrap();
@@ -166,7 +156,7 @@ proptest! {
         if let Err(e) = result {
             prop_assert!(e != IpcError::Eof);
             // The client was told why, in one final empty error response.
-            let told = encode_response(&ResponsePacket::error(e.wire_code()));
+            let told = ResponsePacket::error(e.wire_code()).to_bytes();
             prop_assert!(answered.ends_with(&told));
         }
     }
