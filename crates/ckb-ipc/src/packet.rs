@@ -441,7 +441,6 @@ mod tests {
     use super::*;
     extern crate std;
     use std::vec;
-    use std::vec::Vec;
 
     fn is_whole(w: Wire<'_>) -> bool {
         matches!(w, Wire::Whole(_))
