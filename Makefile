@@ -4,7 +4,7 @@ MODE ?= release
 TARGET := riscv64imac-unknown-none-elf
 # CKB-VM has no atomics (see DESIGN notes): drop the A extension, keep the bit-manip ones.
 CONTRACT_RUSTFLAGS := -C target-feature=+zba,+zbb,+zbc,+zbs,-a,-zaamo,-zalrsc
-CONTRACTS := ipc-server ipc-client floor-server floor-client bad-peer
+CONTRACTS := ipc-server ipc-client floor-server floor-client bad-peer their-server their-client json-server
 BUILD_DIR := build/$(MODE)
 CARGO_MODE_FLAG := $(if $(filter release,$(MODE)),--release,)
 CARGO_OUT := target/$(TARGET)/$(if $(filter release,$(MODE)),release,debug)
@@ -21,7 +21,7 @@ build:
 
 # Host unit tests of the crates, then the contracts in ckb-testtool.
 test: build
-	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo test --locked --workspace --exclude ipc-server --exclude ipc-client --exclude floor-server --exclude floor-client --exclude bad-peer
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo test --locked --workspace $(addprefix --exclude ,$(CONTRACTS))
 
 demo: build
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin demo

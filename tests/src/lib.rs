@@ -306,3 +306,6 @@ mod adversarial;
 
 #[cfg(test)]
 mod golden;
+
+#[cfg(test)]
+mod compat;

@@ -49,6 +49,8 @@ pub mod scenario {
     /// params: a `bad` mode name. Spawns the server with argv `[mode]`, calls ECHO "ping" once
     /// and prints `probe: <outcome>` (the response or the `IpcError`), then exits 0.
     pub const PROBE: u8 = 13;
+    /// Calls a ckb-script-ipc-common server (`their-server`) with JSON payloads it understands.
+    pub const THEIR_SERVER: u8 = 14;
 
     pub const ARGS_HEADER_LEN: usize = 1 + 1 + 32 + 1;
 }
@@ -89,4 +91,27 @@ pub mod bad {
     pub const SILENT: &str = "silent";
     /// Writes when it should read: both ends write at once.
     pub const WRITE_FIRST: &str = "write-first";
+}
+
+/// The service both JSON compatibility pairs speak, in ckb-script-ipc-common's encoding: serde_json
+/// of these enums in the payload, method id 0.
+#[cfg(feature = "json")]
+pub mod json {
+    extern crate alloc;
+    use alloc::vec::Vec;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Eq)]
+    pub enum Req {
+        Echo(Vec<u8>),
+        Add(u64, u64),
+        /// Answered with this error code (one of the codes ckb-script-ipc-common knows).
+        Fail(u64),
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Eq)]
+    pub enum Resp {
+        Echo(Vec<u8>),
+        Add(u64),
+    }
 }

@@ -95,6 +95,7 @@ fn run() -> Result<(), Fail> {
         }
         scenario::NOOP => Ok(()),
         scenario::PROBE => probe(&args),
+        scenario::THEIR_SERVER => their_server(&mut open(&args)?),
         _ => Err(Fail(3)),
     }
 }
@@ -346,4 +347,39 @@ fn probe(args: &Args) -> Result<(), Fail> {
     };
     syscalls::debug(format!("probe: {outcome}"));
     Ok(())
+}
+
+/// `bytes` as serde_json writes a `Vec<u8>`: `[1,2,3]`.
+fn json_list(bytes: &[u8]) -> alloc::string::String {
+    let mut out = alloc::string::String::from("[");
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("{b}"));
+    }
+    out.push(']');
+    out
+}
+
+/// Calls a ckb-script-ipc-common server: method id 0, serde_json payloads, byte for byte.
+fn their_server(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
+    let mut call_json =
+        |json: &str| ch.call(&RequestPacket::new(0, Payload::from_slice(json.as_bytes())));
+    let resp = call_json(r#"{"Add":[40,2]}"#)?;
+    ensure(resp.is_ok() && resp.payload() == br#"{"Add":42}"#, 110)?;
+    let small = json_list(b"hi");
+    let resp = call_json(&format!(r#"{{"Echo":{small}}}"#))?;
+    ensure(
+        resp.is_ok() && resp.payload() == format!(r#"{{"Echo":{small}}}"#).as_bytes(),
+        111,
+    )?;
+    let large: Vec<u8> = (0..4096u32).map(|i| (i % 251) as u8).collect();
+    let large = format!(r#"{{"Echo":{}}}"#, json_list(&large));
+    let resp = call_json(&large)?;
+    ensure(resp.is_ok() && resp.payload() == large.as_bytes(), 112)?;
+    // Their server answers an error with the code and an empty payload, then stops serving.
+    let resp = call_json(r#"{"Fail":27}"#)?;
+    ensure(resp.error_code() == 27 && resp.payload().is_empty(), 113)?;
+    ensure(call_json(r#"{"Add":[1,2]}"#) == Err(IpcError::Eof), 114)
 }

@@ -93,8 +93,8 @@ where
     /// Sends `request` and waits for the response.
     ///
     /// A response with a non-zero error code is still `Ok` (its payload may say more); use
-    /// [`ResponsePacket::into_result`] to turn it into [`IpcError::ErrorCode`]. The server
-    /// closing the channel instead of answering is [`IpcError::Eof`].
+    /// [`ResponsePacket::into_result`] to turn it into [`IpcError::ErrorCode`]. A server that is
+    /// gone, before taking the request or instead of answering, is [`IpcError::Eof`].
     pub fn call(&mut self, request: &RequestPacket) -> Result<ResponsePacket, IpcError> {
         self.send(request.wire())?;
         self.receive_response()
@@ -102,7 +102,8 @@ where
 
     /// Serves requests with `handler` until the client closes the channel.
     ///
-    /// A close at a packet boundary returns `Ok(())`. Anything else the client sends that is not
+    /// A close at a packet boundary returns `Ok(())`, also when the client hangs up without
+    /// reading its last answer. Anything else the client sends that is not
     /// a valid request ends the loop with that error, after telling the client its wire code
     /// ([`IpcError::wire_code`]) if it still listens.
     pub fn execute<H: RequestHandler + ?Sized>(&mut self, handler: &mut H) -> Result<(), IpcError> {
@@ -117,7 +118,12 @@ where
                 }
             };
             let response = handler.serve(request);
-            self.send(response.wire())?;
+            match self.send(response.wire()) {
+                Ok(()) => {}
+                // The client hung up without waiting for its answer: its choice, and the end.
+                Err(IpcError::Eof) => return Ok(()),
+                Err(e) => return Err(e),
+            }
             self.recycle(response.into_payload());
         }
     }
@@ -159,21 +165,28 @@ where
         Ok(ResponsePacket::received(code, payload, n))
     }
 
+    /// Writes one packet. A peer gone before it took any byte of it closed at a packet
+    /// boundary ([`IpcError::Eof`]); gone in the middle, [`IpcError::UnexpectedEof`].
     fn send(&mut self, wire: Wire<'_>) -> Result<(), IpcError> {
-        match wire {
-            Wire::Whole(bytes) => self.write_all(bytes),
+        let (first, second) = match &wire {
+            Wire::Whole(bytes) => (*bytes, &[][..]),
             Wire::Split {
                 header,
                 header_len,
                 payload,
-            } => {
-                self.write_all(header.get(..header_len).unwrap_or_default())?;
-                self.write_all(payload)
-            }
+            } => (header.get(..*header_len).unwrap_or_default(), *payload),
+        };
+        let mut written = 0;
+        let result = self
+            .write_all(first, &mut written)
+            .and_then(|()| self.write_all(second, &mut written));
+        match result {
+            Err(IpcError::UnexpectedEof) if written == 0 => Err(IpcError::Eof),
+            other => other,
         }
     }
 
-    fn write_all(&mut self, mut bytes: &[u8]) -> Result<(), IpcError> {
+    fn write_all(&mut self, mut bytes: &[u8], written: &mut usize) -> Result<(), IpcError> {
         while !bytes.is_empty() {
             let n = self.writer.write(bytes)?;
             bytes = match bytes.get(n..) {
@@ -181,6 +194,7 @@ where
                 // A writer that takes nothing (or claims more than it was given) is gone.
                 _ => return Err(IpcError::UnexpectedEof),
             };
+            *written += n;
         }
         Ok(())
     }
@@ -461,6 +475,47 @@ mod tests {
         assert_eq!(
             ResponsePacket::ok(p).to_bytes(),
             [&[0u8, 0, 8][..], &[3u8; 8]].concat()
+        );
+    }
+
+    /// Takes `room` bytes, then behaves like a pipe whose reader is gone.
+    struct ClosingWriter {
+        room: usize,
+    }
+
+    impl embedded_io::ErrorType for ClosingWriter {
+        type Error = IpcError;
+    }
+
+    impl embedded_io::Write for ClosingWriter {
+        fn write(&mut self, buf: &[u8]) -> Result<usize, IpcError> {
+            match self.room.min(buf.len()) {
+                0 => Err(IpcError::UnexpectedEof),
+                n => {
+                    self.room -= n;
+                    Ok(n)
+                }
+            }
+        }
+        fn flush(&mut self) -> Result<(), IpcError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_peer_gone_before_a_packet_is_eof_and_during_one_unexpected() {
+        let req = RequestPacket::new(1, Payload::from_slice(b"ping"));
+        let mut gone = Channel::new(&[][..], ClosingWriter { room: 0 });
+        assert_eq!(gone.call(&req), Err(IpcError::Eof));
+        let mut midway = Channel::new(&[][..], ClosingWriter { room: 3 });
+        assert_eq!(midway.call(&req), Err(IpcError::UnexpectedEof));
+
+        // A client that hangs up without reading its answer ends the server loop cleanly.
+        let stream = req.to_bytes();
+        let mut server = Channel::new(&stream[..], ClosingWriter { room: 0 });
+        assert_eq!(
+            server.execute(&mut |r: RequestPacket| ResponsePacket::ok(r.into_payload())),
+            Ok(())
         );
     }
 

@@ -1,0 +1,31 @@
+//! A server written with ckb-script-ipc-common 1.1.0, exactly as its users write one.
+#![no_std]
+#![no_main]
+
+use ckb_script_ipc_common::error::{IpcError, ProtocolErrorCode};
+use ckb_script_ipc_common::ipc::Serve;
+use demo_proto::json::{Req, Resp};
+
+ckb_std::entry!(program_entry);
+ckb_std::default_alloc!();
+
+struct Service;
+
+impl Serve for Service {
+    type Req = Req;
+    type Resp = Resp;
+    fn serve(&mut self, req: Req) -> Result<Resp, IpcError> {
+        match req {
+            Req::Echo(bytes) => Ok(Resp::Echo(bytes)),
+            Req::Add(a, b) => Ok(Resp::Add(a.wrapping_add(b))),
+            Req::Fail(code) => Err(IpcError::ProtocolError(ProtocolErrorCode::from(code))),
+        }
+    }
+}
+
+fn program_entry() -> i8 {
+    match ckb_script_ipc_common::spawn::run_server(Service) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}
