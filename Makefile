@@ -64,3 +64,9 @@ fuzz:
 		grep -E "stat::number_of_executed_units|Done [0-9]+ runs" fuzz/target/$$t.log; \
 		if [ $$rc -ne 0 ]; then tail -40 fuzz/target/$$t.log; exit $$rc; fi; \
 	done
+
+# Cycles and sizes of every implementation side by side: docs/benchmarks.md and .svg.
+BENCH_CALLS ?= 8
+.PHONY: bench
+bench: build
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --calls $(BENCH_CALLS)

@@ -195,104 +195,157 @@ pub fn run_scenario_with(
     tx.run(&format!("scenario-{scenario}-{hash_type:?}"))
 }
 
-/// Cycles of one transaction of `client` against `server` (cell dep 1) with bench params.
-pub fn bench_cycles(
-    client: &str,
-    server: &str,
-    scenario: u8,
-    op: u8,
-    calls: u32,
-    size: u32,
-) -> u64 {
+/// An IPC implementation under measurement: its client and server contracts, which take the
+/// BENCH script args (`[op, calls: u32 LE, size: u32 LE]` after the common header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Impl {
+    pub name: &'static str,
+    pub client: &'static str,
+    pub server: &'static str,
+}
+
+/// Hand-written framing over raw syscalls: the floor.
+pub const FLOOR: Impl = Impl {
+    name: "raw-syscall floor",
+    client: "floor-client",
+    server: "floor-server",
+};
+/// `ckb_ipc::Channel` with `RequestPacket`/`ResponsePacket`.
+pub const CKB_IPC: Impl = Impl {
+    name: "ckb-ipc Channel",
+    client: "ipc-client",
+    server: "ipc-server",
+};
+/// ckb-script-ipc-common 1.1.0's `Channel` with serde_json payloads.
+pub const SCRIPT_IPC: Impl = Impl {
+    name: "ckb-script-ipc-common Channel",
+    client: "their-client",
+    server: "their-server",
+};
+
+/// Cycles of one BENCH transaction, or why it failed (a payload that does not fit the heap).
+pub fn try_bench_cycles(imp: Impl, op: u8, calls: u32, size: u32) -> Result<u64, String> {
     let mut params = vec![op];
     params.extend_from_slice(&calls.to_le_bytes());
     params.extend_from_slice(&size.to_le_bytes());
-    let tx = Tx::new(&[client, server], |_, _| {
-        client_args(scenario, 1, [0; 32], ScriptHashType::Data1, &params)
+    let tx = Tx::new(&[imp.client, imp.server], |_, _| {
+        client_args(
+            demo_proto::scenario::BENCH,
+            1,
+            [0; 32],
+            ScriptHashType::Data1,
+            &params,
+        )
     });
-    let label = format!("bench-{client}-{server}-{op}-{calls}-{size}");
-    tx.run(&label).unwrap_or_else(|e| panic!("{e}")).cycles
+    let label = format!("bench-{}-{}-{op}-{calls}-{size}", imp.client, imp.server);
+    tx.run(&label).map(|o| o.cycles)
 }
 
-/// One row of the cycle report.
-#[derive(Debug, Clone)]
-pub struct CallCost {
-    pub name: String,
-    pub ipc: u64,
-    pub floor: u64,
+/// Cycles per call: (`calls` calls - 0 calls) / `calls`, same binaries and transaction shape.
+pub fn per_call(imp: Impl, op: u8, size: u32, calls: u32) -> Result<u64, String> {
+    let base = try_bench_cycles(imp, op, 0, size)?;
+    let full = try_bench_cycles(imp, op, calls, size)?;
+    Ok((full - base) / u64::from(calls.max(1)))
 }
 
-impl CallCost {
-    pub fn ratio(&self) -> f64 {
-        self.ipc as f64 / self.floor as f64
-    }
-}
-
-/// Per-call cycles of `ckb_ipc::Channel::call` and of the raw-syscall floor, for one operation:
-/// (cycles of `calls` calls - cycles of 0 calls) / `calls`, same binaries, same transaction shape.
-pub fn per_call(name: &str, op: u8, size: u32, calls: u32) -> CallCost {
-    use demo_proto::scenario::BENCH;
-    let per = |client: &str, server: &str| {
-        let base = bench_cycles(client, server, BENCH, op, 0, size);
-        let full = bench_cycles(client, server, BENCH, op, calls, size);
-        (full - base) / u64::from(calls)
-    };
-    CallCost {
-        name: name.to_string(),
-        ipc: per("ipc-client", "ipc-server"),
-        floor: per("floor-client", "floor-server"),
-    }
-}
-
-/// Cycles of `ckb_ipc::spawn_server` and of a bare `spawn` syscall (both with their pipes) of
-/// the same server binary, each as (client that spawns and closes) - (same client, no spawn).
-pub fn spawn_cost() -> CallCost {
-    use demo_proto::{op, scenario};
-    let ipc = bench_cycles("ipc-client", "ipc-server", scenario::SPAWN_ONLY, 0, 0, 0)
-        - bench_cycles("ipc-client", "ipc-server", scenario::NOOP, 0, 0, 0);
-    let floor = bench_cycles("floor-client", "ipc-server", scenario::BENCH, op::ADD, 0, 0)
-        - bench_cycles(
-            "floor-client",
-            "ipc-server",
-            scenario::BENCH,
-            op::NOOP,
-            0,
-            0,
-        );
-    CallCost {
-        name: "spawn_server (ipc-server)".into(),
-        ipc,
-        floor,
-    }
-}
-
-/// The standard set of calls the cycle report covers.
-pub fn call_costs(calls: u32) -> Vec<CallCost> {
+/// Cycles of spawning the implementation's server (with its pipes) and hanging up: the client
+/// that spawns minus the same client stopping just before the spawn.
+pub fn spawn_cycles(imp: Impl) -> Result<u64, String> {
     use demo_proto::op;
-    let mut rows = vec![spawn_cost(), per_call("add(u64, u64)", op::ADD, 0, calls)];
-    for (name, size) in [
-        ("echo 0 B", 0),
-        ("echo 32 B", 32),
-        ("echo 1 KiB", 1024),
-        ("echo 16 KiB", 16 * 1024),
-        ("echo 64 KiB", 64 * 1024),
-    ] {
-        rows.push(per_call(name, op::ECHO, size, calls));
-    }
-    rows
+    Ok(try_bench_cycles(imp, op::ADD, 0, 0)? - try_bench_cycles(imp, op::NOOP, 0, 0)?)
 }
 
-/// A markdown table of `rows`.
-pub fn cost_table(rows: &[CallCost]) -> String {
-    let mut out =
-        String::from("| call | ckb-ipc cycles | floor cycles | ratio |\n|---|---:|---:|---:|\n");
+/// `ckb_ipc::spawn_server` against a bare `spawn` syscall (each with its two pipes) of the same
+/// server binary, `ipc-server`: `(through ckb-ipc, through raw syscalls)`.
+pub fn spawn_server_overhead() -> (u64, u64) {
+    let raw = Impl {
+        name: "raw spawn of ipc-server",
+        client: "floor-client",
+        server: "ipc-server",
+    };
+    let ours = spawn_cycles(CKB_IPC).unwrap_or_else(|e| panic!("{e}"));
+    (ours, spawn_cycles(raw).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// The call scenarios: (name, op, payload size).
+pub const SCENARIOS: &[(&str, u8, u32)] = &[
+    ("add(u64, u64)", demo_proto::op::ADD, 0),
+    ("echo 0 B", demo_proto::op::ECHO, 0),
+    ("echo 32 B", demo_proto::op::ECHO, 32),
+    ("echo 1 KiB", demo_proto::op::ECHO, 1024),
+    ("echo 16 KiB", demo_proto::op::ECHO, 16 * 1024),
+    ("echo 64 KiB", demo_proto::op::ECHO, 64 * 1024),
+    ("echo 256 KiB", demo_proto::op::ECHO, 256 * 1024),
+];
+
+/// One measurement; `cycles` keeps the failure when an implementation cannot do it.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    pub scenario: &'static str,
+    /// Echo payload size, for the chart.
+    pub size: Option<u32>,
+    pub imp: Impl,
+    pub cycles: Result<u64, String>,
+}
+
+/// Measures `impls` on spawning and on `scenarios`, `calls` calls each.
+pub fn measure(impls: &[Impl], scenarios: &[(&'static str, u8, u32)], calls: u32) -> Vec<Measured> {
+    let mut out = Vec::new();
+    for &imp in impls {
+        let cycles = spawn_cycles(imp);
+        out.push(Measured {
+            scenario: "spawn alone",
+            size: None,
+            imp,
+            cycles,
+        });
+    }
+    for &(scenario, op, size) in scenarios {
+        let size_of = (op == demo_proto::op::ECHO).then_some(size);
+        for &imp in impls {
+            let cycles = per_call(imp, op, size, calls);
+            out.push(Measured {
+                scenario,
+                size: size_of,
+                imp,
+                cycles,
+            });
+        }
+    }
+    out
+}
+
+fn ratio(a: u64, b: Option<u64>) -> String {
+    match b {
+        Some(b) if b > 0 => format!("{:.3}x", a as f64 / b as f64),
+        _ => "-".into(),
+    }
+}
+
+/// A markdown table of `rows`: cycles per call (per spawn on the first rows) and the ratio to
+/// the floor and to ckb-script-ipc-common in the same scenario.
+pub fn markdown_table(rows: &[Measured]) -> String {
+    let find = |scenario: &str, imp: Impl| {
+        rows.iter()
+            .find(|r| r.scenario == scenario && r.imp == imp)
+            .and_then(|r| r.cycles.clone().ok())
+    };
+    let mut out = String::from(
+        "| scenario | implementation | cycles | vs floor | vs ckb-script-ipc-common |\n",
+    );
+    out.push_str("|---|---|---:|---:|---:|\n");
     for r in rows {
+        let (cycles, to_floor, to_theirs) = match &r.cycles {
+            Ok(c) => (
+                c.to_string(),
+                ratio(*c, find(r.scenario, FLOOR)),
+                ratio(*c, find(r.scenario, SCRIPT_IPC)),
+            ),
+            Err(_) => ("fails (out of memory)".into(), "-".into(), "-".into()),
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {:.3}x |\n",
-            r.name,
-            r.ipc,
-            r.floor,
-            r.ratio()
+            "| {} | {} | {cycles} | {to_floor} | {to_theirs} |\n",
+            r.scenario, r.imp.name
         ));
     }
     out

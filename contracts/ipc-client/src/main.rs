@@ -292,6 +292,9 @@ fn bench(args: &Args) -> Result<(), Fail> {
             .try_into()
             .map_err(|_| Fail(4))?,
     );
+    if op == op::NOOP {
+        return Ok(()); // the baseline: everything but the spawn
+    }
     let mut ch = open(args)?;
     match op {
         op::ADD => {

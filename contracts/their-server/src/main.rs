@@ -7,7 +7,10 @@ use ckb_script_ipc_common::ipc::Serve;
 use demo_proto::json::{Req, Resp};
 
 ckb_std::entry!(program_entry);
-ckb_std::default_alloc!();
+// Room for JSON: a 64 KiB byte array is about 250 KB of text.
+const FIXED_HEAP: usize = 16 * 1024;
+const HEAP: usize = 2 * 1024 * 1024;
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
 
 struct Service;
 
