@@ -9,7 +9,7 @@ BUILD_DIR := build/$(MODE)
 CARGO_MODE_FLAG := $(if $(filter release,$(MODE)),--release,)
 CARGO_OUT := target/$(TARGET)/$(if $(filter release,$(MODE)),release,debug)
 
-.PHONY: all build test demo check clippy fmt fmt-check clean
+.PHONY: all build js test demo check clippy fmt fmt-check clean
 
 all: build
 
@@ -19,8 +19,13 @@ build:
 	@for c in $(CONTRACTS); do cp $(CARGO_OUT)/$$c $(BUILD_DIR)/$$c; done
 	@ls -l $(BUILD_DIR)
 
+# The JavaScript peers for the ckb-js-vm tests (pinned npm packages, lock file committed):
+# esbuild bundles tests/js/src into tests/js/dist; ckb-js-vm comes from the ckb-testtool package.
+js:
+	cd tests/js && npm ci --no-audit --no-fund && npm run build
+
 # Host unit tests of the crates, then the contracts in ckb-testtool.
-test: build
+test: build js
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo test --locked --workspace $(addprefix --exclude ,$(CONTRACTS))
 
 demo: build

@@ -77,11 +77,19 @@ impl Tx {
     /// Deploys `deps` (the client first) and builds the transaction. `args` get the deployed
     /// out points, so they can name a server by code hash.
     pub fn new(deps: &[&str], args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>) -> Self {
+        Self::with_cells(deps.iter().map(|name| binary(name)).collect(), args)
+    }
+
+    /// [`Tx::new`] with the cells' contents given (JavaScript, other binaries).
+    pub fn with_cells(
+        cells: Vec<Bytes>,
+        args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>,
+    ) -> Self {
         let mut context = Context::default();
         context.set_capture_debug(true);
-        let deps: Vec<OutPoint> = deps
-            .iter()
-            .map(|name| context.deploy_cell(binary(name)))
+        let deps: Vec<OutPoint> = cells
+            .into_iter()
+            .map(|data| context.deploy_cell(data))
             .collect();
         let args = args(&mut context, &deps);
         let lock = context
@@ -362,3 +370,6 @@ mod golden;
 
 #[cfg(test)]
 mod compat;
+
+#[cfg(test)]
+mod jsvm;

@@ -51,6 +51,10 @@ pub mod scenario {
     pub const PROBE: u8 = 13;
     /// Calls a ckb-script-ipc-common server (`their-server`) with JSON payloads it understands.
     pub const THEIR_SERVER: u8 = 14;
+    /// Calls a ckb-js-vm server: the code hash in the args is ckb-js-vm's, params are the JS
+    /// cell's code hash and hash type (33 bytes) for ckb-js-vm's `-t`. Checks echo (over 128
+    /// bytes), add and an error code, then hangs up and waits for the JS server to exit 0.
+    pub const JS_SERVER: u8 = 15;
 
     pub const ARGS_HEADER_LEN: usize = 1 + 1 + 32 + 1;
 }

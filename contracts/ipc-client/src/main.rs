@@ -96,6 +96,7 @@ fn run() -> Result<(), Fail> {
         scenario::NOOP => Ok(()),
         scenario::PROBE => probe(&args),
         scenario::THEIR_SERVER => their_server(&mut open(&args)?),
+        scenario::JS_SERVER => js_server(&args),
         _ => Err(Fail(3)),
     }
 }
@@ -385,4 +386,34 @@ fn their_server(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
     let resp = call_json(r#"{"Fail":27}"#)?;
     ensure(resp.error_code() == 27 && resp.payload().is_empty(), 113)?;
     ensure(call_json(r#"{"Add":[1,2]}"#) == Err(IpcError::Eof), 114)
+}
+
+/// Spawns ckb-js-vm running the JS server whose cell the params name, and calls it.
+fn js_server(args: &Args) -> Result<(), Fail> {
+    let target = args.params.get(..33).ok_or(Fail(4))?;
+    let mut hex = alloc::string::String::with_capacity(67);
+    for b in target {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex.push('\0');
+    let hex = core::ffi::CStr::from_bytes_with_nul(hex.as_bytes()).map_err(|_| Fail(4))?;
+    let server =
+        ckb_ipc::spawn_cell_server_process(&args.code_hash, args.hash_type, &[c"-t", hex])?;
+    let pid = server.pid();
+    let mut ch = server.into_channel();
+    let big: Vec<u8> = (0..200u32).map(|i| (i * 3) as u8).collect();
+    echo(&mut ch, &big)?;
+    ensure(add(&mut ch, 40, 2)? == 42, 120)?;
+    let resp = ch.call(&RequestPacket::new(
+        method::FAIL,
+        Payload::from_slice(&0xdeadu64.to_le_bytes()),
+    ))?;
+    ensure(
+        resp.error_code() == 0xdead && resp.payload().is_empty(),
+        121,
+    )?;
+    echo(&mut ch, &[0x5a; 300])?;
+    drop(ch);
+    // The JS server ends its loop on the clean close and exits 0.
+    ensure(ckb_ipc::wait(pid)? == 0, 122)
 }
