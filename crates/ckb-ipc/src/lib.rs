@@ -9,7 +9,8 @@
 //! - [`packet`]: owned request/response packets laid out ready to send;
 //! - [`io`]: `embedded-io` transport and the CKB [`Pipe`];
 //! - [`channel`]: [`Channel`] and [`RequestHandler`];
-//! - [`spawn`]: starting servers and serving on inherited pipes.
+//! - [`spawn`]: starting servers and serving on inherited pipes;
+//! - [`service`]: typed services with molecule payloads (`#[ckb_ipc::service]`).
 //!
 //! ```ignore
 //! // client
@@ -23,11 +24,14 @@
 #![no_std]
 
 extern crate alloc;
+// Lets the code #[service] generates (which names ::ckb_ipc) compile inside this crate too.
+extern crate self as ckb_ipc;
 
 pub mod channel;
 pub mod error;
 pub mod io;
 pub mod packet;
+pub mod service;
 pub mod spawn;
 pub mod wire;
 
@@ -40,5 +44,6 @@ pub use spawn::{
     wait, ServerProcess,
 };
 
+pub use ckb_ipc_macros::service;
 pub use ckb_std::ckb_constants::Source;
 pub use ckb_std::ckb_types::core::ScriptHashType;

@@ -116,6 +116,11 @@ impl Payload {
         self.buf.get(at..).unwrap_or_default()
     }
 
+    /// The buffer behind the payload: bytes pushed to it are appended to the payload.
+    pub(crate) fn buffer_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
     /// The whole buffer, headroom included, for reuse.
     pub(crate) fn into_buffer(self) -> Vec<u8> {
         self.buf

@@ -1,0 +1,301 @@
+//! `#[ckb_ipc::service]`: turns a trait of methods (written without `self`) into
+//! - the trait itself, each method taking `&mut self` (what a server implements),
+//! - `<Trait>Methods`: the method ids, as associated constants,
+//! - `<Trait>Client<R, W>`: one method per trait method, returning `Result<_, IpcError>`,
+//! - `<Trait>Server<T>`: a `RequestHandler` dispatching by method id to any `T: Trait`.
+//!
+//! Ids default to a hash of `"Trait::method"` (stable when methods are added or reordered);
+//! `#[method(id = N)]` sets one. See `ckb_ipc::service` for the payload encoding.
+
+use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as Tokens};
+use quote::{format_ident, quote};
+use syn::{
+    parse_macro_input, spanned::Spanned, Error, FnArg, GenericArgument, Ident, ItemTrait, LitInt,
+    Pat, PathArguments, ReturnType, TraitItem, Type,
+};
+
+#[proc_macro_attribute]
+pub fn service(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        return Error::new(Span::call_site(), "#[service] takes no arguments")
+            .to_compile_error()
+            .into();
+    }
+    let item = parse_macro_input!(item as ItemTrait);
+    match expand(item) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+struct Method {
+    name: Ident,
+    id: u64,
+    id_const: Ident,
+    args: Vec<(Ident, Type)>,
+    output: Type,
+    /// `Some((T, E))` for `Result<T, E>`.
+    fallible: Option<(Type, Type)>,
+    docs: Vec<syn::Attribute>,
+}
+
+/// FNV-1a in 31 bits; the same function as `ckb_ipc::service::method_id`.
+fn default_id(name: &str) -> u64 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    u64::from(hash & 0x7fff_ffff)
+}
+
+fn result_parts(ty: &Type) -> Option<(Type, Type)> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|a| match a {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    });
+    match (types.next(), types.next(), types.next()) {
+        (Some(t), Some(e), None) => Some((t, e)),
+        _ => None,
+    }
+}
+
+fn expand(mut item: ItemTrait) -> syn::Result<Tokens> {
+    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+        return Err(Error::new(
+            item.generics.span(),
+            "a service trait cannot be generic",
+        ));
+    }
+    let trait_name = item.ident.clone();
+    let mut methods: Vec<Method> = Vec::new();
+    for trait_item in item.items.iter_mut() {
+        let TraitItem::Fn(f) = trait_item else {
+            return Err(Error::new(
+                trait_item.span(),
+                "a service trait holds methods only",
+            ));
+        };
+        let sig = &mut f.sig;
+        if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+            return Err(Error::new(
+                sig.generics.span(),
+                "service methods cannot be generic",
+            ));
+        }
+        if let Some(a) = &sig.asyncness {
+            return Err(Error::new(a.span(), "service methods cannot be async"));
+        }
+        if f.default.is_some() {
+            return Err(Error::new(f.span(), "service methods have no default body"));
+        }
+        let mut id = None;
+        let mut kept = Vec::new();
+        for attr in f.attrs.drain(..) {
+            if attr.path().is_ident("method") {
+                attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("id") {
+                        let lit: LitInt = meta.value()?.parse()?;
+                        let value: u64 = lit.base10_parse()?;
+                        if value > 0x7fff_ffff {
+                            return Err(meta
+                                .error("method ids stay below 2^31 so every peer can read them"));
+                        }
+                        id = Some(value);
+                        Ok(())
+                    } else {
+                        Err(meta.error("expected `id = N`"))
+                    }
+                })?;
+            } else {
+                kept.push(attr);
+            }
+        }
+        f.attrs = kept;
+        let mut args = Vec::new();
+        for input in &sig.inputs {
+            match input {
+                FnArg::Receiver(r) => {
+                    return Err(Error::new(
+                        r.span(),
+                        "write service methods without `self`: the server's trait gets `&mut self` from #[service]",
+                    ))
+                }
+                FnArg::Typed(t) => match &*t.pat {
+                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                        args.push((p.ident.clone(), (*t.ty).clone()))
+                    }
+                    other => {
+                        return Err(Error::new(other.span(), "service method arguments must be plain names"))
+                    }
+                },
+            }
+        }
+        let output = match &sig.output {
+            ReturnType::Default => syn::parse_quote!(()),
+            ReturnType::Type(_, t) => (**t).clone(),
+        };
+        let name = sig.ident.clone();
+        let id = id.unwrap_or_else(|| default_id(&format!("{trait_name}::{name}")));
+        if let Some(other) = methods.iter().find(|m| m.id == id) {
+            return Err(Error::new(
+                name.span(),
+                format!(
+                    "method id {id} is used by both `{}` and `{name}`",
+                    other.name
+                ),
+            ));
+        }
+        sig.inputs.insert(0, syn::parse_quote!(&mut self));
+        methods.push(Method {
+            id_const: format_ident!("{}", name.to_string().to_uppercase()),
+            fallible: result_parts(&output),
+            name,
+            id,
+            args,
+            output,
+            docs: f
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .cloned()
+                .collect(),
+        });
+    }
+
+    let vis = &item.vis;
+    let methods_ty = format_ident!("{trait_name}Methods");
+    let client_ty = format_ident!("{trait_name}Client");
+    let server_ty = format_ident!("{trait_name}Server");
+
+    let id_consts = methods.iter().map(|m| {
+        let (c, id, name) = (&m.id_const, m.id, m.name.to_string());
+        let doc = format!("Method id of `{trait_name}::{name}`.");
+        quote! { #[doc = #doc] pub const #c: u64 = #id; }
+    });
+    let id_list = methods.iter().map(|m| {
+        let (c, name) = (&m.id_const, m.name.to_string());
+        quote! { (#name, Self::#c) }
+    });
+
+    let client_methods = methods.iter().map(|m| {
+        let (name, c, docs) = (&m.name, &m.id_const, &m.docs);
+        let params = m.args.iter().map(|(n, t)| quote! { #n: #t });
+        let args = args_value(&m.args);
+        match &m.fallible {
+            Some((t, e)) => quote! {
+                #(#docs)*
+                pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<::core::result::Result<#t, #e>, ::ckb_ipc::IpcError> {
+                    ::ckb_ipc::service::call_fallible(&mut self.channel, #methods_ty::#c, &#args)
+                }
+            },
+            None => {
+                let out = &m.output;
+                quote! {
+                    #(#docs)*
+                    pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<#out, ::ckb_ipc::IpcError> {
+                        ::ckb_ipc::service::call(&mut self.channel, #methods_ty::#c, &#args)
+                    }
+                }
+            }
+        }
+    });
+
+    let arms = methods.iter().map(|m| {
+        let (name, c) = (&m.name, &m.id_const);
+        let names: Vec<&Ident> = m.args.iter().map(|(n, _)| n).collect();
+        let types: Vec<&Type> = m.args.iter().map(|(_, t)| t).collect();
+        let (pattern, ty) = match names.len() {
+            0 => (quote! { () }, quote! { () }),
+            1 => (quote! { #(#names)* }, quote! { #(#types)* }),
+            _ => (quote! { (#(#names),*) }, quote! { (#(#types),*) }),
+        };
+        let respond = if m.fallible.is_some() {
+            quote! { ::ckb_ipc::service::respond_result(&self.0.#name(#(#names),*)) }
+        } else {
+            quote! { ::ckb_ipc::service::respond(&self.0.#name(#(#names),*)) }
+        };
+        quote! {
+            #methods_ty::#c => match ::ckb_ipc::service::args::<#ty>(&req) {
+                ::core::result::Result::Ok(#pattern) => #respond,
+                ::core::result::Result::Err(refused) => refused,
+            },
+        }
+    });
+
+    let client_doc =
+        format!("Client of the `{trait_name}` service: one method per service method.");
+    let server_doc =
+        format!("Serves any `T: {trait_name}`: `ckb_ipc::run_server({server_ty}(state))`.");
+    let methods_doc = format!("Method ids of the `{trait_name}` service.");
+
+    Ok(quote! {
+        #item
+
+        #[doc = #methods_doc]
+        #vis struct #methods_ty;
+
+        impl #methods_ty {
+            #(#id_consts)*
+            /// Every method's name and id.
+            pub const ALL: &'static [(&'static str, u64)] = &[#(#id_list),*];
+        }
+
+        #[doc = #client_doc]
+        #vis struct #client_ty<R = ::ckb_ipc::Pipe, W = ::ckb_ipc::Pipe> {
+            channel: ::ckb_ipc::Channel<R, W>,
+        }
+
+        impl<R, W> #client_ty<R, W>
+        where
+            R: ::ckb_ipc::io::ReadVec,
+            W: ::ckb_ipc::io::Write,
+            ::ckb_ipc::IpcError: ::core::convert::From<R::Error> + ::core::convert::From<W::Error>,
+        {
+            pub fn new(read: R, write: W) -> Self {
+                Self { channel: ::ckb_ipc::Channel::new(read, write) }
+            }
+
+            pub fn from_channel(channel: ::ckb_ipc::Channel<R, W>) -> Self {
+                Self { channel }
+            }
+
+            pub fn into_channel(self) -> ::ckb_ipc::Channel<R, W> {
+                self.channel
+            }
+
+            #(#client_methods)*
+        }
+
+        #[doc = #server_doc]
+        #vis struct #server_ty<T>(pub T);
+
+        impl<T: #trait_name> ::ckb_ipc::RequestHandler for #server_ty<T> {
+            fn serve(&mut self, req: ::ckb_ipc::RequestPacket) -> ::ckb_ipc::ResponsePacket {
+                match req.method_id() {
+                    #(#arms)*
+                    _ => ::ckb_ipc::service::unknown_method(),
+                }
+            }
+        }
+    })
+}
+
+/// The value a client encodes: nothing, the single argument, or a tuple of them.
+fn args_value(args: &[(Ident, Type)]) -> Tokens {
+    let names = args.iter().map(|(n, _)| n);
+    match args.len() {
+        0 => quote! { () },
+        1 => quote! { #(#names)* },
+        _ => quote! { (#(#names),*) },
+    }
+}

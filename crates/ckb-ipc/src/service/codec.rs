@@ -1,0 +1,542 @@
+//! Molecule encoding of Rust values, for typed service payloads.
+//!
+//! | Rust | molecule |
+//! |---|---|
+//! | `u8`, `i8` | `byte` |
+//! | `u16`..`u128`, `i16`..`i128` | `array [byte; N]`, little-endian |
+//! | `bool` | `byte`, 0 or 1 |
+//! | `[u8; N]` | `array [byte; N]` |
+//! | `Vec<u8>`, `String` | `fixvec<byte>` (`bytes`) |
+//! | `Vec<T>` | `fixvec<T>` if `T` has a fixed size, else `dynvec<T>` |
+//! | `Option<T>` | `option T` |
+//! | `()` | nothing (zero bytes) |
+//! | tuples | `struct` if every field has a fixed size, else `table` |
+//! | ckb-gen-types entities (`Script`, `Byte32`, `OutPoint`, ...) | themselves |
+//!
+//! Decoding checks every length and offset against the bytes it has, and rejects anything
+//! left over: a hostile payload is `IpcError::Deserialize`, never a panic.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::IpcError;
+
+/// A value with a molecule encoding.
+pub trait Encode {
+    /// `Some(n)` if every value encodes to exactly `n` bytes (molecule `byte`, `array`, `struct`).
+    const FIXED_SIZE: Option<usize>;
+    /// Appends the encoding to `out`.
+    fn encode_to(&self, out: &mut Vec<u8>);
+    /// Bytes `encode_to` appends.
+    fn encoded_len(&self) -> usize;
+}
+
+/// A value that can be read back from its molecule encoding (all of `bytes`, nothing left over).
+pub trait Decode: Sized {
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError>;
+}
+
+const BAD: IpcError = IpcError::Deserialize;
+
+fn u32_at(bytes: &[u8], at: usize) -> Result<usize, IpcError> {
+    let b: [u8; 4] = bytes
+        .get(at..at + 4)
+        .ok_or(BAD)?
+        .try_into()
+        .map_err(|_| BAD)?;
+    Ok(u32::from_le_bytes(b) as usize)
+}
+
+fn push_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&(n as u32).to_le_bytes());
+}
+
+macro_rules! int_codec {
+    ($($t:ty),*) => {$(
+        impl Encode for $t {
+            const FIXED_SIZE: Option<usize> = Some(core::mem::size_of::<$t>());
+            fn encode_to(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+            fn encoded_len(&self) -> usize {
+                core::mem::size_of::<$t>()
+            }
+        }
+        impl Decode for $t {
+            fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+                Ok(<$t>::from_le_bytes(bytes.try_into().map_err(|_| BAD)?))
+            }
+        }
+    )*};
+}
+int_codec!(u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
+
+impl Encode for bool {
+    const FIXED_SIZE: Option<usize> = Some(1);
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(*self));
+    }
+    fn encoded_len(&self) -> usize {
+        1
+    }
+}
+
+impl Decode for bool {
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+        match bytes {
+            [0] => Ok(false),
+            [1] => Ok(true),
+            _ => Err(BAD),
+        }
+    }
+}
+
+impl Encode for () {
+    const FIXED_SIZE: Option<usize> = Some(0);
+    fn encode_to(&self, _: &mut Vec<u8>) {}
+    fn encoded_len(&self) -> usize {
+        0
+    }
+}
+
+impl Decode for () {
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+        if bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(BAD)
+        }
+    }
+}
+
+impl<const N: usize> Encode for [u8; N] {
+    const FIXED_SIZE: Option<usize> = Some(N);
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self);
+    }
+    fn encoded_len(&self) -> usize {
+        N
+    }
+}
+
+impl<const N: usize> Decode for [u8; N] {
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+        bytes.try_into().map_err(|_| BAD)
+    }
+}
+
+/// `fixvec<byte>`: a u32 count, then the bytes.
+impl Encode for [u8] {
+    const FIXED_SIZE: Option<usize> = None;
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        push_u32(out, self.len());
+        out.extend_from_slice(self);
+    }
+    fn encoded_len(&self) -> usize {
+        4 + self.len()
+    }
+}
+
+fn decode_bytes(bytes: &[u8]) -> Result<&[u8], IpcError> {
+    let n = u32_at(bytes, 0)?;
+    match bytes.get(4..) {
+        Some(rest) if rest.len() == n => Ok(rest),
+        _ => Err(BAD),
+    }
+}
+
+impl Encode for str {
+    const FIXED_SIZE: Option<usize> = None;
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        self.as_bytes().encode_to(out)
+    }
+    fn encoded_len(&self) -> usize {
+        4 + self.len()
+    }
+}
+
+impl Encode for String {
+    const FIXED_SIZE: Option<usize> = None;
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        self.as_str().encode_to(out)
+    }
+    fn encoded_len(&self) -> usize {
+        4 + self.len()
+    }
+}
+
+impl Decode for String {
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+        let raw = decode_bytes(bytes)?;
+        core::str::from_utf8(raw).map(String::from).map_err(|_| BAD)
+    }
+}
+
+impl<T: Encode + ?Sized> Encode for &T {
+    const FIXED_SIZE: Option<usize> = T::FIXED_SIZE;
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        (**self).encode_to(out)
+    }
+    fn encoded_len(&self) -> usize {
+        (**self).encoded_len()
+    }
+}
+
+/// `Vec<u8>` is `bytes`; any other `Vec<T>` is a `fixvec` or a `dynvec` (see [`Seq`]).
+impl<T: Element> Encode for Vec<T> {
+    const FIXED_SIZE: Option<usize> = None;
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        T::encode_seq(self, out)
+    }
+    fn encoded_len(&self) -> usize {
+        T::seq_len(self)
+    }
+}
+
+impl<T: Element> Decode for Vec<T> {
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+        T::decode_seq(bytes)
+    }
+}
+
+/// How a sequence of `Self` is laid out: bytes are copied as a block, others item by item.
+pub trait Element: Sized {
+    fn encode_seq(items: &[Self], out: &mut Vec<u8>);
+    fn seq_len(items: &[Self]) -> usize;
+    fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError>;
+}
+
+impl Element for u8 {
+    fn encode_seq(items: &[u8], out: &mut Vec<u8>) {
+        items.encode_to(out)
+    }
+    fn seq_len(items: &[u8]) -> usize {
+        4 + items.len()
+    }
+    fn decode_seq(bytes: &[u8]) -> Result<Vec<u8>, IpcError> {
+        decode_bytes(bytes).map(<[u8]>::to_vec)
+    }
+}
+
+/// Any other element type: `fixvec<T>` when `T` has a fixed size, else `dynvec<T>`.
+pub struct Seq;
+
+impl Seq {
+    pub fn encode<T: Encode>(items: &[T], out: &mut Vec<u8>) {
+        match T::FIXED_SIZE {
+            Some(_) => {
+                push_u32(out, items.len());
+                for item in items {
+                    item.encode_to(out);
+                }
+            }
+            None => encode_offsets(items.iter().map(|i| i as &dyn DynEncode), items.len(), out),
+        }
+    }
+
+    pub fn len<T: Encode>(items: &[T]) -> usize {
+        match T::FIXED_SIZE {
+            Some(n) => 4 + n * items.len(),
+            None => 4 + 4 * items.len() + items.iter().map(Encode::encoded_len).sum::<usize>(),
+        }
+    }
+
+    pub fn decode<T: Encode + Decode>(bytes: &[u8]) -> Result<Vec<T>, IpcError> {
+        match T::FIXED_SIZE {
+            Some(n) => {
+                let count = u32_at(bytes, 0)?;
+                let body = bytes.get(4..).ok_or(BAD)?;
+                if n == 0 || body.len() != count.checked_mul(n).ok_or(BAD)? {
+                    return Err(BAD);
+                }
+                body.chunks_exact(n).map(T::decode).collect()
+            }
+            None => decode_offsets(bytes, None)?
+                .into_iter()
+                .map(T::decode)
+                .collect(),
+        }
+    }
+}
+
+macro_rules! element_via_seq {
+    ($($t:ty),*) => {$(
+        impl Element for $t {
+            fn encode_seq(items: &[Self], out: &mut Vec<u8>) { Seq::encode(items, out) }
+            fn seq_len(items: &[Self]) -> usize { Seq::len(items) }
+            fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> { Seq::decode(bytes) }
+        }
+    )*};
+}
+element_via_seq!(u16, u32, u64, u128, i8, i16, i32, i64, i128, bool, String);
+
+impl<const N: usize> Element for [u8; N] {
+    fn encode_seq(items: &[Self], out: &mut Vec<u8>) {
+        Seq::encode(items, out)
+    }
+    fn seq_len(items: &[Self]) -> usize {
+        Seq::len(items)
+    }
+    fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> {
+        Seq::decode(bytes)
+    }
+}
+
+impl<T: Element + Encode + Decode> Element for Vec<T> {
+    fn encode_seq(items: &[Self], out: &mut Vec<u8>) {
+        Seq::encode(items, out)
+    }
+    fn seq_len(items: &[Self]) -> usize {
+        Seq::len(items)
+    }
+    fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> {
+        Seq::decode(bytes)
+    }
+}
+
+/// Object-safe encoding, for tables and dynvecs of mixed or dynamic fields.
+pub trait DynEncode {
+    fn dyn_encode_to(&self, out: &mut Vec<u8>);
+    fn dyn_encoded_len(&self) -> usize;
+}
+
+impl<T: Encode> DynEncode for T {
+    fn dyn_encode_to(&self, out: &mut Vec<u8>) {
+        self.encode_to(out)
+    }
+    fn dyn_encoded_len(&self) -> usize {
+        self.encoded_len()
+    }
+}
+
+/// A molecule `table`/`dynvec`: total size, one offset per item, then the items.
+pub fn encode_offsets<'a>(
+    items: impl Iterator<Item = &'a dyn DynEncode> + Clone,
+    count: usize,
+    out: &mut Vec<u8>,
+) {
+    let header = 4 + 4 * count;
+    let total = header + items.clone().map(|i| i.dyn_encoded_len()).sum::<usize>();
+    push_u32(out, total);
+    let mut at = header;
+    for item in items.clone() {
+        push_u32(out, at);
+        at += item.dyn_encoded_len();
+    }
+    for item in items {
+        item.dyn_encode_to(out);
+    }
+}
+
+/// Splits a molecule `table`/`dynvec` into its items; `expect` is the item count of a table.
+pub fn decode_offsets(bytes: &[u8], expect: Option<usize>) -> Result<Vec<&[u8]>, IpcError> {
+    let total = u32_at(bytes, 0)?;
+    if total != bytes.len() {
+        return Err(BAD);
+    }
+    if total == 4 {
+        return match expect {
+            None | Some(0) => Ok(Vec::new()),
+            Some(_) => Err(BAD),
+        };
+    }
+    let first = u32_at(bytes, 4)?;
+    if first % 4 != 0 || first < 8 || first > total {
+        return Err(BAD);
+    }
+    let count = first / 4 - 1;
+    if expect.is_some_and(|n| n != count) {
+        return Err(BAD);
+    }
+    let mut items = Vec::new();
+    items.try_reserve_exact(count)?;
+    for i in 0..count {
+        let start = u32_at(bytes, 4 + 4 * i)?;
+        let end = if i + 1 == count {
+            total
+        } else {
+            u32_at(bytes, 8 + 4 * i)?
+        };
+        items.push(bytes.get(start..end).ok_or(BAD)?);
+    }
+    Ok(items)
+}
+
+/// `option T`: nothing for `None`, `T` for `Some`.
+impl<T: Encode> Encode for Option<T> {
+    const FIXED_SIZE: Option<usize> = None;
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        if let Some(v) = self {
+            v.encode_to(out)
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.as_ref().map_or(0, Encode::encoded_len)
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+        if bytes.is_empty() {
+            Ok(None)
+        } else {
+            T::decode(bytes).map(Some)
+        }
+    }
+}
+
+macro_rules! tuple_codec {
+    ($n:expr; $($name:ident $idx:tt),+) => {
+        impl<$($name: Encode),+> Encode for ($($name,)+) {
+            const FIXED_SIZE: Option<usize> = {
+                let mut total = 0;
+                let mut fixed = true;
+                $(match $name::FIXED_SIZE { Some(n) => total += n, None => fixed = false })+
+                if fixed { Some(total) } else { None }
+            };
+            fn encode_to(&self, out: &mut Vec<u8>) {
+                if Self::FIXED_SIZE.is_some() {
+                    $(self.$idx.encode_to(out);)+
+                } else {
+                    let items: [&dyn DynEncode; $n] = [$(&self.$idx),+];
+                    encode_offsets(items.iter().copied(), $n, out);
+                }
+            }
+            fn encoded_len(&self) -> usize {
+                let fields = 0 $(+ self.$idx.encoded_len())+;
+                if Self::FIXED_SIZE.is_some() { fields } else { 4 + 4 * $n + fields }
+            }
+        }
+        impl<$($name: Encode + Decode),+> Decode for ($($name,)+) {
+            fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+                if Self::FIXED_SIZE.is_some() {
+                    let mut at = 0usize;
+                    let out = ($({
+                        let n = $name::FIXED_SIZE.unwrap_or(0);
+                        let field = bytes.get(at..at + n).ok_or(BAD)?;
+                        at += n;
+                        $name::decode(field)?
+                    },)+);
+                    if at != bytes.len() { return Err(BAD); }
+                    Ok(out)
+                } else {
+                    let items = decode_offsets(bytes, Some($n))?;
+                    Ok(($($name::decode(items.get($idx).copied().ok_or(BAD)?)?,)+))
+                }
+            }
+        }
+    };
+}
+tuple_codec!(1; A 0);
+tuple_codec!(2; A 0, B 1);
+tuple_codec!(3; A 0, B 1, C 2);
+tuple_codec!(4; A 0, B 1, C 2, D 3);
+tuple_codec!(5; A 0, B 1, C 2, D 3, E 4);
+tuple_codec!(6; A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// ckb-gen-types entities are molecule already: their bytes as they are, verified when read.
+macro_rules! entity_codec {
+    ($($t:ident: $fixed:expr),* $(,)?) => {$(
+        impl Encode for ckb_std::ckb_types::packed::$t {
+            const FIXED_SIZE: Option<usize> = $fixed;
+            fn encode_to(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(ckb_std::ckb_types::prelude::Entity::as_slice(self));
+            }
+            fn encoded_len(&self) -> usize {
+                ckb_std::ckb_types::prelude::Entity::as_slice(self).len()
+            }
+        }
+        impl Decode for ckb_std::ckb_types::packed::$t {
+            fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+                <Self as ckb_std::ckb_types::prelude::Entity>::from_slice(bytes).map_err(|_| BAD)
+            }
+        }
+        impl Element for ckb_std::ckb_types::packed::$t {
+            fn encode_seq(items: &[Self], out: &mut Vec<u8>) { Seq::encode(items, out) }
+            fn seq_len(items: &[Self]) -> usize { Seq::len(items) }
+            fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> { Seq::decode(bytes) }
+        }
+    )*};
+}
+entity_codec!(
+    Byte32: Some(32),
+    Uint32: Some(4),
+    Uint64: Some(8),
+    Uint128: Some(16),
+    OutPoint: Some(36),
+    CellInput: Some(44),
+    CellDep: Some(37),
+    Bytes: None,
+    BytesOpt: None,
+    Script: None,
+    ScriptOpt: None,
+    CellOutput: None,
+    WitnessArgs: None,
+    RawTransaction: None,
+    Transaction: None,
+    Byte32Vec: None,
+    BytesVec: None,
+);
+
+/// Encodes `value` into a payload with room for the packet header.
+pub fn to_payload<T: Encode + ?Sized>(value: &T) -> crate::Payload {
+    let mut payload = crate::Payload::with_capacity(value.encoded_len());
+    value.encode_to(payload.buffer_mut());
+    payload
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::vec;
+
+    fn round<T: Encode + Decode + PartialEq + core::fmt::Debug>(v: T) -> Vec<u8> {
+        let mut out = Vec::new();
+        v.encode_to(&mut out);
+        assert_eq!(out.len(), v.encoded_len());
+        assert_eq!(T::decode(&out).unwrap(), v);
+        out
+    }
+
+    #[test]
+    fn molecule_layouts() {
+        assert_eq!(round(0x0102u16), [2, 1]);
+        assert_eq!(round(true), [1]);
+        assert_eq!(round(vec![7u8, 8]), [2, 0, 0, 0, 7, 8]);
+        assert_eq!(round(String::from("hi")), [2, 0, 0, 0, b'h', b'i']);
+        assert_eq!(round(Option::<u8>::None), [] as [u8; 0]);
+        assert_eq!(round(Some(5u8)), [5]);
+        assert_eq!(round(vec![1u16, 2]), [2, 0, 0, 0, 1, 0, 2, 0]);
+        // (u64, u64) is a struct: 16 bytes, the layout of the raw add.
+        assert_eq!(round((1u64, 2u64)).len(), 16);
+        // (u8, Vec<u8>) is a table: total 4+8, offsets 12 and 13, then the fields.
+        assert_eq!(
+            round((9u8, vec![3u8])),
+            [18, 0, 0, 0, 12, 0, 0, 0, 13, 0, 0, 0, 9, 1, 0, 0, 0, 3]
+        );
+        // dynvec of bytes.
+        assert_eq!(
+            round(vec![vec![1u8], vec![]]),
+            [21, 0, 0, 0, 12, 0, 0, 0, 17, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]
+        );
+        assert_eq!(round(vec![String::from("a")]).len(), 4 + 4 + 5);
+        round((1u8, String::from("x"), Some(vec![1u32, 2]), [0u8; 3]));
+    }
+
+    #[test]
+    fn bad_bytes_are_errors() {
+        assert_eq!(u64::decode(&[1, 2, 3]), Err(BAD));
+        assert_eq!(bool::decode(&[2]), Err(BAD));
+        assert_eq!(Vec::<u8>::decode(&[5, 0, 0, 0, 1]), Err(BAD));
+        assert_eq!(Vec::<u8>::decode(&[0xff, 0xff, 0xff, 0xff]), Err(BAD));
+        assert_eq!(String::decode(&[1, 0, 0, 0, 0xff]), Err(BAD));
+        assert_eq!(
+            <(u8, Vec<u8>)>::decode(&[18, 0, 0, 0, 12, 0, 0, 0, 99, 0, 0, 0]),
+            Err(BAD)
+        );
+        assert_eq!(<(u64, u64)>::decode(&[0; 17]), Err(BAD));
+        assert_eq!(Vec::<Vec<u8>>::decode(&[8, 0, 0, 0, 3, 0, 0, 0]), Err(BAD));
+        assert_eq!(Vec::<u16>::decode(&[0xff, 0xff, 0xff, 0x7f]), Err(BAD));
+    }
+}

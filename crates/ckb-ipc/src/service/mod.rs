@@ -1,0 +1,104 @@
+//! Typed services: a trait in, a client and a server out (`#[ckb_ipc::service]`), with
+//! molecule-encoded payloads ([`codec`]).
+//!
+//! A method's arguments travel as the request payload: nothing for none, the argument itself
+//! for one, a tuple (molecule `struct` or `table`) for more. Its return value travels as the
+//! response payload. For a method returning `Result<T, E>`, `Err(e)` is the error code
+//! [`SERVICE_ERROR`] with `e` as payload, kept apart from transport errors ([`IpcError`]).
+
+pub mod codec;
+
+pub use codec::{Decode, Encode};
+
+use crate::channel::Channel;
+use crate::io::{ReadVec, Write};
+use crate::{IpcError, ProtocolErrorCode, RequestPacket, ResponsePacket};
+
+/// The answer to a method id the server does not have. Service codes start above the protocol's
+/// (0..=28) and stay below 2^31, which every peer's VLQ decoder reads.
+pub const UNKNOWN_METHOD: u64 = 0x100;
+
+/// The error code of a method's `Err(e)`; the payload is `e`.
+pub const SERVICE_ERROR: u64 = 0x101;
+
+/// The default id of a method: FNV-1a of `"Trait::method"`, in 31 bits. It does not move when
+/// methods are added or reordered; `#[method(id = N)]` sets one by hand.
+pub const fn method_id(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u32;
+        hash = hash.wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    (hash & 0x7fff_ffff) as u64
+}
+
+/// Client side of a method returning `T`: sends `args`, decodes the answer.
+pub fn call<R, W, A, T>(channel: &mut Channel<R, W>, id: u64, args: &A) -> Result<T, IpcError>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+    A: Encode + ?Sized,
+    T: Decode,
+{
+    let resp = channel.call(&RequestPacket::new(id, codec::to_payload(args)))?;
+    match resp.error_code() {
+        0 => {
+            let value = T::decode(resp.payload())?;
+            channel.recycle(resp.into_payload());
+            Ok(value)
+        }
+        code => Err(IpcError::ErrorCode(code)),
+    }
+}
+
+/// Client side of a method returning `Result<T, E>`.
+pub fn call_fallible<R, W, A, T, E>(
+    channel: &mut Channel<R, W>,
+    id: u64,
+    args: &A,
+) -> Result<Result<T, E>, IpcError>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+    A: Encode + ?Sized,
+    T: Decode,
+    E: Decode,
+{
+    let resp = channel.call(&RequestPacket::new(id, codec::to_payload(args)))?;
+    let value = match resp.error_code() {
+        0 => Ok(T::decode(resp.payload())?),
+        SERVICE_ERROR => Err(E::decode(resp.payload())?),
+        code => return Err(IpcError::ErrorCode(code)),
+    };
+    channel.recycle(resp.into_payload());
+    Ok(value)
+}
+
+/// Server side: the arguments of `req`, or the response that refuses them.
+pub fn args<A: Decode>(req: &RequestPacket) -> Result<A, ResponsePacket> {
+    A::decode(req.payload())
+        .map_err(|_| ResponsePacket::error(ProtocolErrorCode::DeserializeError as u64))
+}
+
+/// Server side: a method's return value as a response.
+pub fn respond<T: Encode + ?Sized>(value: &T) -> ResponsePacket {
+    ResponsePacket::ok(codec::to_payload(value))
+}
+
+/// Server side: a `Result` method's value as a response.
+pub fn respond_result<T: Encode, E: Encode>(value: &Result<T, E>) -> ResponsePacket {
+    match value {
+        Ok(v) => respond(v),
+        Err(e) => ResponsePacket::new(SERVICE_ERROR, codec::to_payload(e)),
+    }
+}
+
+/// The response to a method id the service does not have.
+pub fn unknown_method() -> ResponsePacket {
+    ResponsePacket::error(UNKNOWN_METHOD)
+}
