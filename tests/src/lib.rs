@@ -224,6 +224,12 @@ pub const CKB_IPC: Impl = Impl {
     client: "ipc-client",
     server: "ipc-server",
 };
+/// A `#[ckb_ipc::service]` client and server (molecule payloads).
+pub const TYPED: Impl = Impl {
+    name: "ckb-ipc typed service",
+    client: "typed-client",
+    server: "typed-server",
+};
 /// ckb-script-ipc-common 1.1.0's `Channel` with serde_json payloads.
 pub const SCRIPT_IPC: Impl = Impl {
     name: "ckb-script-ipc-common Channel",

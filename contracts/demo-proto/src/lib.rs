@@ -119,3 +119,17 @@ pub mod json {
         Add(u64),
     }
 }
+
+/// The service the typed contracts speak, written once: `#[ckb_ipc::service]` makes the client
+/// and the server.
+#[cfg(feature = "typed")]
+pub mod typed {
+    use ckb_ipc::Payload;
+
+    #[ckb_ipc::service]
+    pub trait Bench {
+        fn add(a: u64, b: u64) -> u64;
+        /// `Payload` is the zero-copy `bytes` of services.
+        fn echo(data: Payload) -> Payload;
+    }
+}

@@ -195,7 +195,7 @@ fn expand(mut item: ItemTrait) -> syn::Result<Tokens> {
             Some((t, e)) => quote! {
                 #(#docs)*
                 pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<::core::result::Result<#t, #e>, ::ckb_ipc::IpcError> {
-                    ::ckb_ipc::service::call_fallible(&mut self.channel, #methods_ty::#c, &#args)
+                    ::ckb_ipc::service::call_fallible(&mut self.channel, #methods_ty::#c, #args)
                 }
             },
             None => {
@@ -203,7 +203,7 @@ fn expand(mut item: ItemTrait) -> syn::Result<Tokens> {
                 quote! {
                     #(#docs)*
                     pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<#out, ::ckb_ipc::IpcError> {
-                        ::ckb_ipc::service::call(&mut self.channel, #methods_ty::#c, &#args)
+                        ::ckb_ipc::service::call(&mut self.channel, #methods_ty::#c, #args)
                     }
                 }
             }
@@ -220,13 +220,13 @@ fn expand(mut item: ItemTrait) -> syn::Result<Tokens> {
             _ => (quote! { (#(#names),*) }, quote! { (#(#types),*) }),
         };
         let respond = if m.fallible.is_some() {
-            quote! { ::ckb_ipc::service::respond_result(&self.0.#name(#(#names),*)) }
+            quote! { ::ckb_ipc::service::respond_result(self.0.#name(#(#names),*), spare) }
         } else {
-            quote! { ::ckb_ipc::service::respond(&self.0.#name(#(#names),*)) }
+            quote! { ::ckb_ipc::service::respond(self.0.#name(#(#names),*), spare) }
         };
         quote! {
-            #methods_ty::#c => match ::ckb_ipc::service::args::<#ty>(&req) {
-                ::core::result::Result::Ok(#pattern) => #respond,
+            #methods_ty::#c => match ::ckb_ipc::service::args::<#ty>(req) {
+                ::core::result::Result::Ok((#pattern, spare)) => #respond,
                 ::core::result::Result::Err(refused) => refused,
             },
         }

@@ -27,8 +27,9 @@ pub struct Payload {
 }
 
 impl Payload {
-    /// Room kept in front of a payload built here: enough for any header this crate writes.
-    pub const HEADROOM: usize = MAX_HEADER_LEN;
+    /// Room kept in front of a payload built here: any header this crate writes, plus a
+    /// molecule length prefix (a service's `bytes` argument encoded in place).
+    pub const HEADROOM: usize = MAX_HEADER_LEN + 4;
 
     /// An empty payload with headroom.
     pub fn new() -> Self {
@@ -114,6 +115,26 @@ impl Payload {
     fn with_header(&self, header_len: usize) -> &[u8] {
         let at = self.start.saturating_sub(header_len);
         self.buf.get(at..).unwrap_or_default()
+    }
+
+    /// Puts `bytes` in front of the payload, in its headroom; `false` if there is no room.
+    pub(crate) fn prepend(&mut self, bytes: &[u8]) -> bool {
+        let Some(at) = self.start.checked_sub(bytes.len()) else {
+            return false;
+        };
+        match self.buf.get_mut(at..self.start) {
+            Some(room) => {
+                room.copy_from_slice(bytes);
+                self.start = at;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Drops the first `n` bytes of the payload (they become headroom).
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.start = self.start.saturating_add(n).min(self.buf.len());
     }
 
     /// The buffer behind the payload: bytes pushed to it are appended to the payload.

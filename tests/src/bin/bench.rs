@@ -7,11 +7,11 @@
 use std::path::PathBuf;
 
 use ckb_ipc_tests::{
-    binary, markdown_table, measure, Impl, Measured, CKB_IPC, FLOOR, SCENARIOS, SCRIPT_IPC,
+    binary, markdown_table, measure, Impl, Measured, CKB_IPC, FLOOR, SCENARIOS, SCRIPT_IPC, TYPED,
 };
 use plotters::prelude::*;
 
-const IMPLS: [Impl; 3] = [FLOOR, CKB_IPC, SCRIPT_IPC];
+const IMPLS: [Impl; 4] = [FLOOR, CKB_IPC, TYPED, SCRIPT_IPC];
 
 fn main() {
     let mut calls = 8u32;
@@ -89,7 +89,7 @@ fn chart(rows: &[Measured], path: &std::path::Path) -> Result<(), Box<dyn std::e
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
-    let colors = [BLACK, BLUE, RED];
+    let colors = [BLACK, BLUE, GREEN, RED];
     for (imp, color) in IMPLS.iter().zip(colors) {
         let data = points(*imp);
         chart

@@ -29,11 +29,77 @@ pub trait Encode {
     fn encode_to(&self, out: &mut Vec<u8>);
     /// Bytes `encode_to` appends.
     fn encoded_len(&self) -> usize;
+    /// The encoding as a packet payload. [`Payload`](crate::Payload) overrides it to reuse its
+    /// own buffer (no copy).
+    fn into_payload(self) -> crate::Payload
+    where
+        Self: Sized,
+    {
+        to_payload(&self)
+    }
+    /// The encoding as a payload, written into `spare` (a buffer done with, such as the
+    /// request's) when there is one: no allocation.
+    fn into_payload_in(self, spare: Option<crate::Payload>) -> crate::Payload
+    where
+        Self: Sized,
+    {
+        match spare {
+            Some(mut payload) => {
+                payload.clear();
+                self.encode_to(payload.buffer_mut());
+                payload
+            }
+            None => self.into_payload(),
+        }
+    }
 }
 
 /// A value that can be read back from its molecule encoding (all of `bytes`, nothing left over).
 pub trait Decode: Sized {
+    /// `true` if [`from_payload`](Self::from_payload) keeps the payload's buffer; otherwise the
+    /// buffer is free for reuse once decoded.
+    const ZERO_COPY: bool = false;
     fn decode(bytes: &[u8]) -> Result<Self, IpcError>;
+    /// Decodes a whole packet payload. [`Payload`](crate::Payload) overrides it to keep the
+    /// buffer it arrived in (no copy).
+    fn from_payload(payload: crate::Payload) -> Result<Self, IpcError> {
+        Self::decode(&payload)
+    }
+}
+
+/// `Payload` is the zero-copy `bytes` of services: encoding writes its 4-byte length into the
+/// headroom in front of it, decoding steps over the length in the buffer it arrived in.
+impl Encode for crate::Payload {
+    const FIXED_SIZE: Option<usize> = None;
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        self.as_slice().encode_to(out)
+    }
+    fn encoded_len(&self) -> usize {
+        4 + self.len()
+    }
+    fn into_payload_in(self, _: Option<crate::Payload>) -> crate::Payload {
+        self.into_payload()
+    }
+    fn into_payload(mut self) -> crate::Payload {
+        let len = (self.len() as u32).to_le_bytes();
+        if self.prepend(&len) {
+            self
+        } else {
+            to_payload(&self)
+        }
+    }
+}
+
+impl Decode for crate::Payload {
+    const ZERO_COPY: bool = true;
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+        decode_bytes(bytes).map(crate::Payload::from_slice)
+    }
+    fn from_payload(mut payload: crate::Payload) -> Result<Self, IpcError> {
+        decode_bytes(&payload)?;
+        payload.advance(4);
+        Ok(payload)
+    }
 }
 
 const BAD: IpcError = IpcError::Deserialize;

@@ -36,65 +36,87 @@ pub const fn method_id(name: &str) -> u64 {
 }
 
 /// Client side of a method returning `T`: sends `args`, decodes the answer.
-pub fn call<R, W, A, T>(channel: &mut Channel<R, W>, id: u64, args: &A) -> Result<T, IpcError>
+pub fn call<R, W, A, T>(channel: &mut Channel<R, W>, id: u64, args: A) -> Result<T, IpcError>
 where
     R: ReadVec,
     W: Write,
     IpcError: From<R::Error> + From<W::Error>,
-    A: Encode + ?Sized,
+    A: Encode,
     T: Decode,
 {
-    let resp = channel.call(&RequestPacket::new(id, codec::to_payload(args)))?;
+    let resp = channel.call(&RequestPacket::new(id, args.into_payload()))?;
     match resp.error_code() {
-        0 => {
-            let value = T::decode(resp.payload())?;
-            channel.recycle(resp.into_payload());
-            Ok(value)
-        }
+        0 => decode_result(channel, resp.into_payload()),
         code => Err(IpcError::ErrorCode(code)),
     }
+}
+
+/// Decodes a response payload; a buffer the value does not keep goes back to the channel.
+fn decode_result<R, W, T>(
+    channel: &mut Channel<R, W>,
+    payload: crate::Payload,
+) -> Result<T, IpcError>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+    T: Decode,
+{
+    if T::ZERO_COPY {
+        return T::from_payload(payload);
+    }
+    let value = T::decode(&payload)?;
+    channel.recycle(payload);
+    Ok(value)
 }
 
 /// Client side of a method returning `Result<T, E>`.
 pub fn call_fallible<R, W, A, T, E>(
     channel: &mut Channel<R, W>,
     id: u64,
-    args: &A,
+    args: A,
 ) -> Result<Result<T, E>, IpcError>
 where
     R: ReadVec,
     W: Write,
     IpcError: From<R::Error> + From<W::Error>,
-    A: Encode + ?Sized,
+    A: Encode,
     T: Decode,
     E: Decode,
 {
-    let resp = channel.call(&RequestPacket::new(id, codec::to_payload(args)))?;
-    let value = match resp.error_code() {
-        0 => Ok(T::decode(resp.payload())?),
-        SERVICE_ERROR => Err(E::decode(resp.payload())?),
-        code => return Err(IpcError::ErrorCode(code)),
-    };
-    channel.recycle(resp.into_payload());
-    Ok(value)
+    let resp = channel.call(&RequestPacket::new(id, args.into_payload()))?;
+    match resp.error_code() {
+        0 => Ok(Ok(decode_result(channel, resp.into_payload())?)),
+        SERVICE_ERROR => Ok(Err(decode_result(channel, resp.into_payload())?)),
+        code => Err(IpcError::ErrorCode(code)),
+    }
 }
 
-/// Server side: the arguments of `req`, or the response that refuses them.
-pub fn args<A: Decode>(req: &RequestPacket) -> Result<A, ResponsePacket> {
-    A::decode(req.payload())
-        .map_err(|_| ResponsePacket::error(ProtocolErrorCode::DeserializeError as u64))
+/// Server side: the arguments of `req` and, when they did not keep it, the request's buffer
+/// for the response; or the response that refuses them.
+pub fn args<A: Decode>(req: RequestPacket) -> Result<(A, Option<crate::Payload>), ResponsePacket> {
+    let refuse = |_| ResponsePacket::error(ProtocolErrorCode::DeserializeError as u64);
+    let payload = req.into_payload();
+    if A::ZERO_COPY {
+        return A::from_payload(payload).map(|a| (a, None)).map_err(refuse);
+    }
+    let args = A::decode(&payload).map_err(refuse)?;
+    Ok((args, Some(payload)))
 }
 
-/// Server side: a method's return value as a response.
-pub fn respond<T: Encode + ?Sized>(value: &T) -> ResponsePacket {
-    ResponsePacket::ok(codec::to_payload(value))
+/// Server side: a method's return value as a response, written into `spare` if given.
+pub fn respond<T: Encode>(value: T, spare: Option<crate::Payload>) -> ResponsePacket {
+    ResponsePacket::ok(value.into_payload_in(spare))
 }
 
 /// Server side: a `Result` method's value as a response.
-pub fn respond_result<T: Encode, E: Encode>(value: &Result<T, E>) -> ResponsePacket {
+pub fn respond_result<T: Encode, E: Encode>(
+    value: Result<T, E>,
+    spare: Option<crate::Payload>,
+) -> ResponsePacket {
     match value {
-        Ok(v) => respond(v),
-        Err(e) => ResponsePacket::new(SERVICE_ERROR, codec::to_payload(e)),
+        Ok(v) => respond(v, spare),
+        Err(e) => ResponsePacket::new(SERVICE_ERROR, e.into_payload_in(spare)),
     }
 }
 

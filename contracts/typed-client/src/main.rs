@@ -1,0 +1,55 @@
+//! Calls the typed `Bench` service through the generated `BenchClient`, with the BENCH script
+//! args of ipc-client (`[op, calls: u32 LE, size: u32 LE]` after the common header).
+#![no_std]
+#![no_main]
+
+use alloc::vec::Vec;
+use ckb_ipc::{Payload, Source};
+use ckb_std::ckb_types::prelude::*;
+use demo_proto::{op, scenario, typed::BenchClient};
+
+ckb_std::entry!(program_entry);
+const FIXED_HEAP: usize = 16 * 1024;
+const HEAP: usize = 1280 * 1024;
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+
+fn program_entry() -> i8 {
+    let Ok(script) = ckb_std::high_level::load_script() else {
+        return 1;
+    };
+    let args: Vec<u8> = script.args().unpack();
+    let params = args.get(scenario::ARGS_HEADER_LEN..).unwrap_or_default();
+    let (Some(&op), Some(calls), Some(size)) = (params.first(), params.get(1..5), params.get(5..9))
+    else {
+        return 2;
+    };
+    let calls = u32::from_le_bytes(calls.try_into().unwrap_or_default());
+    let size = u32::from_le_bytes(size.try_into().unwrap_or_default()) as usize;
+    if op == op::NOOP {
+        return 0;
+    }
+    let Ok((read, write)) = ckb_ipc::spawn_server(1, Source::CellDep, &[]) else {
+        return 3;
+    };
+    let mut bench = BenchClient::from_channel(
+        ckb_ipc::Channel::new(read, write).with_max_payload(demo_proto::MAX_PAYLOAD),
+    );
+    let mut data = Payload::from_slice(&alloc::vec![0x5au8; size]);
+    for i in 0..u64::from(calls) {
+        let ok = match op {
+            op::ADD => bench.add(i, 1) == Ok(i + 1),
+            _ => match bench.echo(core::mem::take(&mut data)) {
+                // The answer goes out again as the next request, as a relay would.
+                Ok(back) => {
+                    data = back;
+                    data.len() == size
+                }
+                Err(_) => false,
+            },
+        };
+        if !ok {
+            return 4;
+        }
+    }
+    0
+}

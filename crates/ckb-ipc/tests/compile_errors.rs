@@ -1,0 +1,7 @@
+//! `#[ckb_ipc::service]` refuses traits it cannot serve, with an error at the offending spot.
+
+#[test]
+fn bad_service_traits_do_not_compile() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+}
