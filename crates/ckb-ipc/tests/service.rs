@@ -40,7 +40,7 @@ pub trait Kv {
     fn get(key: Vec<u8>) -> Option<Vec<u8>>;
     fn put(key: Vec<u8>, value: Vec<u8>) -> Result<(), KvError>;
     #[method(id = 7)]
-    fn len() -> u64;
+    fn count() -> u64;
     fn add(a: u64, b: u64) -> u64;
 }
 
@@ -58,7 +58,7 @@ impl Kv for Store {
         self.0.insert(key, value);
         Ok(())
     }
-    fn len(&mut self) -> u64 {
+    fn count(&mut self) -> u64 {
         self.0.len() as u64
     }
     fn add(&mut self, a: u64, b: u64) -> u64 {
@@ -134,7 +134,7 @@ fn typed_calls_round_trip() {
     assert_eq!(kv.get(b"a".to_vec()).unwrap(), None);
     assert_eq!(kv.put(b"a".to_vec(), b"apple".to_vec()).unwrap(), Ok(()));
     assert_eq!(kv.get(b"a".to_vec()).unwrap(), Some(b"apple".to_vec()));
-    assert_eq!(kv.len().unwrap(), 1);
+    assert_eq!(kv.count().unwrap(), 1);
     assert_eq!(kv.add(40, 2).unwrap(), 42);
 }
 
@@ -150,7 +150,7 @@ fn service_errors_are_typed_and_apart_from_transport_errors() {
 fn ids_are_stable_hashes_unless_set() {
     assert_eq!(KvMethods::GET, method_id("Kv::get"));
     assert_eq!(KvMethods::PUT, method_id("Kv::put"));
-    assert_eq!(KvMethods::LEN, 7);
+    assert_eq!(KvMethods::COUNT, 7);
     assert!(KvMethods::ALL.iter().all(|(_, id)| *id < 1 << 31));
     assert_eq!(KvMethods::ALL.len(), 4);
 }

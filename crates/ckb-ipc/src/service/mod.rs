@@ -24,13 +24,12 @@ pub const SERVICE_ERROR: u64 = 0x101;
 /// The default id of a method: FNV-1a of `"Trait::method"`, in 31 bits. It does not move when
 /// methods are added or reordered; `#[method(id = N)]` sets one by hand.
 pub const fn method_id(name: &str) -> u64 {
-    let bytes = name.as_bytes();
+    let mut rest = name.as_bytes();
     let mut hash: u32 = 0x811c_9dc5;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash ^= bytes[i] as u32;
+    while let [first, tail @ ..] = rest {
+        hash ^= *first as u32;
         hash = hash.wrapping_mul(0x0100_0193);
-        i += 1;
+        rest = tail;
     }
     (hash & 0x7fff_ffff) as u64
 }
