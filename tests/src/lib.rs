@@ -237,6 +237,13 @@ pub const SCRIPT_IPC: Impl = Impl {
     server: "their-server",
 };
 
+/// ckb-script-ipc 1.1.0's `#[service]` macro (its generated client and server, serde_json).
+pub const SCRIPT_IPC_MACRO: Impl = Impl {
+    name: "ckb-script-ipc #[service]",
+    client: "their-macro-client",
+    server: "their-macro-server",
+};
+
 /// Cycles of one BENCH transaction, or why it failed (a payload that does not fit the heap).
 pub fn try_bench_cycles(imp: Impl, op: u8, calls: u32, size: u32) -> Result<u64, String> {
     let mut params = vec![op];
@@ -329,6 +336,21 @@ pub fn measure(impls: &[Impl], scenarios: &[(&'static str, u8, u32)], calls: u32
     out
 }
 
+/// A short cause for a failed transaction.
+fn failure(error: &str) -> String {
+    let code = error
+        .split("see error code ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next());
+    if let Some(code) = code {
+        format!("script exit code {code}")
+    } else if error.contains("MemOutOf") || error.contains("OutOfBound") {
+        "out of VM memory".into()
+    } else {
+        "VM error".into()
+    }
+}
+
 fn ratio(a: u64, b: Option<u64>) -> String {
     match b {
         Some(b) if b > 0 => format!("{:.3}x", a as f64 / b as f64),
@@ -355,7 +377,7 @@ pub fn markdown_table(rows: &[Measured]) -> String {
                 ratio(*c, find(r.scenario, FLOOR)),
                 ratio(*c, find(r.scenario, SCRIPT_IPC)),
             ),
-            Err(_) => ("fails (out of memory)".into(), "-".into(), "-".into()),
+            Err(e) => (format!("fails ({})", failure(e)), "-".into(), "-".into()),
         };
         out.push_str(&format!(
             "| {} | {} | {cycles} | {to_floor} | {to_theirs} |\n",

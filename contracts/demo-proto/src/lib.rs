@@ -133,3 +133,17 @@ pub mod typed {
         fn echo(data: Payload) -> Payload;
     }
 }
+
+/// The typed `Bench` service written for ckb-script-ipc's `#[service]` macro (serde_json
+/// payloads), so `make bench` can compare the two macros on the same calls.
+#[cfg(feature = "script-ipc")]
+pub mod script_ipc {
+    extern crate alloc;
+    use alloc::vec::Vec;
+
+    #[ckb_script_ipc::service]
+    pub trait Bench {
+        fn add(a: u64, b: u64) -> u64;
+        fn echo(data: Vec<u8>) -> Vec<u8>;
+    }
+}
