@@ -1,52 +1,56 @@
-//! The README's quick start, compiled by `cargo test` so it cannot rot. In a real script the
-//! server body is `program_entry` of one contract and `add` is called from another; both run
-//! only in CKB-VM, so `main` here does nothing.
+//! The README's quick start, compiled by `cargo test` so it cannot rot. In a real project the
+//! trait lives in a crate both scripts depend on, `server_entry` is the server script's
+//! `program_entry` and `client` runs in another script; both run only in CKB-VM, so `main`
+//! here does nothing.
 
-use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket, ScriptHashType};
+use ckb_ipc::{IpcError, Payload, ScriptHashType};
 
-const ADD: u64 = 2;
+/// The service, written once: `#[ckb_ipc::service]` makes `CalcClient` and `CalcServer`.
+#[ckb_ipc::service]
+pub trait Calc {
+    fn add(a: u64, b: u64) -> u64;
+    /// A typed service error travels apart from transport errors.
+    fn div(a: u64, b: u64) -> Result<u64, u8>;
+    /// `Payload` is the zero-copy `bytes`: no copy on either side.
+    fn reverse(data: Payload) -> Payload;
+}
 
-/// The server script's entry.
-#[allow(dead_code)]
-fn server_entry() -> i8 {
-    // Serves until the client closes its end; a close between packets is Ok.
-    let served = ckb_ipc::run_server(|req: RequestPacket| match req.method_id() {
-        ADD => {
-            let p = req.payload();
-            let (Some(a), Some(b)) = (p.get(..8), p.get(8..16)) else {
-                return ResponsePacket::error(1001); // a service-defined error code
-            };
-            let sum = u64::from_le_bytes(a.try_into().unwrap_or_default())
-                .wrapping_add(u64::from_le_bytes(b.try_into().unwrap_or_default()));
-            ResponsePacket::ok(sum.to_le_bytes())
-        }
-        _ => ResponsePacket::error(1000),
-    });
-    if served.is_ok() {
-        0
-    } else {
-        1
+/// The server's state and logic.
+struct Calculator;
+
+impl Calc for Calculator {
+    fn add(&mut self, a: u64, b: u64) -> u64 {
+        a.wrapping_add(b)
+    }
+    fn div(&mut self, a: u64, b: u64) -> Result<u64, u8> {
+        a.checked_div(b).ok_or(1)
+    }
+    fn reverse(&mut self, mut data: Payload) -> Payload {
+        data.reverse();
+        data
     }
 }
 
-/// The client side.
+/// The server script's entry: serve until the client hangs up.
 #[allow(dead_code)]
-fn add(server_code_hash: &[u8; 32]) -> Result<u64, IpcError> {
+fn server_entry() -> i8 {
+    match ckb_ipc::run_server(CalcServer(Calculator)) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}
+
+/// The client script: spawn the server from the cell deps by its code hash and call it.
+#[allow(dead_code)]
+fn client(server_code_hash: &[u8; 32]) -> Result<(), IpcError> {
     let (read, write) = ckb_ipc::spawn_cell_server(server_code_hash, ScriptHashType::Data1, &[])?;
-    let mut channel = Channel::new(read, write);
+    let mut calc = CalcClient::new(read, write);
 
-    let mut args = Payload::with_capacity(16); // room for the header in front: one write, no copy
-    args.extend_from_slice(&40u64.to_le_bytes());
-    args.extend_from_slice(&2u64.to_le_bytes());
-    let response = channel.call(&RequestPacket::new(ADD, args))?;
-
-    // A non-zero error code becomes IpcError::ErrorCode(code).
-    let sum = response.into_result()?;
-    Ok(u64::from_le_bytes(
-        sum.as_slice()
-            .try_into()
-            .map_err(|_| IpcError::Deserialize)?,
-    ))
+    assert_eq!(calc.add(40, 2)?, 42);
+    assert_eq!(calc.div(1, 0)?, Err(1)); // the service said no
+    let back = calc.reverse(Payload::from_slice(b"abc"))?;
+    assert_eq!(back.as_slice(), b"cba");
+    Ok(())
 }
 
 fn main() {}
