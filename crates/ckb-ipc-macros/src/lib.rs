@@ -15,6 +15,97 @@ use syn::{
     Pat, PathArguments, ReturnType, TraitItem, Type,
 };
 
+/// `#[derive(ckb_ipc::Molecule)]`: a struct as a molecule `struct` (every field of fixed size)
+/// or `table`, its fields in declaration order.
+#[proc_macro_derive(Molecule)]
+pub fn derive_molecule(item: TokenStream) -> TokenStream {
+    let item = parse_macro_input!(item as syn::DeriveInput);
+    match expand_molecule(item) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
+    if !item.generics.params.is_empty() {
+        return Err(Error::new(
+            item.generics.span(),
+            "#[derive(Molecule)] takes no generics",
+        ));
+    }
+    let syn::Data::Struct(data) = &item.data else {
+        return Err(Error::new(
+            item.span(),
+            "#[derive(Molecule)] is for structs",
+        ));
+    };
+    let name = &item.ident;
+    let types: Vec<&Type> = data.fields.iter().map(|f| &f.ty).collect();
+    let access: Vec<Tokens> = data
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match &f.ident {
+            Some(id) => quote! { #id },
+            None => {
+                let idx = syn::Index::from(i);
+                quote! { #idx }
+            }
+        })
+        .collect();
+    let count = types.len();
+    let codec = quote! { ::ckb_ipc::service::codec };
+    let build = match &data.fields {
+        syn::Fields::Named(_) => quote! { #name { #(#access: r.field()?),* } },
+        syn::Fields::Unnamed(_) => {
+            let reads = access.iter().map(|_| quote! { r.field()? });
+            quote! { #name ( #(#reads),* ) }
+        }
+        syn::Fields::Unit => quote! { #name },
+    };
+    Ok(quote! {
+        impl #codec::Encode for #name {
+            const FIXED_SIZE: ::core::option::Option<usize> =
+                #codec::fields_fixed_size(&[#(<#types as #codec::Encode>::FIXED_SIZE),*]);
+            fn encode_to(&self, out: &mut ::ckb_ipc::alloc::vec::Vec<u8>) {
+                #codec::encode_fields(
+                    <Self as #codec::Encode>::FIXED_SIZE.is_some(),
+                    &[#(&self.#access as &dyn #codec::DynEncode),*],
+                    out,
+                )
+            }
+            fn encoded_len(&self) -> usize {
+                #codec::fields_len(
+                    <Self as #codec::Encode>::FIXED_SIZE.is_some(),
+                    &[#(&self.#access as &dyn #codec::DynEncode),*],
+                )
+            }
+        }
+
+        impl #codec::Decode for #name {
+            fn decode(bytes: &[u8]) -> ::core::result::Result<Self, ::ckb_ipc::IpcError> {
+                let fixed = <Self as #codec::Encode>::FIXED_SIZE.is_some();
+                let mut r = #codec::FieldReader::new(bytes, fixed, #count)?;
+                let value = #build;
+                r.finish()?;
+                ::core::result::Result::Ok(value)
+            }
+        }
+
+        impl #codec::Element for #name {
+            fn encode_seq(items: &[Self], out: &mut ::ckb_ipc::alloc::vec::Vec<u8>) {
+                #codec::Seq::encode(items, out)
+            }
+            fn seq_len(items: &[Self]) -> usize {
+                #codec::Seq::len(items)
+            }
+            fn decode_seq(bytes: &[u8]) -> ::core::result::Result<::ckb_ipc::alloc::vec::Vec<Self>, ::ckb_ipc::IpcError> {
+                #codec::Seq::decode(bytes)
+            }
+        }
+    })
+}
+
 #[proc_macro_attribute]
 pub fn service(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !attr.is_empty() {

@@ -23,7 +23,9 @@
 //! ```
 #![no_std]
 
-extern crate alloc;
+// Public (hidden) for the code #[derive(Molecule)] generates.
+#[doc(hidden)]
+pub extern crate alloc;
 // Lets the code #[service] generates (which names ::ckb_ipc) compile inside this crate too.
 extern crate self as ckb_ipc;
 
@@ -44,6 +46,6 @@ pub use spawn::{
     wait, ServerProcess,
 };
 
-pub use ckb_ipc_macros::service;
+pub use ckb_ipc_macros::{service, Molecule};
 pub use ckb_std::ckb_constants::Source;
 pub use ckb_std::ckb_types::core::ScriptHashType;

@@ -34,8 +34,21 @@ impl Decode for KvError {
     }
 }
 
+/// A user struct with dynamic fields: a molecule table.
+#[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: Vec<u8>,
+    pub value: Option<Vec<u8>>,
+}
+
+/// All fields fixed: a molecule struct.
+#[derive(ckb_ipc::Molecule, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Point(pub u32, pub u32);
+
 #[ckb_ipc::service]
 pub trait Kv {
+    fn entries() -> Vec<Entry>;
+    fn shift(points: Vec<Point>, by: Point) -> Vec<Point>;
     /// The value at `key`.
     fn get(key: Vec<u8>) -> Option<Vec<u8>>;
     fn put(key: Vec<u8>, value: Vec<u8>) -> Result<(), KvError>;
@@ -48,6 +61,21 @@ pub trait Kv {
 struct Store(BTreeMap<Vec<u8>, Vec<u8>>);
 
 impl Kv for Store {
+    fn entries(&mut self) -> Vec<Entry> {
+        self.0
+            .iter()
+            .map(|(k, v)| Entry {
+                key: k.clone(),
+                value: Some(v.clone()),
+            })
+            .collect()
+    }
+    fn shift(&mut self, points: Vec<Point>, by: Point) -> Vec<Point> {
+        points
+            .into_iter()
+            .map(|p| Point(p.0 + by.0, p.1 + by.1))
+            .collect()
+    }
     fn get(&mut self, key: Vec<u8>) -> Option<Vec<u8>> {
         self.0.get(&key).cloned()
     }
@@ -152,7 +180,7 @@ fn ids_are_stable_hashes_unless_set() {
     assert_eq!(KvMethods::PUT, method_id("Kv::put"));
     assert_eq!(KvMethods::COUNT, 7);
     assert!(KvMethods::ALL.iter().all(|(_, id)| *id < 1 << 31));
-    assert_eq!(KvMethods::ALL.len(), 4);
+    assert_eq!(KvMethods::ALL.len(), 6);
 }
 
 #[test]
@@ -190,4 +218,40 @@ fn add_has_the_raw_layout() {
     assert_eq!(args.len(), 16);
     let resp = server.serve(RequestPacket::new(KvMethods::ADD, args));
     assert_eq!(resp.payload(), 42u64.to_le_bytes());
+}
+
+#[test]
+fn derived_structs_travel() {
+    let mut kv = client(KvServer(Store::default()));
+    kv.put(b"k".to_vec(), b"v".to_vec()).unwrap().unwrap();
+    assert_eq!(
+        kv.entries().unwrap(),
+        vec![Entry {
+            key: b"k".to_vec(),
+            value: Some(b"v".to_vec())
+        }]
+    );
+    assert_eq!(
+        kv.shift(vec![Point(1, 2), Point(3, 4)], Point(10, 20))
+            .unwrap(),
+        vec![Point(11, 22), Point(13, 24)]
+    );
+}
+
+#[test]
+fn derived_layouts_are_molecule() {
+    assert_eq!(<Point as Encode>::FIXED_SIZE, Some(8));
+    let mut out = Vec::new();
+    Point(1, 2).encode_to(&mut out);
+    assert_eq!(out, [1, 0, 0, 0, 2, 0, 0, 0]);
+    let e = Entry {
+        key: vec![7],
+        value: None,
+    };
+    let mut out = Vec::new();
+    e.encode_to(&mut out);
+    // table: total 17, offsets 12 and 17, key = bytes [7], value = empty option.
+    assert_eq!(out, [17, 0, 0, 0, 12, 0, 0, 0, 17, 0, 0, 0, 1, 0, 0, 0, 7]);
+    assert_eq!(Entry::decode(&out).unwrap(), e);
+    assert!(Entry::decode(&out[..16]).is_err());
 }

@@ -451,44 +451,108 @@ impl<T: Decode> Decode for Option<T> {
     }
 }
 
+/// The size of a `struct` of fields of these sizes: `Some` only if every field is fixed.
+pub const fn fields_fixed_size(sizes: &[Option<usize>]) -> Option<usize> {
+    let mut total = 0;
+    let mut rest = sizes;
+    while let [first, tail @ ..] = rest {
+        match first {
+            Some(n) => total += *n,
+            None => return None,
+        }
+        rest = tail;
+    }
+    Some(total)
+}
+
+/// Encodes fields as a molecule `struct` (all fixed: concatenated) or `table`.
+pub fn encode_fields(fixed: bool, fields: &[&dyn DynEncode], out: &mut Vec<u8>) {
+    if fixed {
+        for f in fields {
+            f.dyn_encode_to(out);
+        }
+    } else {
+        encode_offsets(fields.iter().copied(), fields.len(), out);
+    }
+}
+
+/// Bytes [`encode_fields`] appends.
+pub fn fields_len(fixed: bool, fields: &[&dyn DynEncode]) -> usize {
+    let body: usize = fields.iter().map(|f| f.dyn_encoded_len()).sum();
+    if fixed {
+        body
+    } else {
+        4 + 4 * fields.len() + body
+    }
+}
+
+/// Reads the fields of a molecule `struct` or `table`, in order; [`finish`](Self::finish)
+/// checks that nothing is left.
+pub struct FieldReader<'a> {
+    bytes: &'a [u8],
+    /// `struct`: where the next field starts.
+    at: usize,
+    /// `table`: the field slices.
+    items: Option<Vec<&'a [u8]>>,
+    next: usize,
+}
+
+impl<'a> FieldReader<'a> {
+    /// `fixed` says `struct` (else `table`), `count` the number of fields.
+    pub fn new(bytes: &'a [u8], fixed: bool, count: usize) -> Result<Self, IpcError> {
+        let items = if fixed {
+            None
+        } else {
+            Some(decode_offsets(bytes, Some(count))?)
+        };
+        Ok(Self {
+            bytes,
+            at: 0,
+            items,
+            next: 0,
+        })
+    }
+
+    pub fn field<T: Decode + Encode>(&mut self) -> Result<T, IpcError> {
+        let slice = match &self.items {
+            Some(items) => items.get(self.next).copied().ok_or(BAD)?,
+            None => {
+                let n = T::FIXED_SIZE.ok_or(BAD)?;
+                let field = self.bytes.get(self.at..self.at + n).ok_or(BAD)?;
+                self.at += n;
+                field
+            }
+        };
+        self.next += 1;
+        T::decode(slice)
+    }
+
+    pub fn finish(self) -> Result<(), IpcError> {
+        match self.items {
+            Some(items) if items.len() == self.next => Ok(()),
+            None if self.at == self.bytes.len() => Ok(()),
+            _ => Err(BAD),
+        }
+    }
+}
+
 macro_rules! tuple_codec {
     ($n:expr; $($name:ident $idx:tt),+) => {
         impl<$($name: Encode),+> Encode for ($($name,)+) {
-            const FIXED_SIZE: Option<usize> = {
-                let mut total = 0;
-                let mut fixed = true;
-                $(match $name::FIXED_SIZE { Some(n) => total += n, None => fixed = false })+
-                if fixed { Some(total) } else { None }
-            };
+            const FIXED_SIZE: Option<usize> = fields_fixed_size(&[$($name::FIXED_SIZE),+]);
             fn encode_to(&self, out: &mut Vec<u8>) {
-                if Self::FIXED_SIZE.is_some() {
-                    $(self.$idx.encode_to(out);)+
-                } else {
-                    let items: [&dyn DynEncode; $n] = [$(&self.$idx),+];
-                    encode_offsets(items.iter().copied(), $n, out);
-                }
+                encode_fields(Self::FIXED_SIZE.is_some(), &[$(&self.$idx),+], out)
             }
             fn encoded_len(&self) -> usize {
-                let fields = 0 $(+ self.$idx.encoded_len())+;
-                if Self::FIXED_SIZE.is_some() { fields } else { 4 + 4 * $n + fields }
+                fields_len(Self::FIXED_SIZE.is_some(), &[$(&self.$idx),+])
             }
         }
         impl<$($name: Encode + Decode),+> Decode for ($($name,)+) {
             fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
-                if Self::FIXED_SIZE.is_some() {
-                    let mut at = 0usize;
-                    let out = ($({
-                        let n = $name::FIXED_SIZE.unwrap_or(0);
-                        let field = bytes.get(at..at + n).ok_or(BAD)?;
-                        at += n;
-                        $name::decode(field)?
-                    },)+);
-                    if at != bytes.len() { return Err(BAD); }
-                    Ok(out)
-                } else {
-                    let items = decode_offsets(bytes, Some($n))?;
-                    Ok(($($name::decode(items.get($idx).copied().ok_or(BAD)?)?,)+))
-                }
+                let mut r = FieldReader::new(bytes, Self::FIXED_SIZE.is_some(), $n)?;
+                let out = ($(r.field::<$name>()?,)+);
+                r.finish()?;
+                Ok(out)
             }
         }
     };
