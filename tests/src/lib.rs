@@ -401,3 +401,6 @@ mod compat;
 
 #[cfg(test)]
 mod jsvm;
+
+#[cfg(test)]
+mod service;

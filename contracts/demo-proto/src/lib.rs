@@ -51,6 +51,8 @@ pub mod scenario {
     pub const PROBE: u8 = 13;
     /// Calls a ckb-script-ipc-common server (`their-server`) with JSON payloads it understands.
     pub const THEIR_SERVER: u8 = 14;
+    /// typed-client: exercises the key-value service (kv-server) at cell dep 1.
+    pub const KV: u8 = 16;
     /// Calls a ckb-js-vm server: the code hash in the args is ckb-js-vm's, params are the JS
     /// cell's code hash and hash type (33 bytes) for ckb-js-vm's `-t`. Checks echo (over 128
     /// bytes), add and an error code, then hangs up and waits for the JS server to exit 0.
@@ -124,7 +126,39 @@ pub mod json {
 /// and the server.
 #[cfg(feature = "typed")]
 pub mod typed {
+    extern crate alloc;
+    use alloc::vec::Vec;
     use ckb_ipc::Payload;
+
+    /// Why the key-value service refused a request.
+    #[derive(ckb_ipc::Molecule, Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct KvError(pub u8);
+
+    impl KvError {
+        pub const KEY_TOO_LONG: KvError = KvError(1);
+        pub const VALUE_TOO_LONG: KvError = KvError(2);
+        pub const FULL: KvError = KvError(3);
+    }
+
+    /// A key and its value.
+    #[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+    pub struct Entry {
+        pub key: Vec<u8>,
+        pub value: Vec<u8>,
+    }
+
+    /// A key-value store kept by a server script for the length of a transaction: scripts of
+    /// the transaction share state through it.
+    #[ckb_ipc::service]
+    pub trait KeyValue {
+        fn get(key: Vec<u8>) -> Option<Vec<u8>>;
+        /// Stores `value` at `key`; the value it replaces.
+        fn put(key: Vec<u8>, value: Vec<u8>) -> Result<Option<Vec<u8>>, KvError>;
+        fn remove(key: Vec<u8>) -> Option<Vec<u8>>;
+        fn len() -> u64;
+        /// Entries with keys starting with `prefix`, in key order.
+        fn scan(prefix: Vec<u8>) -> Vec<Entry>;
+    }
 
     #[ckb_ipc::service]
     pub trait Bench {

@@ -18,6 +18,12 @@ fn program_entry() -> i8 {
         return 1;
     };
     let args: Vec<u8> = script.args().unpack();
+    if args.first() == Some(&scenario::KV) {
+        return match kv() {
+            Ok(()) => 0,
+            Err(code) => code,
+        };
+    }
     let params = args.get(scenario::ARGS_HEADER_LEN..).unwrap_or_default();
     let (Some(&op), Some(calls), Some(size)) = (params.first(), params.get(1..5), params.get(5..9))
     else {
@@ -52,4 +58,56 @@ fn program_entry() -> i8 {
         }
     }
     0
+}
+
+/// Uses the key-value service at cell dep 1 and checks every answer; the error is the number of
+/// the check that failed.
+fn kv() -> Result<(), i8> {
+    use demo_proto::typed::{Entry, KeyValueClient, KvError};
+    let (read, write) = ckb_ipc::spawn_server(1, Source::CellDep, &[]).map_err(|_| 10)?;
+    let mut kv = KeyValueClient::new(read, write);
+    let check = |ok: bool, code: i8| if ok { Ok(()) } else { Err(code) };
+    check(kv.get(b"missing".to_vec()) == Ok(None), 11)?;
+    check(
+        kv.put(b"user/alice".to_vec(), b"100".to_vec()) == Ok(Ok(None)),
+        12,
+    )?;
+    check(
+        kv.put(b"user/bob".to_vec(), b"7".to_vec()) == Ok(Ok(None)),
+        13,
+    )?;
+    check(kv.put(b"pool".to_vec(), b"x".to_vec()) == Ok(Ok(None)), 14)?;
+    check(
+        kv.put(b"user/alice".to_vec(), b"90".to_vec()) == Ok(Ok(Some(b"100".to_vec()))),
+        15,
+    )?;
+    check(
+        kv.get(b"user/alice".to_vec()) == Ok(Some(b"90".to_vec())),
+        16,
+    )?;
+    check(kv.len() == Ok(3), 17)?;
+    let users = kv.scan(b"user/".to_vec()).map_err(|_| 18)?;
+    let expected = alloc::vec![
+        Entry {
+            key: b"user/alice".to_vec(),
+            value: b"90".to_vec()
+        },
+        Entry {
+            key: b"user/bob".to_vec(),
+            value: b"7".to_vec()
+        },
+    ];
+    check(users == expected, 19)?;
+    // Typed refusals, apart from transport errors; the store goes on serving.
+    check(
+        kv.put(alloc::vec![b'k'; 65], Vec::new()) == Ok(Err(KvError::KEY_TOO_LONG)),
+        20,
+    )?;
+    check(
+        kv.put(b"big".to_vec(), alloc::vec![0; 4097]) == Ok(Err(KvError::VALUE_TOO_LONG)),
+        21,
+    )?;
+    check(kv.remove(b"pool".to_vec()) == Ok(Some(b"x".to_vec())), 22)?;
+    check(kv.len() == Ok(2), 23)?;
+    Ok(())
 }
