@@ -155,7 +155,7 @@ pub mod typed {
         /// Stores `value` at `key`; the value it replaces.
         fn put(key: Vec<u8>, value: Vec<u8>) -> Result<Option<Vec<u8>>, KvError>;
         fn remove(key: Vec<u8>) -> Option<Vec<u8>>;
-        fn len() -> u64;
+        fn count() -> u64;
         /// Entries with keys starting with `prefix`, in key order.
         fn scan(prefix: Vec<u8>) -> Vec<Entry>;
     }

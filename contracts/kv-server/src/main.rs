@@ -39,7 +39,7 @@ impl KeyValue for Store {
         self.0.remove(&key)
     }
 
-    fn len(&mut self) -> u64 {
+    fn count(&mut self) -> u64 {
         self.0.len() as u64
     }
 

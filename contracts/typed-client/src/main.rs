@@ -85,7 +85,7 @@ fn kv() -> Result<(), i8> {
         kv.get(b"user/alice".to_vec()) == Ok(Some(b"90".to_vec())),
         16,
     )?;
-    check(kv.len() == Ok(3), 17)?;
+    check(kv.count() == Ok(3), 17)?;
     let users = kv.scan(b"user/".to_vec()).map_err(|_| 18)?;
     let expected = alloc::vec![
         Entry {
@@ -108,6 +108,6 @@ fn kv() -> Result<(), i8> {
         21,
     )?;
     check(kv.remove(b"pool".to_vec()) == Ok(Some(b"x".to_vec())), 22)?;
-    check(kv.len() == Ok(2), 23)?;
+    check(kv.count() == Ok(2), 23)?;
     Ok(())
 }
