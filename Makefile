@@ -4,7 +4,7 @@ MODE ?= release
 TARGET := riscv64imac-unknown-none-elf
 # CKB-VM has no atomics (see DESIGN notes): drop the A extension, keep the bit-manip ones.
 CONTRACT_RUSTFLAGS := -C target-feature=+zba,+zbb,+zbc,+zbs,-a,-zaamo,-zalrsc
-CONTRACTS := ipc-server ipc-client floor-server floor-client bad-peer their-server their-client json-server typed-server typed-client their-macro-server their-macro-client kv-server
+CONTRACTS := ipc-server ipc-client floor-server floor-client bad-peer their-server their-client json-server typed-server typed-client their-macro-server their-macro-client kv-server json-typed-server json-typed-client
 BUILD_DIR := build/$(MODE)
 CARGO_MODE_FLAG := $(if $(filter release,$(MODE)),--release,)
 CARGO_OUT := target/$(TARGET)/$(if $(filter release,$(MODE)),release,debug)

@@ -104,3 +104,40 @@ fn response_bytes_match_theirs_both_ways() {
         }
     }
 }
+
+#[test]
+fn json_mode_bytes_match_ckb_script_ipc_macro() {
+    use demo_proto::script_ipc::{BenchRequest as TheirReq, BenchResponse as TheirResp};
+    use demo_proto::typed_json::{BenchJsonRequest as OurReq, BenchJsonResponse as OurResp};
+    let j = |v: &dyn erased::Ser| v.bytes();
+    assert_eq!(
+        j(&OurReq::Add { a: 40, b: u64::MAX }),
+        j(&TheirReq::Add { a: 40, b: u64::MAX })
+    );
+    assert_eq!(
+        j(&OurReq::Echo {
+            data: vec![0, 1, 255]
+        }),
+        j(&TheirReq::Echo {
+            data: vec![0, 1, 255]
+        })
+    );
+    assert_eq!(j(&OurResp::Add(42)), j(&TheirResp::Add(42)));
+    assert_eq!(j(&OurResp::Echo(vec![7])), j(&TheirResp::Echo(vec![7])));
+    assert_eq!(
+        j(&OurReq::Add { a: 1, b: 2 }),
+        br#"{"Add":{"a":1,"b":2}}"#.to_vec()
+    );
+}
+
+/// serde_json bytes of values of different serde crates' types, behind one object-safe trait.
+mod erased {
+    pub trait Ser {
+        fn bytes(&self) -> Vec<u8>;
+    }
+    impl<T: ckb_ipc::service::json::serde::Serialize> Ser for T {
+        fn bytes(&self) -> Vec<u8> {
+            ckb_ipc::service::json::serde_json::to_vec(self).unwrap()
+        }
+    }
+}

@@ -36,3 +36,34 @@ fn the_typed_server_answers_bad_bytes_with_error_codes() {
         "{unknown}"
     );
 }
+
+/// BENCH args: `calls` calls of `op` with `size`-byte payloads.
+fn bench_args(op: u8, calls: u32, size: u32) -> Vec<u8> {
+    let mut params = vec![op];
+    params.extend_from_slice(&calls.to_le_bytes());
+    params.extend_from_slice(&size.to_le_bytes());
+    client_args(scenario::BENCH, 1, [0; 32], ScriptHashType::Data1, &params)
+}
+
+#[test]
+fn json_mode_serves_a_ckb_script_ipc_macro_client() {
+    // their-macro-client: ckb-script-ipc's generated client; json-typed-server: ours.
+    for (op, size) in [(demo_proto::op::ADD, 0), (demo_proto::op::ECHO, 300)] {
+        let tx = Tx::new(&["their-macro-client", "json-typed-server"], |_, _| {
+            bench_args(op, 3, size)
+        });
+        tx.run(&format!("json-mode-server-{op}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn json_mode_calls_a_ckb_script_ipc_macro_server() {
+    for (op, size) in [(demo_proto::op::ADD, 0), (demo_proto::op::ECHO, 300)] {
+        let tx = Tx::new(&["json-typed-client", "their-macro-server"], |_, _| {
+            bench_args(op, 3, size)
+        });
+        tx.run(&format!("json-mode-client-{op}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}

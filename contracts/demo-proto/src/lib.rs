@@ -181,3 +181,17 @@ pub mod script_ipc {
         fn echo(data: Vec<u8>) -> Vec<u8>;
     }
 }
+
+/// The same `Bench` as [`script_ipc`] (ckb-script-ipc's macro), through
+/// `#[ckb_ipc::service(json)]`: its client and server speak ckb-script-ipc's messages.
+#[cfg(feature = "typed-json")]
+pub mod typed_json {
+    extern crate alloc;
+    use alloc::vec::Vec;
+
+    #[ckb_ipc::service(json)]
+    pub trait Bench {
+        fn add(a: u64, b: u64) -> u64;
+        fn echo(data: Vec<u8>) -> Vec<u8>;
+    }
+}

@@ -108,13 +108,20 @@ fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
 
 #[proc_macro_attribute]
 pub fn service(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if !attr.is_empty() {
-        return Error::new(Span::call_site(), "#[service] takes no arguments")
+    let json = match attr.to_string().as_str() {
+        "" => false,
+        "json" => true,
+        _ => {
+            return Error::new(
+                Span::call_site(),
+                "#[service] takes no arguments, or `json` for ckb-script-ipc's messages",
+            )
             .to_compile_error()
-            .into();
-    }
+            .into()
+        }
+    };
     let item = parse_macro_input!(item as ItemTrait);
-    match expand(item) {
+    match expand(item, json) {
         Ok(tokens) => tokens.into(),
         Err(e) => e.to_compile_error().into(),
     }
@@ -160,7 +167,7 @@ fn result_parts(ty: &Type) -> Option<(Type, Type)> {
     }
 }
 
-fn expand(mut item: ItemTrait) -> syn::Result<Tokens> {
+fn expand(mut item: ItemTrait, json: bool) -> syn::Result<Tokens> {
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
         return Err(Error::new(
             item.generics.span(),
@@ -323,6 +330,18 @@ fn expand(mut item: ItemTrait) -> syn::Result<Tokens> {
         }
     });
 
+    let (client_methods, server_body, json_types) = if json {
+        json_parts(&trait_name, vis, &methods)
+    } else {
+        let body = quote! {
+            match req.method_id() {
+                #(#arms)*
+                _ => ::ckb_ipc::service::unknown_method(),
+            }
+        };
+        (quote! { #(#client_methods)* }, body, quote! {})
+    };
+
     let client_doc =
         format!("Client of the `{trait_name}` service: one method per service method.");
     let server_doc =
@@ -364,7 +383,7 @@ fn expand(mut item: ItemTrait) -> syn::Result<Tokens> {
                 self.channel
             }
 
-            #(#client_methods)*
+            #client_methods
         }
 
         #[doc = #server_doc]
@@ -372,13 +391,95 @@ fn expand(mut item: ItemTrait) -> syn::Result<Tokens> {
 
         impl<T: #trait_name> ::ckb_ipc::RequestHandler for #server_ty<T> {
             fn serve(&mut self, req: ::ckb_ipc::RequestPacket) -> ::ckb_ipc::ResponsePacket {
-                match req.method_id() {
-                    #(#arms)*
-                    _ => ::ckb_ipc::service::unknown_method(),
+                #server_body
+            }
+        }
+
+        #json_types
+    })
+}
+
+/// ckb-script-ipc's CamelCase of a method name (`get_value` -> `GetValue`).
+fn camel(name: &Ident) -> Ident {
+    let s: String = name
+        .to_string()
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(c.as_str().to_lowercase().chars())
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    format_ident!("{s}")
+}
+
+/// The json mode: request/response enums as ckb-script-ipc's macro makes them, the client
+/// methods, and the server's body.
+fn json_parts(
+    trait_name: &Ident,
+    vis: &syn::Visibility,
+    methods: &[Method],
+) -> (Tokens, Tokens, Tokens) {
+    let req_ty = format_ident!("{trait_name}JsonRequest");
+    let resp_ty = format_ident!("{trait_name}JsonResponse");
+    let json = quote! { ::ckb_ipc::service::json };
+    let serde_path = "::ckb_ipc::service::json::serde";
+    let variants = methods.iter().map(|m| {
+        let v = camel(&m.name);
+        let fields = m.args.iter().map(|(n, t)| quote! { #n: #t });
+        quote! { #v { #(#fields),* } }
+    });
+    let resp_variants = methods.iter().map(|m| {
+        let (v, out) = (camel(&m.name), &m.output);
+        quote! { #v(#out) }
+    });
+    let client = methods.iter().map(|m| {
+        let (name, v, out, docs) = (&m.name, camel(&m.name), &m.output, &m.docs);
+        let params = m.args.iter().map(|(n, t)| quote! { #n: #t });
+        let names = m.args.iter().map(|(n, _)| n);
+        quote! {
+            #(#docs)*
+            pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<#out, ::ckb_ipc::IpcError> {
+                let request = #req_ty::#v { #(#names),* };
+                #[allow(unreachable_patterns)]
+                match #json::call::<_, _, _, #resp_ty>(&mut self.channel, &request)? {
+                    #resp_ty::#v(ret) => ::core::result::Result::Ok(ret),
+                    _ => ::core::result::Result::Err(::ckb_ipc::IpcError::Deserialize),
                 }
             }
         }
-    })
+    });
+    let arms = methods.iter().map(|m| {
+        let (name, v) = (&m.name, camel(&m.name));
+        let names: Vec<&Ident> = m.args.iter().map(|(n, _)| n).collect();
+        quote! {
+            #req_ty::#v { #(#names),* } => #json::respond(&#resp_ty::#v(self.0.#name(#(#names),*))),
+        }
+    });
+    let body = quote! {
+        match #json::request::<#req_ty>(&req) {
+            ::core::result::Result::Ok(request) => match request { #(#arms)* },
+            ::core::result::Result::Err(refused) => refused,
+        }
+    };
+    let types = quote! {
+        /// Requests as ckb-script-ipc's `#[service]` macro sends them (method id 0, serde_json).
+        #[derive(#json::serde::Serialize, #json::serde::Deserialize)]
+        #[serde(crate = #serde_path)]
+        #vis enum #req_ty { #(#variants),* }
+
+        /// Responses as ckb-script-ipc's `#[service]` macro sends them.
+        #[derive(#json::serde::Serialize, #json::serde::Deserialize)]
+        #[serde(crate = #serde_path)]
+        #vis enum #resp_ty { #(#resp_variants),* }
+    };
+    (quote! { #(#client)* }, body, types)
 }
 
 /// The value a client encodes: nothing, the single argument, or a tuple of them.

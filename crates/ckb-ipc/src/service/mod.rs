@@ -7,6 +7,8 @@
 //! [`SERVICE_ERROR`] with `e` as payload, kept apart from transport errors ([`IpcError`]).
 
 pub mod codec;
+#[cfg(feature = "json")]
+pub mod json;
 
 pub use codec::{Decode, Encode};
 

@@ -1,0 +1,46 @@
+//! The `json` codec of `#[ckb_ipc::service(json)]`: exactly the messages ckb-script-ipc's
+//! `#[service]` macro exchanges, so a trait can call an existing ckb-script-ipc service and
+//! serve its clients.
+//!
+//! A request is method id 0 with the payload `{"<Method>":{"<arg>":<value>,...}}` (serde_json
+//! of an enum with one struct variant per method, the name in CamelCase); the response is
+//! `{"<Method>":<return value>}`. JSON costs far more cycles than molecule (a byte array
+//! becomes a list of numbers): use it for compatibility, not by choice.
+
+pub use serde;
+pub use serde_json;
+
+use crate::channel::Channel;
+use crate::io::{ReadVec, Write};
+use crate::{IpcError, Payload, ProtocolErrorCode, RequestPacket, ResponsePacket};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Client side: sends `request`, decodes the response enum.
+pub fn call<R, W, Req, Resp>(channel: &mut Channel<R, W>, request: &Req) -> Result<Resp, IpcError>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+    Req: Serialize,
+    Resp: DeserializeOwned,
+{
+    let payload = Payload::from(serde_json::to_vec(request).map_err(|_| IpcError::Serialize)?);
+    let resp = channel
+        .call(&RequestPacket::new(0, payload))?
+        .into_result()?;
+    serde_json::from_slice(&resp).map_err(|_| IpcError::Deserialize)
+}
+
+/// Server side: the request enum, or the response refusing it.
+pub fn request<Req: DeserializeOwned>(req: &RequestPacket) -> Result<Req, ResponsePacket> {
+    serde_json::from_slice(req.payload())
+        .map_err(|_| ResponsePacket::error(ProtocolErrorCode::DeserializeError as u64))
+}
+
+/// Server side: the response enum as a response.
+pub fn respond<Resp: Serialize>(response: &Resp) -> ResponsePacket {
+    match serde_json::to_vec(response) {
+        Ok(bytes) => ResponsePacket::ok(bytes),
+        Err(_) => ResponsePacket::error(ProtocolErrorCode::SerializeError as u64),
+    }
+}
