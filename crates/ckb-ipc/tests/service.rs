@@ -26,6 +26,12 @@ impl Encode for KvError {
     fn encoded_len(&self) -> usize {
         1
     }
+    fn schema_name() -> String {
+        "KvError".into()
+    }
+    fn schema_declare(schema: &mut ckb_ipc::service::codec::Schema) {
+        schema.declare("KvError", || "array KvError [byte; 1];".into());
+    }
 }
 
 impl Decode for KvError {
@@ -254,4 +260,26 @@ fn derived_layouts_are_molecule() {
     assert_eq!(out, [17, 0, 0, 0, 12, 0, 0, 0, 17, 0, 0, 0, 1, 0, 0, 0, 7]);
     assert_eq!(Entry::decode(&out).unwrap(), e);
     assert!(Entry::decode(&out[..16]).is_err());
+}
+
+#[test]
+fn the_schema_names_every_method_and_declares_what_it_uses() {
+    let mol = KvMethods::schema();
+    println!("{mol}");
+    for line in [
+        format!("// get: id {}, args Bytes, result BytesOpt", KvMethods::GET),
+        format!("// put: id {}, args PutArgs, result (), or error KvError (code 257)", KvMethods::PUT),
+        "// count: id 7, args (), result Uint64".to_string(),
+        "table PutArgs {\n    key: Bytes,\n    value: Bytes,\n}".to_string(),
+        "struct AddArgs {\n    a: Uint64,\n    b: Uint64,\n}".to_string(),
+        "table Entry {\n    key: Bytes,\n    value: BytesOpt,\n}".to_string(),
+        "vector EntryVec <Entry>;".to_string(),
+        "struct Point {\n    f0: Uint32,\n    f1: Uint32,\n}".to_string(),
+        "vector PointVec <Point>;".to_string(),
+        "vector Bytes <byte>;".to_string(),
+        "option BytesOpt (Bytes);".to_string(),
+    ] {
+        assert!(mol.contains(&line), "missing {line:?} in\n{mol}");
+    }
+    assert_eq!(mol.matches("vector Bytes <byte>;").count(), 1, "declared once");
 }

@@ -16,7 +16,8 @@
 //! Decoding checks every length and offset against the bytes it has, and rejects anything
 //! left over: a hostile payload is `IpcError::Deserialize`, never a panic.
 
-use alloc::string::String;
+use alloc::format;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::IpcError;
@@ -29,6 +30,10 @@ pub trait Encode {
     fn encode_to(&self, out: &mut Vec<u8>);
     /// Bytes `encode_to` appends.
     fn encoded_len(&self) -> usize;
+    /// The molecule type this encodes as (`byte`, `Uint64`, `Bytes`, ...).
+    fn schema_name() -> String;
+    /// Adds the molecule declarations the type needs to `schema`.
+    fn schema_declare(schema: &mut Schema);
     /// The encoding as a packet payload. [`Payload`](crate::Payload) overrides it to reuse its
     /// own buffer (no copy).
     fn into_payload(self) -> crate::Payload
@@ -77,6 +82,12 @@ impl Encode for crate::Payload {
     fn encoded_len(&self) -> usize {
         4 + self.len()
     }
+    fn schema_name() -> String {
+        "Bytes".into()
+    }
+    fn schema_declare(schema: &mut Schema) {
+        schema.declare("Bytes", || "vector Bytes <byte>;".into());
+    }
     fn into_payload_in(self, _: Option<crate::Payload>) -> crate::Payload {
         self.into_payload()
     }
@@ -99,6 +110,55 @@ impl Decode for crate::Payload {
         decode_bytes(&payload)?;
         payload.advance(4);
         Ok(payload)
+    }
+}
+
+/// Molecule declarations (`.mol` text), each once, in the order they were first needed.
+#[derive(Default, Debug, Clone)]
+pub struct Schema {
+    decls: Vec<(String, String)>,
+}
+
+impl Schema {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Declares `name` with `text` unless it is declared already.
+    pub fn declare(&mut self, name: &str, text: impl FnOnce() -> String) {
+        if name != "byte" && !self.decls.iter().any(|(n, _)| n == name) {
+            let text = text();
+            self.decls.push((name.to_string(), text));
+        }
+    }
+
+    /// Declares `T` and what it uses; returns its molecule name.
+    pub fn add<T: Encode>(&mut self) -> String {
+        T::schema_declare(self);
+        T::schema_name()
+    }
+
+    /// A `struct` (every field fixed) or `table` named `name` of `fields` (name, type).
+    pub fn declare_fields(&mut self, name: &str, fixed: bool, fields: &[(&str, String)]) {
+        self.declare(name, || {
+            let kind = if fixed { "struct" } else { "table" };
+            let mut out = format!("{kind} {name} {{\n");
+            for (field, ty) in fields {
+                out.push_str(&format!("    {field}: {ty},\n"));
+            }
+            out.push('}');
+            out
+        });
+    }
+
+    /// The declarations as `.mol` text.
+    pub fn to_mol(&self) -> String {
+        let mut out = String::new();
+        for (_, text) in &self.decls {
+            out.push_str(text);
+            out.push('\n');
+        }
+        out
     }
 }
 
@@ -127,6 +187,17 @@ macro_rules! int_codec {
             fn encoded_len(&self) -> usize {
                 core::mem::size_of::<$t>()
             }
+            fn schema_name() -> String {
+                match (core::mem::size_of::<$t>(), <$t>::MIN == 0) {
+                    (1, _) => "byte".into(),
+                    (n, true) => format!("Uint{}", n * 8),
+                    (n, false) => format!("Int{}", n * 8),
+                }
+            }
+            fn schema_declare(schema: &mut Schema) {
+                let name = Self::schema_name();
+                schema.declare(&name, || format!("array {name} [byte; {}];", core::mem::size_of::<$t>()));
+            }
         }
         impl Decode for $t {
             fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
@@ -144,6 +215,12 @@ impl Encode for bool {
     }
     fn encoded_len(&self) -> usize {
         1
+    }
+    fn schema_name() -> String {
+        "Bool".into()
+    }
+    fn schema_declare(schema: &mut Schema) {
+        schema.declare("Bool", || "array Bool [byte; 1];".into());
     }
 }
 
@@ -163,6 +240,11 @@ impl Encode for () {
     fn encoded_len(&self) -> usize {
         0
     }
+    /// Nothing on the wire; molecule has no empty type, so the schema names it in comments.
+    fn schema_name() -> String {
+        "()".into()
+    }
+    fn schema_declare(_: &mut Schema) {}
 }
 
 impl Decode for () {
@@ -183,6 +265,12 @@ impl<const N: usize> Encode for [u8; N] {
     fn encoded_len(&self) -> usize {
         N
     }
+    fn schema_name() -> String {
+        format!("Byte{N}")
+    }
+    fn schema_declare(schema: &mut Schema) {
+        schema.declare(&Self::schema_name(), || format!("array Byte{N} [byte; {N}];"));
+    }
 }
 
 impl<const N: usize> Decode for [u8; N] {
@@ -200,6 +288,12 @@ impl Encode for [u8] {
     }
     fn encoded_len(&self) -> usize {
         4 + self.len()
+    }
+    fn schema_name() -> String {
+        "Bytes".into()
+    }
+    fn schema_declare(schema: &mut Schema) {
+        schema.declare("Bytes", || "vector Bytes <byte>;".into());
     }
 }
 
@@ -219,6 +313,12 @@ impl Encode for str {
     fn encoded_len(&self) -> usize {
         4 + self.len()
     }
+    fn schema_name() -> String {
+        "Bytes".into()
+    }
+    fn schema_declare(schema: &mut Schema) {
+        schema.declare("Bytes", || "vector Bytes <byte>;".into());
+    }
 }
 
 impl Encode for String {
@@ -228,6 +328,12 @@ impl Encode for String {
     }
     fn encoded_len(&self) -> usize {
         4 + self.len()
+    }
+    fn schema_name() -> String {
+        "Bytes".into()
+    }
+    fn schema_declare(schema: &mut Schema) {
+        schema.declare("Bytes", || "vector Bytes <byte>;".into());
     }
 }
 
@@ -246,6 +352,12 @@ impl<T: Encode + ?Sized> Encode for &T {
     fn encoded_len(&self) -> usize {
         (**self).encoded_len()
     }
+    fn schema_name() -> String {
+        T::schema_name()
+    }
+    fn schema_declare(schema: &mut Schema) {
+        T::schema_declare(schema)
+    }
 }
 
 /// `Vec<u8>` is `bytes`; any other `Vec<T>` is a `fixvec` or a `dynvec` (see [`Seq`]).
@@ -256,6 +368,12 @@ impl<T: Element> Encode for Vec<T> {
     }
     fn encoded_len(&self) -> usize {
         T::seq_len(self)
+    }
+    fn schema_name() -> String {
+        T::seq_schema_name()
+    }
+    fn schema_declare(schema: &mut Schema) {
+        T::seq_schema_declare(schema)
     }
 }
 
@@ -270,6 +388,9 @@ pub trait Element: Sized {
     fn encode_seq(items: &[Self], out: &mut Vec<u8>);
     fn seq_len(items: &[Self]) -> usize;
     fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError>;
+    /// The molecule name of a sequence of `Self`.
+    fn seq_schema_name() -> String;
+    fn seq_schema_declare(schema: &mut Schema);
 }
 
 impl Element for u8 {
@@ -282,12 +403,29 @@ impl Element for u8 {
     fn decode_seq(bytes: &[u8]) -> Result<Vec<u8>, IpcError> {
         decode_bytes(bytes).map(<[u8]>::to_vec)
     }
+    fn seq_schema_name() -> String {
+        "Bytes".into()
+    }
+    fn seq_schema_declare(schema: &mut Schema) {
+        schema.declare("Bytes", || "vector Bytes <byte>;".into());
+    }
 }
 
 /// Any other element type: `fixvec<T>` when `T` has a fixed size, else `dynvec<T>`.
 pub struct Seq;
 
 impl Seq {
+    /// `<T>Vec`.
+    pub fn schema_name<T: Encode>() -> String {
+        format!("{}Vec", T::schema_name())
+    }
+
+    /// `vector <T>Vec <T>;` (molecule picks fixvec or dynvec from `T`).
+    pub fn schema_declare<T: Encode>(schema: &mut Schema) {
+        let item = schema.add::<T>();
+        schema.declare(&format!("{item}Vec"), || format!("vector {item}Vec <{item}>;"));
+    }
+
     pub fn encode<T: Encode>(items: &[T], out: &mut Vec<u8>) {
         match T::FIXED_SIZE {
             Some(_) => {
@@ -331,6 +469,8 @@ macro_rules! element_via_seq {
             fn encode_seq(items: &[Self], out: &mut Vec<u8>) { Seq::encode(items, out) }
             fn seq_len(items: &[Self]) -> usize { Seq::len(items) }
             fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> { Seq::decode(bytes) }
+            fn seq_schema_name() -> String { Seq::schema_name::<Self>() }
+            fn seq_schema_declare(schema: &mut Schema) { Seq::schema_declare::<Self>(schema) }
         }
     )*};
 }
@@ -346,6 +486,12 @@ impl<const N: usize> Element for [u8; N] {
     fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> {
         Seq::decode(bytes)
     }
+    fn seq_schema_name() -> String {
+        Seq::schema_name::<Self>()
+    }
+    fn seq_schema_declare(schema: &mut Schema) {
+        Seq::schema_declare::<Self>(schema)
+    }
 }
 
 impl<T: Element + Encode + Decode> Element for Vec<T> {
@@ -357,6 +503,12 @@ impl<T: Element + Encode + Decode> Element for Vec<T> {
     }
     fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> {
         Seq::decode(bytes)
+    }
+    fn seq_schema_name() -> String {
+        Seq::schema_name::<Self>()
+    }
+    fn seq_schema_declare(schema: &mut Schema) {
+        Seq::schema_declare::<Self>(schema)
     }
 }
 
@@ -438,6 +590,13 @@ impl<T: Encode> Encode for Option<T> {
     }
     fn encoded_len(&self) -> usize {
         self.as_ref().map_or(0, Encode::encoded_len)
+    }
+    fn schema_name() -> String {
+        format!("{}Opt", T::schema_name())
+    }
+    fn schema_declare(schema: &mut Schema) {
+        let item = schema.add::<T>();
+        schema.declare(&format!("{item}Opt"), || format!("option {item}Opt ({item});"));
     }
 }
 
@@ -546,6 +705,16 @@ macro_rules! tuple_codec {
             fn encoded_len(&self) -> usize {
                 fields_len(Self::FIXED_SIZE.is_some(), &[$(&self.$idx),+])
             }
+            /// `Tuple` and the field type names: `TupleUint64Bytes`.
+            fn schema_name() -> String {
+                let mut name = String::from("Tuple");
+                $(name.push_str(&$name::schema_name());)+
+                name
+            }
+            fn schema_declare(schema: &mut Schema) {
+                let fields = [$((concat!("f", $idx), schema.add::<$name>())),+];
+                schema.declare_fields(&Self::schema_name(), Self::FIXED_SIZE.is_some(), &fields);
+            }
         }
         impl<$($name: Encode + Decode),+> Decode for ($($name,)+) {
             fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
@@ -565,9 +734,10 @@ tuple_codec!(5; A 0, B 1, C 2, D 3, E 4);
 tuple_codec!(6; A 0, B 1, C 2, D 3, E 4, F 5);
 
 /// ckb-gen-types entities are molecule already: their bytes as they are, verified when read.
+/// Their schema is theirs (`blockchain.mol`).
 macro_rules! entity_codec {
-    ($($t:ident: $fixed:expr),* $(,)?) => {$(
-        impl Encode for ckb_std::ckb_types::packed::$t {
+    ($($t:ident: $fixed:expr, $decl:expr, [$($dep:ty),*];)*) => {$(
+        impl Encode for packed::$t {
             const FIXED_SIZE: Option<usize> = $fixed;
             fn encode_to(&self, out: &mut Vec<u8>) {
                 out.extend_from_slice(ckb_std::ckb_types::prelude::Entity::as_slice(self));
@@ -575,38 +745,49 @@ macro_rules! entity_codec {
             fn encoded_len(&self) -> usize {
                 ckb_std::ckb_types::prelude::Entity::as_slice(self).len()
             }
+            fn schema_name() -> String {
+                stringify!($t).into()
+            }
+            fn schema_declare(schema: &mut Schema) {
+                $(schema.add::<$dep>();)*
+                schema.declare(stringify!($t), || String::from($decl));
+            }
         }
-        impl Decode for ckb_std::ckb_types::packed::$t {
+        impl Decode for packed::$t {
             fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
                 <Self as ckb_std::ckb_types::prelude::Entity>::from_slice(bytes).map_err(|_| BAD)
             }
         }
-        impl Element for ckb_std::ckb_types::packed::$t {
+        impl Element for packed::$t {
             fn encode_seq(items: &[Self], out: &mut Vec<u8>) { Seq::encode(items, out) }
             fn seq_len(items: &[Self]) -> usize { Seq::len(items) }
             fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> { Seq::decode(bytes) }
+            fn seq_schema_name() -> String { Seq::schema_name::<Self>() }
+            fn seq_schema_declare(schema: &mut Schema) { Seq::schema_declare::<Self>(schema) }
         }
     )*};
 }
-entity_codec!(
-    Byte32: Some(32),
-    Uint32: Some(4),
-    Uint64: Some(8),
-    Uint128: Some(16),
-    OutPoint: Some(36),
-    CellInput: Some(44),
-    CellDep: Some(37),
-    Bytes: None,
-    BytesOpt: None,
-    Script: None,
-    ScriptOpt: None,
-    CellOutput: None,
-    WitnessArgs: None,
-    RawTransaction: None,
-    Transaction: None,
-    Byte32Vec: None,
-    BytesVec: None,
-);
+use ckb_std::ckb_types::packed;
+entity_codec! {
+    Byte32: Some(32), "array Byte32 [byte; 32];", [];
+    Uint32: Some(4), "array Uint32 [byte; 4];", [];
+    Uint64: Some(8), "array Uint64 [byte; 8];", [];
+    Uint128: Some(16), "array Uint128 [byte; 16];", [];
+    OutPoint: Some(36), "struct OutPoint {\n    tx_hash: Byte32,\n    index: Uint32,\n}", [packed::Byte32, packed::Uint32];
+    CellInput: Some(44), "struct CellInput {\n    since: Uint64,\n    previous_output: OutPoint,\n}", [packed::Uint64, packed::OutPoint];
+    CellDep: Some(37), "struct CellDep {\n    out_point: OutPoint,\n    dep_type: byte,\n}", [packed::OutPoint];
+    Bytes: None, "vector Bytes <byte>;", [];
+    BytesOpt: None, "option BytesOpt (Bytes);", [packed::Bytes];
+    Script: None, "table Script {\n    code_hash: Byte32,\n    hash_type: byte,\n    args: Bytes,\n}", [packed::Byte32, packed::Bytes];
+    ScriptOpt: None, "option ScriptOpt (Script);", [packed::Script];
+    CellOutput: None, "table CellOutput {\n    capacity: Uint64,\n    lock: Script,\n    type_: ScriptOpt,\n}", [packed::Uint64, packed::Script, packed::ScriptOpt];
+    WitnessArgs: None, "table WitnessArgs {\n    lock: BytesOpt,\n    input_type: BytesOpt,\n    output_type: BytesOpt,\n}", [packed::BytesOpt];
+    Byte32Vec: None, "vector Byte32Vec <Byte32>;", [packed::Byte32];
+    BytesVec: None, "vector BytesVec <Bytes>;", [packed::Bytes];
+    RawTransaction: None, "table RawTransaction {\n    version: Uint32,\n    cell_deps: CellDepVec,\n    header_deps: Byte32Vec,\n    inputs: CellInputVec,\n    outputs: CellOutputVec,\n    outputs_data: BytesVec,\n}",
+        [packed::Uint32, Vec<packed::CellDep>, packed::Byte32Vec, Vec<packed::CellInput>, Vec<packed::CellOutput>, packed::BytesVec];
+    Transaction: None, "table Transaction {\n    raw: RawTransaction,\n    witnesses: BytesVec,\n}", [packed::RawTransaction, packed::BytesVec];
+}
 
 /// Encodes `value` into a payload with room for the packet header.
 pub fn to_payload<T: Encode + ?Sized>(value: &T) -> crate::Payload {
