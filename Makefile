@@ -9,7 +9,7 @@ BUILD_DIR := build/$(MODE)
 CARGO_MODE_FLAG := $(if $(filter release,$(MODE)),--release,)
 CARGO_OUT := target/$(TARGET)/$(if $(filter release,$(MODE)),release,debug)
 
-.PHONY: all build js test demo check clippy fmt fmt-check clean
+.PHONY: all build js tools test demo check clippy fmt fmt-check clean
 
 all: build
 
@@ -24,8 +24,12 @@ build:
 js:
 	cd tests/js && npm ci --no-audit --no-fund && npm run build
 
+# moleculec checks the schemas the typed services emit (tests/build.rs).
+tools:
+	@command -v moleculec >/dev/null || cargo install moleculec --locked --version 0.9.2
+
 # Host unit tests of the crates, then the contracts in ckb-testtool.
-test: build js
+test: build js tools
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo test --locked --workspace $(addprefix --exclude ,$(CONTRACTS))
 
 demo: build

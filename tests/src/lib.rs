@@ -404,3 +404,6 @@ mod jsvm;
 
 #[cfg(test)]
 mod service;
+
+#[cfg(test)]
+mod schema;

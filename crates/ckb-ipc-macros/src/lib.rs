@@ -60,7 +60,11 @@ fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         .fields
         .iter()
         .enumerate()
-        .map(|(i, f)| f.ident.as_ref().map_or(format!("f{i}"), |id| id.to_string()))
+        .map(|(i, f)| {
+            f.ident
+                .as_ref()
+                .map_or(format!("f{i}"), |id| id.to_string())
+        })
         .collect();
     let build = match &data.fields {
         syn::Fields::Named(_) => quote! { #name { #(#access: r.field()?),* } },

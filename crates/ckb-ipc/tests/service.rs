@@ -268,7 +268,10 @@ fn the_schema_names_every_method_and_declares_what_it_uses() {
     println!("{mol}");
     for line in [
         format!("// get: id {}, args Bytes, result BytesOpt", KvMethods::GET),
-        format!("// put: id {}, args PutArgs, result (), or error KvError (code 257)", KvMethods::PUT),
+        format!(
+            "// put: id {}, args PutArgs, result (), or error KvError (code 257)",
+            KvMethods::PUT
+        ),
         "// count: id 7, args (), result Uint64".to_string(),
         "table PutArgs {\n    key: Bytes,\n    value: Bytes,\n}".to_string(),
         "struct AddArgs {\n    a: Uint64,\n    b: Uint64,\n}".to_string(),
@@ -281,5 +284,9 @@ fn the_schema_names_every_method_and_declares_what_it_uses() {
     ] {
         assert!(mol.contains(&line), "missing {line:?} in\n{mol}");
     }
-    assert_eq!(mol.matches("vector Bytes <byte>;").count(), 1, "declared once");
+    assert_eq!(
+        mol.matches("vector Bytes <byte>;").count(),
+        1,
+        "declared once"
+    );
 }

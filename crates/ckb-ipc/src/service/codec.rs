@@ -269,7 +269,9 @@ impl<const N: usize> Encode for [u8; N] {
         format!("Byte{N}")
     }
     fn schema_declare(schema: &mut Schema) {
-        schema.declare(&Self::schema_name(), || format!("array Byte{N} [byte; {N}];"));
+        schema.declare(&Self::schema_name(), || {
+            format!("array Byte{N} [byte; {N}];")
+        });
     }
 }
 
@@ -423,7 +425,9 @@ impl Seq {
     /// `vector <T>Vec <T>;` (molecule picks fixvec or dynvec from `T`).
     pub fn schema_declare<T: Encode>(schema: &mut Schema) {
         let item = schema.add::<T>();
-        schema.declare(&format!("{item}Vec"), || format!("vector {item}Vec <{item}>;"));
+        schema.declare(&format!("{item}Vec"), || {
+            format!("vector {item}Vec <{item}>;")
+        });
     }
 
     pub fn encode<T: Encode>(items: &[T], out: &mut Vec<u8>) {
@@ -596,7 +600,9 @@ impl<T: Encode> Encode for Option<T> {
     }
     fn schema_declare(schema: &mut Schema) {
         let item = schema.add::<T>();
-        schema.declare(&format!("{item}Opt"), || format!("option {item}Opt ({item});"));
+        schema.declare(&format!("{item}Opt"), || {
+            format!("option {item}Opt ({item});")
+        });
     }
 }
 

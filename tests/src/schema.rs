@@ -1,0 +1,120 @@
+//! The schema a typed service emits is the schema of the bytes it sends: values built with the
+//! code moleculec generates from `KeyValueMethods::schema()` / `BenchMethods::schema()` are
+//! byte for byte what `ckb_ipc::service::codec` encodes, and each side reads the other's.
+
+#![allow(clippy::all)]
+
+use ckb_ipc::service::{Decode, Encode};
+use demo_proto::typed::{Entry, KvError};
+use molecule::prelude::{Builder, Byte, Entity};
+
+#[allow(dead_code, unused_imports, clippy::all)]
+mod kv {
+    include!(concat!(env!("OUT_DIR"), "/key_value_mol.rs"));
+}
+
+#[allow(dead_code, unused_imports, clippy::all)]
+mod bench {
+    include!(concat!(env!("OUT_DIR"), "/bench_mol.rs"));
+}
+
+fn ours<T: Encode>(value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    value.encode_to(&mut out);
+    out
+}
+
+fn bytes(data: &[u8]) -> kv::Bytes {
+    kv::Bytes::new_builder()
+        .set(data.iter().map(|&b| Byte::new(b)).collect())
+        .build()
+}
+
+fn bytes_opt(data: Option<&[u8]>) -> kv::BytesOpt {
+    kv::BytesOpt::new_builder().set(data.map(bytes)).build()
+}
+
+/// Equal bytes, and each side accepts the other's.
+fn same<M: Entity, T: Encode + Decode + PartialEq + std::fmt::Debug>(theirs: M, value: T) {
+    assert_eq!(theirs.as_slice(), &ours(&value)[..], "{value:?}");
+    assert_eq!(T::decode(theirs.as_slice()).unwrap(), value);
+    assert!(
+        M::from_slice(&ours(&value)).is_ok(),
+        "moleculec's code verifies ours: {value:?}"
+    );
+}
+
+#[test]
+fn key_value_schema_matches_moleculec() {
+    same(bytes(b"user/alice"), b"user/alice".to_vec());
+    same(bytes(b""), Vec::<u8>::new());
+    same(bytes_opt(Some(b"90")), Some(b"90".to_vec()));
+    same(bytes_opt(None), Option::<Vec<u8>>::None);
+    same(
+        kv::PutArgs::new_builder()
+            .key(bytes(b"k"))
+            .value(bytes(b"value"))
+            .build(),
+        (b"k".to_vec(), b"value".to_vec()),
+    );
+    let entry = |k: &[u8], v: &[u8]| {
+        kv::Entry::new_builder()
+            .key(bytes(k))
+            .value(bytes(v))
+            .build()
+    };
+    same(
+        entry(b"a", b"1"),
+        Entry {
+            key: b"a".to_vec(),
+            value: b"1".to_vec(),
+        },
+    );
+    same(
+        kv::EntryVec::new_builder()
+            .push(entry(b"a", b"1"))
+            .push(entry(b"bb", b""))
+            .build(),
+        vec![
+            Entry {
+                key: b"a".to_vec(),
+                value: b"1".to_vec(),
+            },
+            Entry {
+                key: b"bb".to_vec(),
+                value: Vec::new(),
+            },
+        ],
+    );
+    same(kv::EntryVec::new_builder().build(), Vec::<Entry>::new());
+    same(
+        kv::KvError::new_builder().f0(Byte::new(2)).build(),
+        KvError::VALUE_TOO_LONG,
+    );
+    same(
+        kv::Uint64::new_builder()
+            .set(7u64.to_le_bytes().map(Byte::new))
+            .build(),
+        7u64,
+    );
+}
+
+#[test]
+fn bench_schema_matches_moleculec() {
+    let u64_ = |v: u64| {
+        bench::Uint64::new_builder()
+            .set(v.to_le_bytes().map(Byte::new))
+            .build()
+    };
+    same(
+        bench::AddArgs::new_builder().a(u64_(40)).b(u64_(2)).build(),
+        (40u64, 2u64),
+    );
+    let payload = bench::Bytes::new_builder()
+        .set(vec![Byte::new(9); 3])
+        .build();
+    assert_eq!(
+        payload.as_slice(),
+        &ours(&ckb_ipc::Payload::from_slice(&[9; 3]))[..]
+    );
+}
