@@ -61,6 +61,19 @@ pub mod scenario {
     pub const ARGS_HEADER_LEN: usize = 1 + 1 + 32 + 1;
 }
 
+/// The BENCH params after the common args header: `(op, calls, payload size)`.
+pub fn bench_params(args: &[u8]) -> Option<(u8, u32, usize)> {
+    parse_bench_params(args.get(scenario::ARGS_HEADER_LEN..)?)
+}
+
+/// [`bench_params`] of the params alone.
+pub fn parse_bench_params(p: &[u8]) -> Option<(u8, u32, usize)> {
+    let op = *p.first()?;
+    let calls = u32::from_le_bytes(p.get(1..5)?.try_into().ok()?);
+    let size = u32::from_le_bytes(p.get(5..9)?.try_into().ok()?);
+    Some((op, calls, size as usize))
+}
+
 /// Bench operations.
 pub mod op {
     pub const ADD: u8 = 0;

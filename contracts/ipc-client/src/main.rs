@@ -279,20 +279,7 @@ fn argv(args: &Args) -> Result<(), Fail> {
 }
 
 fn bench(args: &Args) -> Result<(), Fail> {
-    let p = &args.params;
-    let op = p.first().copied().ok_or(Fail(4))?;
-    let calls = u32::from_le_bytes(
-        p.get(1..5)
-            .ok_or(Fail(4))?
-            .try_into()
-            .map_err(|_| Fail(4))?,
-    );
-    let size = u32::from_le_bytes(
-        p.get(5..9)
-            .ok_or(Fail(4))?
-            .try_into()
-            .map_err(|_| Fail(4))?,
-    );
+    let (op, calls, size) = demo_proto::parse_bench_params(&args.params).ok_or(Fail(4))?;
     if op == op::NOOP {
         return Ok(()); // the baseline: everything but the spawn
     }
@@ -312,11 +299,11 @@ fn bench(args: &Args) -> Result<(), Fail> {
             }
         }
         op::ECHO => {
-            let data = Payload::from_slice(&alloc::vec![0x5a; size as usize]);
+            let data = Payload::from_slice(&alloc::vec![0x5a; size]);
             let mut req = RequestPacket::new(method::ECHO, data);
             for _ in 0..calls {
                 let resp: ResponsePacket = ch.call(&req)?;
-                ensure(resp.payload().len() == size as usize, 6)?;
+                ensure(resp.payload().len() == size, 6)?;
                 // The next request reuses the answer's buffer, as a relay would, and the
                 // channel reads the next answer into the old request's.
                 let old = core::mem::replace(

@@ -30,15 +30,9 @@ fn program_entry() -> i8 {
 
 /// `[BENCH, index, code hash, hash type, op, calls: u32 LE, size: u32 LE]`, as ipc-client's.
 fn bench(args: &[u8]) -> i8 {
-    let params = args
-        .get(demo_proto::scenario::ARGS_HEADER_LEN..)
-        .unwrap_or_default();
-    let (Some(&op), Some(calls), Some(size)) = (params.first(), params.get(1..5), params.get(5..9))
-    else {
+    let Some((op, calls, size)) = demo_proto::bench_params(args) else {
         return 20;
     };
-    let calls = u32::from_le_bytes(calls.try_into().unwrap_or_default());
-    let size = u32::from_le_bytes(size.try_into().unwrap_or_default()) as usize;
     if op == demo_proto::op::NOOP {
         return 0;
     }

@@ -6,7 +6,7 @@
 use alloc::vec::Vec;
 use ckb_std::ckb_constants::Source;
 use ckb_std::ckb_types::prelude::*;
-use demo_proto::{op, scenario, script_ipc::BenchClient};
+use demo_proto::{op, script_ipc::BenchClient};
 
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;
@@ -18,13 +18,9 @@ fn program_entry() -> i8 {
         return 1;
     };
     let args: Vec<u8> = script.args().unpack();
-    let params = args.get(scenario::ARGS_HEADER_LEN..).unwrap_or_default();
-    let (Some(&op), Some(calls), Some(size)) = (params.first(), params.get(1..5), params.get(5..9))
-    else {
+    let Some((op, calls, size)) = demo_proto::bench_params(&args) else {
         return 2;
     };
-    let calls = u32::from_le_bytes(calls.try_into().unwrap_or_default());
-    let size = u32::from_le_bytes(size.try_into().unwrap_or_default()) as usize;
     if op == op::NOOP {
         return 0;
     }

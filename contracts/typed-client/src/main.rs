@@ -24,13 +24,9 @@ fn program_entry() -> i8 {
             Err(code) => code,
         };
     }
-    let params = args.get(scenario::ARGS_HEADER_LEN..).unwrap_or_default();
-    let (Some(&op), Some(calls), Some(size)) = (params.first(), params.get(1..5), params.get(5..9))
-    else {
+    let Some((op, calls, size)) = demo_proto::bench_params(&args) else {
         return 2;
     };
-    let calls = u32::from_le_bytes(calls.try_into().unwrap_or_default());
-    let size = u32::from_le_bytes(size.try_into().unwrap_or_default()) as usize;
     if op == op::NOOP {
         return 0;
     }

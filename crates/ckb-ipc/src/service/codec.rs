@@ -22,6 +22,23 @@ use alloc::vec::Vec;
 
 use crate::IpcError;
 
+/// Declares molecule `bytes` (`vector Bytes <byte>`).
+fn declare_bytes(schema: &mut Schema) {
+    schema.declare("Bytes", || "vector Bytes <byte>;".into());
+}
+
+/// The schema functions of every type encoded as molecule `bytes`.
+macro_rules! bytes_schema {
+    () => {
+        fn schema_name() -> String {
+            "Bytes".into()
+        }
+        fn schema_declare(schema: &mut Schema) {
+            declare_bytes(schema)
+        }
+    };
+}
+
 /// A value with a molecule encoding.
 pub trait Encode {
     /// `Some(n)` if every value encodes to exactly `n` bytes (molecule `byte`, `array`, `struct`).
@@ -82,12 +99,7 @@ impl Encode for crate::Payload {
     fn encoded_len(&self) -> usize {
         4 + self.len()
     }
-    fn schema_name() -> String {
-        "Bytes".into()
-    }
-    fn schema_declare(schema: &mut Schema) {
-        schema.declare("Bytes", || "vector Bytes <byte>;".into());
-    }
+    bytes_schema!();
     fn into_payload_in(self, _: Option<crate::Payload>) -> crate::Payload {
         self.into_payload()
     }
@@ -291,12 +303,7 @@ impl Encode for [u8] {
     fn encoded_len(&self) -> usize {
         4 + self.len()
     }
-    fn schema_name() -> String {
-        "Bytes".into()
-    }
-    fn schema_declare(schema: &mut Schema) {
-        schema.declare("Bytes", || "vector Bytes <byte>;".into());
-    }
+    bytes_schema!();
 }
 
 fn decode_bytes(bytes: &[u8]) -> Result<&[u8], IpcError> {
@@ -315,12 +322,7 @@ impl Encode for str {
     fn encoded_len(&self) -> usize {
         4 + self.len()
     }
-    fn schema_name() -> String {
-        "Bytes".into()
-    }
-    fn schema_declare(schema: &mut Schema) {
-        schema.declare("Bytes", || "vector Bytes <byte>;".into());
-    }
+    bytes_schema!();
 }
 
 impl Encode for String {
@@ -331,12 +333,7 @@ impl Encode for String {
     fn encoded_len(&self) -> usize {
         4 + self.len()
     }
-    fn schema_name() -> String {
-        "Bytes".into()
-    }
-    fn schema_declare(schema: &mut Schema) {
-        schema.declare("Bytes", || "vector Bytes <byte>;".into());
-    }
+    bytes_schema!();
 }
 
 impl Decode for String {
@@ -409,7 +406,7 @@ impl Element for u8 {
         "Bytes".into()
     }
     fn seq_schema_declare(schema: &mut Schema) {
-        schema.declare("Bytes", || "vector Bytes <byte>;".into());
+        declare_bytes(schema)
     }
 }
 
