@@ -168,14 +168,7 @@ where
     /// Writes one packet. A peer gone before it took any byte of it closed at a packet
     /// boundary ([`IpcError::Eof`]); gone in the middle, [`IpcError::UnexpectedEof`].
     fn send(&mut self, wire: Wire<'_>) -> Result<(), IpcError> {
-        let (first, second) = match &wire {
-            Wire::Whole(bytes) => (*bytes, &[][..]),
-            Wire::Split {
-                header,
-                header_len,
-                payload,
-            } => (header.get(..*header_len).unwrap_or_default(), *payload),
-        };
+        let (first, second) = wire.parts();
         let mut written = 0;
         let result = self
             .write_all(first, &mut written)

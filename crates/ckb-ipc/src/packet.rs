@@ -102,13 +102,16 @@ impl Payload {
     /// the payload; `false` if there is no room for it.
     fn put_header(&mut self, code: u64, header_len: usize) -> bool {
         let payload_len = self.len() as u64;
-        let Some(at) = self.start.checked_sub(header_len) else {
-            return false;
-        };
-        match self.buf.get_mut(at..self.start) {
+        match self.room(header_len) {
             Some(room) => wire::put_header(code, payload_len, room) == header_len,
             None => false,
         }
+    }
+
+    /// The `n` bytes of headroom right before the payload, if there are that many.
+    fn room(&mut self, n: usize) -> Option<&mut [u8]> {
+        let at = self.start.checked_sub(n)?;
+        self.buf.get_mut(at..self.start)
     }
 
     /// The payload with the `header_len` bytes before it.
@@ -119,13 +122,10 @@ impl Payload {
 
     /// Puts `bytes` in front of the payload, in its headroom; `false` if there is no room.
     pub(crate) fn prepend(&mut self, bytes: &[u8]) -> bool {
-        let Some(at) = self.start.checked_sub(bytes.len()) else {
-            return false;
-        };
-        match self.buf.get_mut(at..self.start) {
+        match self.room(bytes.len()) {
             Some(room) => {
                 room.copy_from_slice(bytes);
-                self.start = at;
+                self.start -= bytes.len();
                 true
             }
             None => false,
@@ -237,20 +237,22 @@ pub(crate) enum Wire<'a> {
     },
 }
 
-impl Wire<'_> {
-    fn to_vec(&self) -> Vec<u8> {
+impl<'a> Wire<'a> {
+    /// The bytes in order: the whole packet and nothing, or the header and the payload.
+    pub(crate) fn parts(&self) -> (&[u8], &'a [u8]) {
         match self {
-            Wire::Whole(bytes) => bytes.to_vec(),
+            Wire::Whole(bytes) => (bytes, &[]),
             Wire::Split {
                 header,
                 header_len,
                 payload,
-            } => {
-                let mut out = header.get(..*header_len).unwrap_or_default().to_vec();
-                out.extend_from_slice(payload);
-                out
-            }
+            } => (header.get(..*header_len).unwrap_or_default(), payload),
         }
+    }
+
+    fn to_vec(&self) -> Vec<u8> {
+        let (first, second) = self.parts();
+        [first, second].concat()
     }
 }
 
