@@ -464,9 +464,11 @@ impl Seq {
     }
 }
 
+/// `Element` by delegation to [`Seq`]: every element type but `u8` (which is `bytes`).
+/// `[generics] Type` pairs; the generics may be empty.
 macro_rules! element_via_seq {
-    ($($t:ty),*) => {$(
-        impl Element for $t {
+    ($([$($g:tt)*] $t:ty),* $(,)?) => {$(
+        impl<$($g)*> Element for $t {
             fn encode_seq(items: &[Self], out: &mut Vec<u8>) { Seq::encode(items, out) }
             fn seq_len(items: &[Self]) -> usize { Seq::len(items) }
             fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> { Seq::decode(bytes) }
@@ -475,43 +477,11 @@ macro_rules! element_via_seq {
         }
     )*};
 }
-element_via_seq!(u16, u32, u64, u128, i8, i16, i32, i64, i128, bool, String);
-
-impl<const N: usize> Element for [u8; N] {
-    fn encode_seq(items: &[Self], out: &mut Vec<u8>) {
-        Seq::encode(items, out)
-    }
-    fn seq_len(items: &[Self]) -> usize {
-        Seq::len(items)
-    }
-    fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> {
-        Seq::decode(bytes)
-    }
-    fn seq_schema_name() -> String {
-        Seq::schema_name::<Self>()
-    }
-    fn seq_schema_declare(schema: &mut Schema) {
-        Seq::schema_declare::<Self>(schema)
-    }
-}
-
-impl<T: Element + Encode + Decode> Element for Vec<T> {
-    fn encode_seq(items: &[Self], out: &mut Vec<u8>) {
-        Seq::encode(items, out)
-    }
-    fn seq_len(items: &[Self]) -> usize {
-        Seq::len(items)
-    }
-    fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> {
-        Seq::decode(bytes)
-    }
-    fn seq_schema_name() -> String {
-        Seq::schema_name::<Self>()
-    }
-    fn seq_schema_declare(schema: &mut Schema) {
-        Seq::schema_declare::<Self>(schema)
-    }
-}
+element_via_seq!(
+    [] u16, [] u32, [] u64, [] u128, [] i8, [] i16, [] i32, [] i64, [] i128, [] bool, [] String,
+    [const N: usize] [u8; N],
+    [T: Element + Encode + Decode] Vec<T>,
+);
 
 /// Object-safe encoding, for tables and dynvecs of mixed or dynamic fields.
 pub trait DynEncode {
@@ -761,13 +731,7 @@ macro_rules! entity_codec {
                 <Self as ckb_std::ckb_types::prelude::Entity>::from_slice(bytes).map_err(|_| BAD)
             }
         }
-        impl Element for packed::$t {
-            fn encode_seq(items: &[Self], out: &mut Vec<u8>) { Seq::encode(items, out) }
-            fn seq_len(items: &[Self]) -> usize { Seq::len(items) }
-            fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> { Seq::decode(bytes) }
-            fn seq_schema_name() -> String { Seq::schema_name::<Self>() }
-            fn seq_schema_declare(schema: &mut Schema) { Seq::schema_declare::<Self>(schema) }
-        }
+        element_via_seq!([] packed::$t);
     )*};
 }
 use ckb_std::ckb_types::packed;
