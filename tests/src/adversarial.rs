@@ -16,12 +16,7 @@ fn probe(mode: &str) -> Result<String, String> {
         )
     });
     let out = tx.run(&format!("probe-{mode}"))?;
-    Ok(out
-        .messages
-        .iter()
-        .find_map(|m| m.strip_prefix("probe: "))
-        .unwrap_or_else(|| panic!("no probe line in {:?}", out.messages))
-        .to_string())
+    Ok(out.line("probe: "))
 }
 
 fn probe_ok(mode: &str) -> String {
@@ -35,14 +30,7 @@ fn attack(mode: &str) -> (String, String) {
     let out = tx
         .run(&format!("attack-{mode}"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let line = |prefix: &str| {
-        out.messages
-            .iter()
-            .find_map(|m| m.strip_prefix(prefix))
-            .unwrap_or_else(|| panic!("no {prefix} in {:?}", out.messages))
-            .to_string()
-    };
-    (line("answer: "), line("exit: "))
+    (out.line("answer: "), out.line("exit: "))
 }
 
 #[test]

@@ -49,6 +49,17 @@ pub struct Outcome {
     pub messages: Vec<String>,
 }
 
+impl Outcome {
+    /// The rest of the first printed line that starts with `prefix`; panics if none does.
+    pub fn line(&self, prefix: &str) -> String {
+        self.messages
+            .iter()
+            .find_map(|m| m.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} line in {:?}", self.messages))
+            .to_string()
+    }
+}
+
 /// A transaction whose only input is locked by `client` with `args`; `deps` are the cell deps
 /// in order (index 0 is the client itself, servers from 1 on).
 pub struct Tx {
