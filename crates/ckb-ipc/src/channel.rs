@@ -2,10 +2,10 @@
 
 use alloc::vec::Vec;
 
+use crate::error::IpcError;
 use crate::io::{ReadVec, Write};
 use crate::packet::{Payload, RequestPacket, ResponsePacket, Wire};
 use crate::wire::{self, MAX_HEADER_LEN};
-use crate::IpcError;
 
 /// Largest payload a channel accepts unless told otherwise: 256 KiB.
 ///
@@ -25,6 +25,18 @@ const FIRST_READ: usize = 1024 + MAX_HEADER_LEN;
 /// The smallest first read: any header fits, and with [`RX_PAD`] it is the 64 bytes that
 /// ckb-std's fixed-block allocator serves far cheaper than its buddy allocator.
 const MIN_READ: usize = 64 - RX_PAD;
+
+/// Largest refused payload that is read and thrown away so the channel stays usable: 4 MiB, a
+/// CKB-VM's whole memory, so no script can hold a larger packet to send honestly.
+///
+/// A peer's `write` blocks until every byte of it is read, so a side that refuses a length
+/// must still consume the body, or both sides end up writing (the scheduler then aborts the
+/// whole transaction as a deadlock). Above this bound the length can only be hostile: it is
+/// refused at once and the channel is broken.
+pub const MAX_DISCARD: u64 = 4 * 1024 * 1024;
+
+/// Stack buffer a refused body is read through: no allocation, few syscalls.
+const DISCARD_CHUNK: usize = 4096;
 
 /// Handles one request. Implemented by closures `FnMut(RequestPacket) -> ResponsePacket`.
 ///
@@ -46,6 +58,16 @@ impl<F: FnMut(RequestPacket) -> ResponsePacket> RequestHandler for F {
 /// Cost per packet: one `write` syscall, and one `read` when the packet is no larger than the
 /// previous one (or than 1 KiB for the first); every length is checked against
 /// [`max_payload`](Self::max_payload) before anything is allocated.
+///
+/// # After an error
+/// A channel stays usable after [`IpcError::ErrorCode`] (a response like any other), and after
+/// [`IpcError::PayloadTooLarge`] or [`IpcError::OutOfMemory`] for a packet of at most
+/// [`MAX_DISCARD`] bytes: its body is read and thrown away, so the next packet starts where it
+/// should. Any other error in the middle of a packet (a truncated or malformed packet, a failed
+/// syscall, a larger refused length) leaves no packet boundary to find: the channel is broken
+/// ([`is_broken`](Self::is_broken)) and every later call fails at once with
+/// [`IpcError::Broken`], without a syscall. A close at a packet boundary ([`IpcError::Eof`])
+/// is the end of the conversation, not breakage.
 pub struct Channel<R, W> {
     reader: R,
     writer: W,
@@ -56,6 +78,8 @@ pub struct Channel<R, W> {
     pending: Vec<u8>,
     /// The buffer of the last response a server sent, reused for the next request.
     spare: Vec<u8>,
+    /// An error left the stream inside a packet: no call can succeed any more.
+    broken: bool,
 }
 
 impl<R, W> Channel<R, W>
@@ -72,6 +96,7 @@ where
             read_hint: FIRST_READ,
             pending: Vec::new(),
             spare: Vec::new(),
+            broken: false,
         }
     }
 
@@ -81,8 +106,15 @@ where
         self
     }
 
+    /// The largest payload this end accepts.
     pub fn max_payload(&self) -> u64 {
         self.max_payload
+    }
+
+    /// Whether an earlier error left the stream inside a packet (see [the type's
+    /// docs](Self#after-an-error)): every call then returns [`IpcError::Broken`].
+    pub fn is_broken(&self) -> bool {
+        self.broken
     }
 
     /// The reader and writer back.
@@ -103,17 +135,30 @@ where
     /// Serves requests with `handler` until the client closes the channel.
     ///
     /// A close at a packet boundary returns `Ok(())`, also when the client hangs up without
-    /// reading its last answer. Anything else the client sends that is not
-    /// a valid request ends the loop with that error, after telling the client its wire code
-    /// ([`IpcError::wire_code`]) if it still listens.
+    /// reading its last answer. A request over the limit (or over the heap) within
+    /// [`MAX_DISCARD`] is read and thrown away, answered with its wire code (28), and the loop
+    /// goes on. Anything else the client sends that is not a valid request ends the loop with
+    /// that error, after telling the client its wire code ([`IpcError::wire_code`]) if it still
+    /// listens.
     pub fn execute<H: RequestHandler + ?Sized>(&mut self, handler: &mut H) -> Result<(), IpcError> {
         loop {
             let request = match self.receive_request() {
                 Ok(Some(request)) => request,
                 Ok(None) => return Ok(()),
+                Err(e) if !self.broken => {
+                    // Refused, but the stream is at the next packet: tell the client, go on.
+                    match self.send_error_code(e.wire_code()) {
+                        Ok(()) => continue,
+                        Err(IpcError::Eof) => return Ok(()),
+                        Err(e) => return Err(e),
+                    }
+                }
                 Err(e) => {
-                    // Best effort: the client may be gone, which is why we are here.
+                    // Best effort: the client may be gone, which is why we are here. The
+                    // answer goes out whole even on a broken channel: it is a packet of its own.
+                    self.broken = false;
                     let _ = self.send_error_code(e.wire_code());
+                    self.broken = true;
                     return Err(e);
                 }
             };
@@ -168,6 +213,9 @@ where
     /// Writes one packet. A peer gone before it took any byte of it closed at a packet
     /// boundary ([`IpcError::Eof`]); gone in the middle, [`IpcError::UnexpectedEof`].
     fn send(&mut self, wire: Wire<'_>) -> Result<(), IpcError> {
+        if self.broken {
+            return Err(IpcError::Broken);
+        }
         let (first, second) = wire.parts();
         let mut written = 0;
         let result = self
@@ -175,7 +223,12 @@ where
             .and_then(|()| self.write_all(second, &mut written));
         match result {
             Err(IpcError::UnexpectedEof) if written == 0 => Err(IpcError::Eof),
-            other => other,
+            Err(e) => {
+                // Part of a packet may be out: the peer cannot find the next one.
+                self.broken = written > 0;
+                Err(e)
+            }
+            Ok(()) => Ok(()),
         }
     }
 
@@ -193,8 +246,22 @@ where
     }
 
     /// Reads one packet: its code (method id or error code), payload and header length.
-    /// `Ok(None)` is a close at a packet boundary.
+    /// `Ok(None)` is a close at a packet boundary. Marks the channel broken on an error that
+    /// leaves the stream inside a packet.
     fn receive(&mut self) -> Result<Option<(u64, Payload, usize)>, IpcError> {
+        if self.broken {
+            return Err(IpcError::Broken);
+        }
+        // Broken until the stream is known to be at a packet boundary again.
+        self.broken = true;
+        let result = self.receive_packet();
+        if result.is_ok() {
+            self.broken = false;
+        }
+        result
+    }
+
+    fn receive_packet(&mut self) -> Result<Option<(u64, Payload, usize)>, IpcError> {
         let want = RX_PAD + self.read_hint.max(self.pending.len());
         let mut buf = core::mem::take(&mut self.spare);
         buf.clear();
@@ -212,8 +279,17 @@ where
         let (header, header_len) = loop {
             if buf.len() > RX_PAD {
                 let frame = buf.get(RX_PAD..).unwrap_or_default();
-                if let Some(found) = wire::decode_header(frame, self.max_payload)? {
-                    break found;
+                match wire::decode_header(frame, self.max_payload) {
+                    Ok(Some(found)) => break found,
+                    Ok(None) => {}
+                    Err(refused @ IpcError::PayloadTooLarge { len, .. }) => {
+                        let (_, header_len) =
+                            wire::decode_header(frame, u64::MAX)?.ok_or(IpcError::UnexpectedEof)?;
+                        let refused = self.discard(&buf, RX_PAD + header_len, len, refused);
+                        self.spare = buf;
+                        return Err(refused);
+                    }
+                    Err(e) => return Err(e),
                 }
             }
             if buf.len() == buf.capacity() {
@@ -230,8 +306,11 @@ where
 
         // payload_len <= max_payload < isize::MAX / 2, checked by decode_header.
         let total = RX_PAD + header_len + header.payload_len as usize;
-        if buf.len() < total {
-            buf.try_reserve_exact(total - buf.len())?;
+        if buf.len() < total && buf.try_reserve_exact(total - buf.len()).is_err() {
+            let refused = IpcError::OutOfMemory;
+            let refused = self.discard(&buf, RX_PAD + header_len, header.payload_len, refused);
+            self.spare = buf;
+            return Err(refused);
         }
         while buf.len() < total {
             if self.reader.read_vec(&mut buf)? == 0 {
@@ -261,6 +340,39 @@ where
             Payload::from_parts(buf, RX_PAD + header_len),
             header_len,
         )))
+    }
+
+    /// Throws away the body of a refused packet of `len` bytes whose header ends at `body` in
+    /// `buf`, so the stream is at the next packet; then `refused` is the answer, and the
+    /// channel stays usable. A length over [`MAX_DISCARD`], or a peer gone mid-body, breaks it.
+    fn discard(&mut self, buf: &[u8], body: usize, len: u64, refused: IpcError) -> IpcError {
+        if len > MAX_DISCARD {
+            return refused;
+        }
+        let have = buf.get(body..).unwrap_or_default();
+        // `len` <= MAX_DISCARD fits a usize on every target this runs on.
+        let len = len as usize;
+        if let Some(next) = have.get(len..) {
+            // The body is already here, and maybe the start of the next packet too.
+            if self.pending.try_reserve_exact(next.len()).is_err() {
+                return refused;
+            }
+            self.pending.extend_from_slice(next);
+            self.broken = false;
+            return refused;
+        }
+        let mut left = len - have.len();
+        let mut chunk = [0u8; DISCARD_CHUNK];
+        while left > 0 {
+            let want = chunk.get_mut(..left.min(DISCARD_CHUNK)).unwrap_or_default();
+            match self.reader.read(want) {
+                Ok(n @ 1..) => left = left.saturating_sub(n),
+                Ok(0) => return IpcError::UnexpectedEof,
+                Err(e) => return e.into(),
+            }
+        }
+        self.broken = false;
+        refused
     }
 }
 
@@ -385,13 +497,9 @@ mod tests {
                     max: DEFAULT_MAX_PAYLOAD,
                 },
             ),
-            (
-                max_plus_one,
-                IpcError::PayloadTooLarge {
-                    len: DEFAULT_MAX_PAYLOAD + 1,
-                    max: DEFAULT_MAX_PAYLOAD,
-                },
-            ),
+            // Over the limit but small enough to drain: a body that never comes is a
+            // truncated packet.
+            (max_plus_one, IpcError::UnexpectedEof),
             // 11-byte VLQ.
             (
                 vec![
@@ -520,5 +628,159 @@ mod tests {
         let req = ch.receive_request().unwrap().unwrap();
         let resp = ResponsePacket::new(300, req.into_payload());
         assert!(matches!(resp.wire(), Wire::Whole(_)));
+    }
+    /// Counts the reads that reach the transport, to prove a broken channel makes none.
+    struct CountingReader<'a> {
+        inner: ChunkedReader<'a>,
+        reads: usize,
+    }
+
+    impl embedded_io::ErrorType for CountingReader<'_> {
+        type Error = core::convert::Infallible;
+    }
+
+    impl embedded_io::Read for CountingReader<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+            self.reads += 1;
+            self.inner.read(buf)
+        }
+    }
+
+    impl ReadVec for CountingReader<'_> {}
+
+    #[test]
+    fn an_honest_request_over_the_limit_is_drained_answered_28_and_the_server_goes_on() {
+        for over in [1usize, 100, 5000] {
+            let max = 100usize;
+            let stream = encode_requests(&[
+                RequestPacket::new(1, vec![7u8; max + over]),
+                RequestPacket::new(2, Payload::from_slice(b"next")),
+            ]);
+            for size in [1, 3, 64, 4096, usize::MAX] {
+                let mut seen = Vec::new();
+                let sizes = [size];
+                let mut ch =
+                    Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default())
+                        .with_max_payload(max as u64);
+                let result = ch.execute(&mut |req: RequestPacket| {
+                    seen.push(req.clone());
+                    ResponsePacket::ok(req.into_payload())
+                });
+                assert_eq!(result, Ok(()), "over {over}, read size {size}");
+                assert_eq!(seen, [RequestPacket::new(2, Payload::from_slice(b"next"))]);
+                let out = ch.into_inner().1.bytes;
+                assert_eq!(out, [&[0u8, 28, 0][..], &[0, 0, 4], b"next"].concat());
+            }
+        }
+    }
+
+    #[test]
+    fn a_client_drains_an_oversized_response_and_the_channel_stays_usable() {
+        let stream = [
+            ResponsePacket::ok(vec![1u8; 2048]).to_bytes(),
+            ResponsePacket::ok(vec![2u8; 1025]).to_bytes(),
+            ResponsePacket::ok(Payload::from_slice(&42u64.to_le_bytes())).to_bytes(),
+        ]
+        .concat();
+        for size in [1, 7, 1024, usize::MAX] {
+            let sizes = [size];
+            let mut ch = Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default())
+                .with_max_payload(1024);
+            let req = RequestPacket::new(1, Payload::from_slice(b"x"));
+            assert_eq!(
+                ch.call(&req),
+                Err(IpcError::PayloadTooLarge {
+                    len: 2048,
+                    max: 1024
+                })
+            );
+            assert!(!ch.is_broken());
+            assert_eq!(
+                ch.call(&req),
+                Err(IpcError::PayloadTooLarge {
+                    len: 1025,
+                    max: 1024
+                })
+            );
+            let third = ch.call(&req).unwrap().into_result().unwrap();
+            assert_eq!(third.as_slice(), 42u64.to_le_bytes(), "read size {size}");
+        }
+    }
+
+    #[test]
+    fn a_length_over_max_discard_is_refused_at_once_and_breaks_the_channel() {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let n = wire::encode_header(0, MAX_DISCARD + 1, &mut header);
+        let mut ch = Channel::new(&header[..n], VecWriter::default());
+        let req = RequestPacket::new(1, Payload::new());
+        assert_eq!(
+            ch.call(&req),
+            Err(IpcError::PayloadTooLarge {
+                len: MAX_DISCARD + 1,
+                max: DEFAULT_MAX_PAYLOAD
+            })
+        );
+        assert!(ch.is_broken());
+        // A server answers such a request with 28 before it stops, as before.
+        let mut stream = header[..n].to_vec();
+        stream[1] = 1;
+        let (_, out, result) = serve(&stream, &[usize::MAX]);
+        assert!(matches!(result, Err(IpcError::PayloadTooLarge { .. })));
+        assert_eq!(out, [0, 28, 0]);
+    }
+
+    #[test]
+    fn a_body_cut_short_while_draining_breaks_the_channel() {
+        let mut stream = ResponsePacket::ok(vec![1u8; 300]).to_bytes();
+        stream.truncate(200);
+        let mut ch = Channel::new(&stream[..], VecWriter::default()).with_max_payload(100);
+        let req = RequestPacket::new(1, Payload::new());
+        assert_eq!(ch.call(&req), Err(IpcError::UnexpectedEof));
+        assert!(ch.is_broken());
+    }
+
+    #[test]
+    fn after_an_error_inside_a_packet_every_call_fails_at_once_without_a_syscall() {
+        // Garbage, then a valid response the channel must not mistake for an answer.
+        let stream = [
+            &b"\x05garbage"[..],
+            &ResponsePacket::ok([1u8; 8]).to_bytes(),
+        ]
+        .concat();
+        let sizes = [8usize];
+        let reader = CountingReader {
+            inner: ChunkedReader::new(&stream, &sizes),
+            reads: 0,
+        };
+        let mut ch = Channel::new(reader, VecWriter::default());
+        let req = RequestPacket::new(1, Payload::from_slice(b"x"));
+        assert_eq!(ch.call(&req), Err(IpcError::UnsupportedVersion(5)));
+        assert!(ch.is_broken());
+        let (reads, writes) = {
+            let (r, w) = (&ch.reader, &ch.writer);
+            (r.reads, w.writes)
+        };
+        for _ in 0..3 {
+            assert_eq!(ch.call(&req), Err(IpcError::Broken));
+            assert_eq!(ch.send_error_code(1), Err(IpcError::Broken));
+            assert_eq!(ch.receive_request(), Err(IpcError::Broken));
+        }
+        assert_eq!(
+            (ch.reader.reads, ch.writer.writes),
+            (reads, writes),
+            "no syscall"
+        );
+    }
+
+    #[test]
+    fn a_write_cut_short_breaks_the_channel() {
+        let req = RequestPacket::new(1, Payload::from_slice(b"ping"));
+        let mut ch = Channel::new(&[][..], ClosingWriter { room: 2 });
+        assert_eq!(ch.call(&req), Err(IpcError::UnexpectedEof));
+        assert_eq!(ch.call(&req), Err(IpcError::Broken));
+        // Gone before the first byte: the end of the conversation, not breakage.
+        let mut ch = Channel::new(&[][..], ClosingWriter { room: 0 });
+        assert_eq!(ch.call(&req), Err(IpcError::Eof));
+        assert!(!ch.is_broken());
     }
 }

@@ -25,6 +25,11 @@ pub enum IpcError {
     Io(embedded_io::ErrorKind),
     /// A payload within the limit could not be allocated.
     OutOfMemory,
+    /// An earlier error left the channel inside a packet, so no later packet can be found;
+    /// returned at once, without a syscall (see [`Channel`](crate::channel::Channel#after-an-error)).
+    Broken,
+    /// `spawn_cell_server`: no cell dep has this code hash and hash type.
+    CellDepNotFound,
     /// A typed payload could not be encoded.
     Serialize,
     /// A payload did not decode as the type expected.
@@ -97,7 +102,8 @@ impl IpcError {
     /// | `UnexpectedEof`, `Eof` | 22 |
     /// | `VlqOverflow` | 24 |
     /// | `Serialize` / `Deserialize` | 26 / 27 |
-    /// | `PayloadTooLarge`, `UnsupportedVersion`, `Io`, `OutOfMemory` | 28 (no finer code exists) |
+    /// | `CellDepNotFound` | 2 (item missing) |
+    /// | `PayloadTooLarge`, `UnsupportedVersion`, `Io`, `OutOfMemory`, `Broken` | 28 (no finer code exists) |
     /// | `ErrorCode(c)` | `c` |
     pub fn wire_code(&self) -> u64 {
         use ProtocolErrorCode as C;
@@ -116,12 +122,14 @@ impl IpcError {
             },
             IpcError::Eof | IpcError::UnexpectedEof => C::UnexpectedEof,
             IpcError::VlqOverflow => C::DecodeVlqOverflow,
+            IpcError::CellDepNotFound => C::ItemMissing,
             IpcError::Serialize => C::SerializeError,
             IpcError::Deserialize => C::DeserializeError,
             IpcError::PayloadTooLarge { .. }
             | IpcError::UnsupportedVersion(_)
             | IpcError::Io(_)
-            | IpcError::OutOfMemory => C::GeneralIoError,
+            | IpcError::OutOfMemory
+            | IpcError::Broken => C::GeneralIoError,
             IpcError::ErrorCode(c) => return c,
         };
         code as u64
@@ -142,6 +150,10 @@ impl fmt::Display for IpcError {
             IpcError::Sys(e) => write!(f, "syscall failed: {e:?}"),
             IpcError::Io(k) => write!(f, "transport error: {k:?}"),
             IpcError::OutOfMemory => f.write_str("out of memory for payload"),
+            IpcError::Broken => f.write_str("channel broken by an earlier error inside a packet"),
+            IpcError::CellDepNotFound => {
+                f.write_str("no cell dep with this code hash and hash type")
+            }
             IpcError::Serialize => f.write_str("payload could not be encoded"),
             IpcError::Deserialize => f.write_str("payload could not be decoded"),
         }

@@ -14,8 +14,8 @@ use ckb_std::error::SysError;
 use ckb_std::{high_level, syscalls};
 
 use crate::channel::{Channel, RequestHandler};
+use crate::error::IpcError;
 use crate::io::Pipe;
-use crate::IpcError;
 
 /// A spawned server: its process id and the client's ends of its two pipes.
 #[derive(Debug)]
@@ -62,13 +62,19 @@ pub fn spawn_cell_server(
     spawn_cell_server_process(code_hash, hash_type, argv).map(ServerProcess::into_pipes)
 }
 
-/// [`spawn_cell_server`], keeping the process id.
+/// [`spawn_cell_server`], keeping the process id. A code hash that no cell dep has is
+/// [`IpcError::CellDepNotFound`].
 pub fn spawn_cell_server_process(
     code_hash: &[u8],
     hash_type: ScriptHashType,
     argv: &[&CStr],
 ) -> Result<ServerProcess, IpcError> {
-    let index = high_level::look_for_dep_with_hash2(code_hash, hash_type)?;
+    let index = match high_level::look_for_dep_with_hash2(code_hash, hash_type) {
+        Ok(index) => index,
+        // The search ran past the last cell dep.
+        Err(SysError::IndexOutOfBound) => return Err(IpcError::CellDepNotFound),
+        Err(e) => return Err(e.into()),
+    };
     spawn_server_process(index, Source::CellDep, argv)
 }
 
