@@ -405,6 +405,9 @@ mod tests;
 mod adversarial;
 
 #[cfg(test)]
+mod limits;
+
+#[cfg(test)]
 mod golden;
 
 #[cfg(test)]

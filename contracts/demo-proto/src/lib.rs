@@ -57,6 +57,15 @@ pub mod scenario {
     /// cell's code hash and hash type (33 bytes) for ckb-js-vm's `-t`. Checks echo (over 128
     /// bytes), add and an error code, then hangs up and waits for the JS server to exit 0.
     pub const JS_SERVER: u8 = 15;
+    /// params: `[over::MODE]`. An honest request or response over the receiver's limit, then an
+    /// add on the same channel; prints `over-limit: <outcome>; then add = <sum>`. In
+    /// typed-client too (modes REQUEST_ONE, RESPONSE_ONE, RESPONSE_TWICE).
+    pub const OVER_LIMIT: u8 = 17;
+    /// params: a `bad` mode name. Like PROBE, then calls again on the same channel; prints
+    /// `broken: <first outcome>, then <second outcome>`.
+    pub const BROKEN: u8 = 18;
+    /// `spawn_cell_server` with the code hash in the args; prints `spawn: <outcome>`.
+    pub const SPAWN_BY_HASH: u8 = 19;
 
     pub const ARGS_HEADER_LEN: usize = 1 + 1 + 32 + 1;
 }
@@ -72,6 +81,20 @@ pub fn parse_bench_params(p: &[u8]) -> Option<(u8, u32, usize)> {
     let calls = u32::from_le_bytes(p.get(1..5)?.try_into().ok()?);
     let size = u32::from_le_bytes(p.get(5..9)?.try_into().ok()?);
     Some((op, calls, size as usize))
+}
+
+/// Modes of the OVER_LIMIT scenario: whose limit is passed, and by how much.
+pub mod over {
+    /// A request of `MAX_PAYLOAD + 1` bytes (typed: a `bytes` argument one over), in one write.
+    pub const REQUEST_ONE: u8 = 0;
+    /// A request of `2 * MAX_PAYLOAD` bytes, streamed: the header, then the body in chunks.
+    pub const REQUEST_TWICE: u8 = 1;
+    /// A response of `RESPONSE_LIMIT + 1` bytes to a client whose limit is RESPONSE_LIMIT.
+    pub const RESPONSE_ONE: u8 = 2;
+    /// A response of `2 * RESPONSE_LIMIT` bytes.
+    pub const RESPONSE_TWICE: u8 = 3;
+    /// The client's limit in the RESPONSE modes.
+    pub const RESPONSE_LIMIT: u64 = 1024;
 }
 
 /// Bench operations.

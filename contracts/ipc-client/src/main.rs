@@ -10,7 +10,7 @@ use ckb_ipc::{
 };
 use ckb_std::ckb_types::prelude::*;
 use ckb_std::{high_level, syscalls};
-use demo_proto::{error, method, op, scenario};
+use demo_proto::{error, method, op, over, scenario};
 
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;
@@ -97,6 +97,16 @@ fn run() -> Result<(), Fail> {
         scenario::PROBE => probe(&args),
         scenario::THEIR_SERVER => their_server(&mut open(&args)?),
         scenario::JS_SERVER => js_server(&args),
+        scenario::OVER_LIMIT => over_limit(&args),
+        scenario::BROKEN => broken(&args),
+        scenario::SPAWN_BY_HASH => {
+            let outcome = match ckb_ipc::spawn_cell_server(&args.code_hash, args.hash_type, &[]) {
+                Ok(_) => alloc::string::String::from("ok"),
+                Err(e) => format!("{e:?}"),
+            };
+            syscalls::debug(format!("spawn: {outcome}"));
+            Ok(())
+        }
         _ => Err(Fail(3)),
     }
 }
@@ -337,6 +347,102 @@ fn probe(args: &Args) -> Result<(), Fail> {
         Err(e) => format!("{e:?}"),
     };
     syscalls::debug(format!("probe: {outcome}"));
+    Ok(())
+}
+
+/// An honest peer passing the other side's limit (see `demo_proto::over`), then an add on the
+/// same channel: the refused packet must neither deadlock nor break the channel.
+fn over_limit(args: &Args) -> Result<(), Fail> {
+    let max = demo_proto::MAX_PAYLOAD as usize;
+    let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[])?;
+    let fd = w.fd();
+    let mut ch = Channel::new(r, w).with_max_payload(demo_proto::MAX_PAYLOAD);
+    let outcome = match args.params.first().copied() {
+        Some(over::REQUEST_ONE) => ch.call(&RequestPacket::new(method::ECHO, filled(max + 1)?)),
+        Some(over::REQUEST_TWICE) => {
+            stream_request(fd, method::ECHO, 2 * max)?;
+            ch.receive_response()
+        }
+        Some(mode @ (over::RESPONSE_ONE | over::RESPONSE_TWICE)) => {
+            let limit = over::RESPONSE_LIMIT;
+            ch = ch.with_max_payload(limit);
+            let len = if mode == over::RESPONSE_ONE {
+                limit + 1
+            } else {
+                2 * limit
+            };
+            ch.call(&RequestPacket::new(method::ECHO, filled(len as usize)?))
+        }
+        _ => return Err(Fail(4)),
+    };
+    let outcome = match outcome {
+        Ok(resp) => format!(
+            "code {} with {} bytes",
+            resp.error_code(),
+            resp.payload().len()
+        ),
+        Err(e) => format!("{e:?}"),
+    };
+    let sum = add(&mut ch, 40, 2)?;
+    syscalls::debug(format!("over-limit: {outcome}; then add = {sum}"));
+    Ok(())
+}
+
+/// `len` bytes of 0x5a with headroom, built without a second copy of them.
+fn filled(len: usize) -> Result<Payload, Fail> {
+    let mut p = Payload::with_capacity(len);
+    let chunk = [0x5au8; 4096];
+    while p.len() < len {
+        p.extend_from_slice(
+            chunk
+                .get(..(len - p.len()).min(chunk.len()))
+                .ok_or(Fail(5))?,
+        );
+    }
+    Ok(p)
+}
+
+/// Writes a request of `len` bytes the way a streaming client would: the header alone, then
+/// the body in 16 KiB writes from one buffer (no payload in memory).
+fn stream_request(fd: u64, method_id: u64, len: usize) -> Result<(), Fail> {
+    let mut header = [0u8; ckb_ipc::wire::MAX_HEADER_LEN];
+    let n = ckb_ipc::wire::encode_header(method_id, len as u64, &mut header);
+    write_all(fd, header.get(..n).ok_or(Fail(5))?)?;
+    let chunk = [0x5au8; 16 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let part = chunk.get(..left.min(chunk.len())).ok_or(Fail(5))?;
+        write_all(fd, part)?;
+        left -= part.len();
+    }
+    Ok(())
+}
+
+fn write_all(fd: u64, mut bytes: &[u8]) -> Result<(), Fail> {
+    while !bytes.is_empty() {
+        let n = syscalls::write(fd, bytes).map_err(IpcError::Sys)?;
+        bytes = bytes.get(n..).filter(|_| n > 0).ok_or(Fail(6))?;
+    }
+    Ok(())
+}
+
+/// A bad server's answer breaks the channel: the second call must fail at once.
+fn broken(args: &Args) -> Result<(), Fail> {
+    let mut mode = args.params.clone();
+    mode.push(0);
+    let mode = core::ffi::CStr::from_bytes_with_nul(&mode).map_err(|_| Fail(4))?;
+    let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[mode])?;
+    let mut ch = Channel::new(r, w);
+    let ping = RequestPacket::new(method::ECHO, Payload::from_slice(b"ping"));
+    let first = ch.call(&ping).map(|r| r.error_code());
+    let before = syscalls::current_cycles();
+    let second = ch.call(&ping).map(|r| r.error_code());
+    let spent = syscalls::current_cycles() - before;
+    syscalls::debug(format!(
+        "broken: {first:?}, then {second:?} (broken: {}, syscall-free: {})",
+        ch.is_broken(),
+        spent < 1000
+    ));
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 use alloc::vec::Vec;
 use ckb_ipc::{Payload, Source};
 use ckb_std::ckb_types::prelude::*;
-use demo_proto::{op, scenario, typed::BenchClient};
+use demo_proto::{op, over, scenario, typed::BenchClient};
 
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;
@@ -20,6 +20,13 @@ fn program_entry() -> i8 {
     let args: Vec<u8> = script.args().unpack();
     if args.first() == Some(&scenario::KV) {
         return match kv() {
+            Ok(()) => 0,
+            Err(code) => code,
+        };
+    }
+    if args.first() == Some(&scenario::OVER_LIMIT) {
+        let mode = args.get(scenario::ARGS_HEADER_LEN).copied();
+        return match over_limit(mode) {
             Ok(()) => 0,
             Err(code) => code,
         };
@@ -54,6 +61,34 @@ fn program_entry() -> i8 {
         }
     }
     0
+}
+
+/// A typed echo over the server's limit (its molecule `bytes` one byte over), or an answer over
+/// this client's limit, then an add on the same client; prints
+/// `over-limit: <outcome>; then add = <sum>`.
+fn over_limit(mode: Option<u8>) -> Result<(), i8> {
+    let (read, write) = ckb_ipc::spawn_server(1, Source::CellDep, &[]).map_err(|_| 20)?;
+    let max = demo_proto::MAX_PAYLOAD;
+    // A molecule `bytes` is its 4-byte length, then the bytes.
+    let (limit, len) = match mode {
+        Some(over::REQUEST_ONE) => (max, max - 4 + 1),
+        Some(over::RESPONSE_ONE) => (over::RESPONSE_LIMIT, over::RESPONSE_LIMIT - 4 + 1),
+        Some(over::RESPONSE_TWICE) => (over::RESPONSE_LIMIT, 2 * over::RESPONSE_LIMIT - 4),
+        _ => return Err(21),
+    };
+    let mut bench =
+        BenchClient::from_channel(ckb_ipc::Channel::new(read, write).with_max_payload(limit));
+    let mut data = Payload::with_capacity(len as usize);
+    for _ in 0..len {
+        data.push(0x5a);
+    }
+    let outcome = match bench.echo(data) {
+        Ok(back) => alloc::format!("{} bytes back", back.len()),
+        Err(e) => alloc::format!("{e:?}"),
+    };
+    let sum = bench.add(40, 2).map_err(|_| 22)?;
+    ckb_std::syscalls::debug(alloc::format!("over-limit: {outcome}; then add = {sum}"));
+    Ok(())
 }
 
 /// Uses the key-value service at cell dep 1 and checks every answer; the error is the number of
