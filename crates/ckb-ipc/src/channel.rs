@@ -261,6 +261,7 @@ where
         result
     }
 
+    #[inline(always)]
     fn receive_packet(&mut self) -> Result<Option<(u64, Payload, usize)>, IpcError> {
         let want = RX_PAD + self.read_hint.max(self.pending.len());
         let mut buf = core::mem::take(&mut self.spare);
@@ -282,12 +283,8 @@ where
                 match wire::decode_header(frame, self.max_payload) {
                     Ok(Some(found)) => break found,
                     Ok(None) => {}
-                    Err(refused @ IpcError::PayloadTooLarge { len, .. }) => {
-                        let (_, header_len) =
-                            wire::decode_header(frame, u64::MAX)?.ok_or(IpcError::UnexpectedEof)?;
-                        let refused = self.discard(&buf, RX_PAD + header_len, len, refused);
-                        self.spare = buf;
-                        return Err(refused);
+                    Err(refused @ IpcError::PayloadTooLarge { .. }) => {
+                        return Err(self.refuse(&buf, refused));
                     }
                     Err(e) => return Err(e),
                 }
@@ -307,10 +304,7 @@ where
         // payload_len <= max_payload < isize::MAX / 2, checked by decode_header.
         let total = RX_PAD + header_len + header.payload_len as usize;
         if buf.len() < total && buf.try_reserve_exact(total - buf.len()).is_err() {
-            let refused = IpcError::OutOfMemory;
-            let refused = self.discard(&buf, RX_PAD + header_len, header.payload_len, refused);
-            self.spare = buf;
-            return Err(refused);
+            return Err(self.refuse(&buf, IpcError::OutOfMemory));
         }
         while buf.len() < total {
             if self.reader.read_vec(&mut buf)? == 0 {
@@ -342,14 +336,26 @@ where
         )))
     }
 
-    /// Throws away the body of a refused packet of `len` bytes whose header ends at `body` in
-    /// `buf`, so the stream is at the next packet; then `refused` is the answer, and the
+    /// Throws away the packet at [`RX_PAD`] in `buf` (its header complete, its body maybe not
+    /// yet read), so the stream is at the next packet; then `refused` is the answer, and the
     /// channel stays usable. A length over [`MAX_DISCARD`], or a peer gone mid-body, breaks it.
-    fn discard(&mut self, buf: &[u8], body: usize, len: u64, refused: IpcError) -> IpcError {
+    #[cold]
+    #[inline(never)]
+    fn refuse(&mut self, buf: &[u8], refused: IpcError) -> IpcError {
+        let frame = buf.get(RX_PAD..).unwrap_or_default();
+        let (len, body) = match wire::decode_header(frame, u64::MAX) {
+            Ok(Some((header, header_len))) => (header.payload_len, header_len),
+            Ok(None) => return IpcError::UnexpectedEof,
+            Err(e) => return e,
+        };
+        self.discard(frame.get(body..).unwrap_or_default(), len, refused)
+    }
+
+    /// The body-draining part of [`refuse`](Self::refuse): `have` is what arrived of it.
+    fn discard(&mut self, have: &[u8], len: u64, refused: IpcError) -> IpcError {
         if len > MAX_DISCARD {
             return refused;
         }
-        let have = buf.get(body..).unwrap_or_default();
         // `len` <= MAX_DISCARD fits a usize on every target this runs on.
         let len = len as usize;
         if let Some(next) = have.get(len..) {
