@@ -75,7 +75,6 @@ fuzz:
 	done
 
 # Cycles and sizes of every implementation side by side: docs/benchmarks.md and .svg.
-BENCH_CALLS ?= 8
 .PHONY: bench
 bench: build
-	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --calls $(BENCH_CALLS)
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench

@@ -398,6 +398,8 @@ pub fn markdown_table(rows: &[Measured]) -> String {
     out
 }
 
+pub mod report;
+
 #[cfg(test)]
 mod tests;
 

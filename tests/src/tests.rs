@@ -105,26 +105,3 @@ fn spawn_server_costs_what_a_bare_spawn_does() {
     // Same binary, same pipes: ckb-ipc adds next to nothing (measured: 0.995x).
     assert!(ours as f64 <= raw as f64 * 1.03, "{ours} vs {raw}");
 }
-
-#[test]
-fn bench_runs_once() {
-    // `make bench` with N = 1 and no files written: the benchmark cannot rot. It never fails on
-    // a number; it fails if an implementation that should run does not.
-    let rows = measure(
-        &[FLOOR, CKB_IPC, TYPED, SCRIPT_IPC, SCRIPT_IPC_MACRO],
-        SCENARIOS,
-        1,
-    );
-    println!("{}", markdown_table(&rows));
-    for r in &rows {
-        let json = r.imp == SCRIPT_IPC || r.imp == SCRIPT_IPC_MACRO;
-        let may_fail = json && r.size == Some(256 * 1024);
-        assert!(
-            r.cycles.is_ok() || may_fail,
-            "{} / {}: {:?}",
-            r.scenario,
-            r.imp.name,
-            r.cycles
-        );
-    }
-}

@@ -1,11 +1,12 @@
-//! The README's quick start, compiled by `cargo test` so it cannot rot. In a real project the
-//! trait lives in a crate both scripts depend on, `server_entry` is the server script's
-//! `program_entry` and `client` runs in another script; both run only in CKB-VM, so `main`
-//! here does nothing.
+//! The README's quick start, compiled by `cargo test`; `make test` checks that the README shows
+//! exactly the lines between the ANCHOR comments. In a real project the trait lives in a crate
+//! both scripts depend on, `program_entry` is the server script's entry and `client` runs in
+//! another script; both run only in CKB-VM, so `main` here does nothing.
+#![allow(dead_code)]
 
+// ANCHOR: quickstart
 use ckb_ipc::{IpcError, Payload, ScriptHashType};
 
-/// The service, written once: `#[ckb_ipc::service]` makes `CalcClient` and `CalcServer`.
 #[ckb_ipc::service]
 pub trait Calc {
     fn add(a: u64, b: u64) -> u64;
@@ -15,7 +16,7 @@ pub trait Calc {
     fn reverse(data: Payload) -> Payload;
 }
 
-/// The server's state and logic.
+// The server script: implement the trait (methods get `&mut self`) and serve it.
 struct Calculator;
 
 impl Calc for Calculator {
@@ -31,26 +32,25 @@ impl Calc for Calculator {
     }
 }
 
-/// The server script's entry: serve until the client hangs up.
-#[allow(dead_code)]
-fn server_entry() -> i8 {
+fn program_entry() -> i8 {
     match ckb_ipc::run_server(CalcServer(Calculator)) {
-        Ok(()) => 0,
+        Ok(()) => 0, // the client hung up between calls
         Err(_) => 1,
     }
 }
 
-/// The client script: spawn the server from the cell deps by its code hash and call it.
-#[allow(dead_code)]
+// The client script: spawn the server from the cell deps by code hash, and call it.
 fn client(server_code_hash: &[u8; 32]) -> Result<(), IpcError> {
     let (read, write) = ckb_ipc::spawn_cell_server(server_code_hash, ScriptHashType::Data1, &[])?;
     let mut calc = CalcClient::new(read, write);
-
     assert_eq!(calc.add(40, 2)?, 42);
     assert_eq!(calc.div(1, 0)?, Err(1)); // the service said no
-    let back = calc.reverse(Payload::from_slice(b"abc"))?;
-    assert_eq!(back.as_slice(), b"cba");
+    assert_eq!(
+        calc.reverse(Payload::from_slice(b"abc"))?.as_slice(),
+        b"cba"
+    );
     Ok(())
 }
+// ANCHOR_END: quickstart
 
 fn main() {}

@@ -2,52 +2,25 @@
 //! run (CKB-VM cycles from ckb-testtool, deterministic). Prints a markdown table and writes it
 //! to `docs/benchmarks.md`, with a chart in `docs/benchmarks.svg`.
 //!
-//! `bench [--calls N] [--out DIR]`; `--out -` prints only (what `make test` runs, with N = 1).
+//! `bench [--out DIR]`; `--out -` prints only.
 
 use std::path::PathBuf;
 
-use ckb_ipc_tests::{
-    binary, markdown_table, measure, Impl, Measured, CKB_IPC, FLOOR, SCENARIOS, SCRIPT_IPC,
-    SCRIPT_IPC_MACRO, TYPED,
-};
+use ckb_ipc_tests::report::{bench_block, bench_rows, benchmarks_md, write_block, BENCH_IMPLS};
+use ckb_ipc_tests::{Impl, Measured};
 use plotters::prelude::*;
 
-const IMPLS: [Impl; 5] = [FLOOR, CKB_IPC, TYPED, SCRIPT_IPC, SCRIPT_IPC_MACRO];
-
 fn main() {
-    let mut calls = 8u32;
-    let mut out: Option<PathBuf> = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs"));
+    let mut out: Option<PathBuf> = Some(ckb_ipc_tests::report::repo_dir().join("docs"));
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
-            ("--calls", Some(n)) => calls = n.parse().expect("--calls N"),
             ("--out", Some(dir)) => out = (dir != "-").then(|| PathBuf::from(dir)),
-            _ => panic!("usage: bench [--calls N] [--out DIR|-]"),
+            _ => panic!("usage: bench [--out DIR|-]"),
         }
     }
-    let rows = measure(&IMPLS, SCENARIOS, calls);
-    let mut report = format!(
-        "# Benchmarks\n\nCKB-VM cycles measured in ckb-testtool by `make bench` ({calls} calls per row; \
-         cycles per call = (N calls - 0 calls) / N with the same binaries; spawn = a client that \
-         spawns the server and hangs up, minus the same client stopping before the spawn).\n\n{}\n",
-        markdown_table(&rows)
-    );
-    report.push_str("\n| implementation | client bytes | server bytes |\n|---|---:|---:|\n");
-    for imp in IMPLS {
-        report.push_str(&format!(
-            "| {} | {} | {} |\n",
-            imp.name,
-            binary(imp.client).len(),
-            binary(imp.server).len()
-        ));
-    }
-    report.push_str(
-        "\nStripped release binaries (the ckb-ipc Channel client also holds every test scenario). \
-         The ckb-script-ipc rows run its IPC over pipes from ckb-ipc's spawn_server: its own \
-         spawn_server passes the inherited fds without the terminating 0 and fails in that client \
-         (exit code 3). Their 256 KiB echo ends in exit code -1: the payload as JSON text does \
-         not fit a 2 MiB heap. The chart: `benchmarks.svg`.\n",
-    );
+    let rows = bench_rows();
+    let report = benchmarks_md(&rows);
     println!("{report}");
     if let Some(dir) = out {
         std::fs::create_dir_all(&dir).expect("output dir");
@@ -58,6 +31,9 @@ fn main() {
             dir.join("benchmarks.md").display(),
             dir.join("benchmarks.svg").display()
         );
+        if let Err(e) = write_block("README.md", "bench", &bench_block(&rows)) {
+            eprintln!("README.md not updated: {e}");
+        }
     }
 }
 
@@ -94,7 +70,7 @@ fn chart(rows: &[Measured], path: &std::path::Path) -> Result<(), Box<dyn std::e
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
     let colors = [BLACK, BLUE, GREEN, RED, MAGENTA];
-    for (imp, color) in IMPLS.iter().zip(colors) {
+    for (imp, color) in BENCH_IMPLS.iter().zip(colors) {
         let data = points(*imp);
         chart
             .draw_series(LineSeries::new(data.clone(), color.stroke_width(2)))?

@@ -1,10 +1,10 @@
 //! `make demo`: one client/server transaction in ckb-testtool, each call printed with the cycles
-//! it used, then the per-call costs against the hand-written raw-syscall floor.
+//! it used, then the per-call costs against the hand-written raw-syscall floor. The table is
+//! also written to README.md (`make test` checks that the README shows what this prints).
 
-use ckb_ipc_tests::{
-    demo_proto::scenario, markdown_table, measure, run_scenario, spawn_server_overhead, CKB_IPC,
-    FLOOR, SCENARIOS,
-};
+use ckb_ipc_tests::demo_proto::scenario;
+use ckb_ipc_tests::report::{demo_block, demo_numbers, write_block, DEMO_CALLS};
+use ckb_ipc_tests::run_scenario;
 
 fn main() {
     println!("== ipc-client spawns ipc-server and calls it (CKB-VM, ckb-testtool) ==");
@@ -20,15 +20,13 @@ fn main() {
             std::process::exit(1);
         }
     }
-    let (ours, raw) = spawn_server_overhead();
     println!(
-        "\n== spawn_server of ipc-server: {ours} cycles; a bare spawn syscall: {raw} ({:.3}x) ==",
-        ours as f64 / raw as f64
+        "\n== cycles per call, ckb-ipc against the raw-syscall floor (mean of {DEMO_CALLS} calls) ==\n"
     );
-    println!("\n== cycles per call, ckb-ipc against the raw-syscall floor (mean of 16 calls) ==");
-    println!(
-        "{}",
-        markdown_table(&measure(&[FLOOR, CKB_IPC], &SCENARIOS[..6], 16))
-    );
+    let table = demo_block(&demo_numbers());
+    println!("{table}");
+    if let Err(e) = write_block("README.md", "demo", &table) {
+        eprintln!("README.md not updated: {e}");
+    }
     println!("`make bench` adds ckb-script-ipc-common, 256 KiB, binary sizes and a chart.");
 }

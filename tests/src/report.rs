@@ -1,0 +1,271 @@
+//! The numbers the README and docs quote, written by the commands that measure them and
+//! checked against a fresh run by `make test`, so they cannot drift from the code:
+//! - `make demo` writes the README's cycle table (block `demo`);
+//! - `make bench` writes `docs/benchmarks.md`, its chart, and the README's comparison with the
+//!   other implementations (block `bench`).
+//!
+//! A block sits between `<!-- begin NAME: written by make X -->` and `<!-- end NAME -->`.
+//! CKB-VM cycles are deterministic, so a fresh run must reproduce every digit.
+
+use std::path::PathBuf;
+
+use crate::{
+    binary, markdown_table, measure, spawn_server_overhead, Impl, Measured, CKB_IPC, FLOOR,
+    SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
+};
+
+/// Calls per scenario in `make demo`'s table.
+pub const DEMO_CALLS: u32 = 16;
+/// Calls per scenario in `make bench`.
+pub const BENCH_CALLS: u32 = 8;
+/// Every implementation `make bench` compares, in the order of its tables.
+pub const BENCH_IMPLS: [Impl; 5] = [FLOOR, CKB_IPC, TYPED, SCRIPT_IPC, SCRIPT_IPC_MACRO];
+
+/// The repository's root.
+pub fn repo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `make demo`'s measurements: ckb-ipc against the raw-syscall floor.
+pub struct DemoNumbers {
+    /// `spawn_server` of ipc-server through ckb-ipc, and a bare spawn syscall of it.
+    pub spawn: (u64, u64),
+    pub rows: Vec<Measured>,
+}
+
+/// Runs `make demo`'s measurements.
+pub fn demo_numbers() -> DemoNumbers {
+    DemoNumbers {
+        spawn: spawn_server_overhead(),
+        rows: measure(&[FLOOR, CKB_IPC], &SCENARIOS[..6], DEMO_CALLS),
+    }
+}
+
+fn cycles_of(rows: &[Measured], scenario: &str, imp: Impl) -> Option<u64> {
+    rows.iter()
+        .find(|r| r.scenario == scenario && r.imp == imp)
+        .and_then(|r| r.cycles.clone().ok())
+}
+
+fn ratio(a: u64, b: u64) -> String {
+    format!("{:.3}x", a as f64 / b.max(1) as f64)
+}
+
+/// The README's cycle table (block `demo`).
+pub fn demo_block(numbers: &DemoNumbers) -> String {
+    let (ours, bare) = numbers.spawn;
+    let mut out = format!(
+        "| call | ckb-ipc cycles | floor cycles | ratio |\n|---|---:|---:|---:|\n\
+         | spawn_server (ipc-server; floor: a bare spawn of it) | {ours} | {bare} | {} |\n",
+        ratio(ours, bare)
+    );
+    let mut overheads = Vec::new();
+    for &(scenario, _, _) in &SCENARIOS[..6] {
+        let (Some(c), Some(f)) = (
+            cycles_of(&numbers.rows, scenario, CKB_IPC),
+            cycles_of(&numbers.rows, scenario, FLOOR),
+        ) else {
+            out.push_str(&format!("| {scenario} | fails | - | - |\n"));
+            continue;
+        };
+        overheads.push(c as i64 - f as i64);
+        out.push_str(&format!("| {scenario} | {c} | {f} | {} |\n", ratio(c, f)));
+    }
+    if let (Some(lo), Some(hi)) = (overheads.iter().min(), overheads.iter().max()) {
+        out.push_str(&format!(
+            "\nckb-ipc spends {lo} to {hi} cycles per round trip above the floor (mean of \
+             {DEMO_CALLS} calls each).\n"
+        ));
+    }
+    out
+}
+
+/// `make bench`'s measurements.
+pub fn bench_rows() -> Vec<Measured> {
+    measure(&BENCH_IMPLS, SCENARIOS, BENCH_CALLS)
+}
+
+/// `docs/benchmarks.md`.
+pub fn benchmarks_md(rows: &[Measured]) -> String {
+    let mut report = format!(
+        "# Benchmarks\n\nCKB-VM cycles measured in ckb-testtool by `make bench` ({BENCH_CALLS} calls \
+         per row; cycles per call = (N calls - 0 calls) / N with the same binaries; spawn = a \
+         client that spawns the server and hangs up, minus the same client stopping before the \
+         spawn). Written by `make bench`; `make test` fails when a fresh run differs.\n\n{}\n",
+        markdown_table(rows)
+    );
+    report.push_str("\n| implementation | client bytes | server bytes |\n|---|---:|---:|\n");
+    for imp in BENCH_IMPLS {
+        report.push_str(&format!(
+            "| {} | {} | {} |\n",
+            imp.name,
+            binary(imp.client).len(),
+            binary(imp.server).len()
+        ));
+    }
+    report.push_str(
+        "\nStripped release binaries (the ckb-ipc Channel client also holds every test scenario). \
+         The ckb-script-ipc rows run its IPC over pipes from ckb-ipc's spawn_server: its own \
+         spawn_server passes the inherited fds without the terminating 0 and fails in that client \
+         (exit code 3). Their 256 KiB echo ends in exit code -1: the payload as JSON text does \
+         not fit a 2 MiB heap. The chart: `benchmarks.svg`.\n",
+    );
+    report
+}
+
+/// The README's comparison of every implementation (block `bench`).
+pub fn bench_block(rows: &[Measured]) -> String {
+    let shown = ["add(u64, u64)", "echo 1 KiB", "echo 16 KiB", "echo 64 KiB"];
+    let mut out = String::from("| cycles per call | ");
+    out.push_str(&shown.join(" | "));
+    out.push_str(" | server binary |\n|---|");
+    out.push_str(&"---:|".repeat(shown.len() + 1));
+    out.push('\n');
+    for imp in BENCH_IMPLS {
+        out.push_str(&format!("| {} |", imp.name));
+        for scenario in shown {
+            match cycles_of(rows, scenario, imp) {
+                Some(c) => out.push_str(&format!(" {c} |")),
+                None => out.push_str(" fails |"),
+            }
+        }
+        out.push_str(&format!(" {} B |\n", binary(imp.server).len()));
+    }
+    out
+}
+
+/// `doc` with the block `name` replaced by `content`; an error if the markers are missing.
+pub fn replace_block(doc: &str, name: &str, content: &str) -> Result<String, String> {
+    let (start, end) = block_span(doc, name)?;
+    Ok(format!("{}{content}{}", &doc[..start], &doc[end..]))
+}
+
+/// The current content of block `name` in `doc`.
+pub fn block<'a>(doc: &'a str, name: &str) -> Result<&'a str, String> {
+    let (start, end) = block_span(doc, name)?;
+    Ok(&doc[start..end])
+}
+
+/// Byte range of the content between the markers of block `name`.
+fn block_span(doc: &str, name: &str) -> Result<(usize, usize), String> {
+    let begin = format!("<!-- begin {name}:");
+    let end_marker = format!("<!-- end {name} -->");
+    let at = doc
+        .find(&begin)
+        .ok_or_else(|| format!("no `{begin} ... -->` marker"))?;
+    let start = at
+        + doc[at..]
+            .find("-->\n")
+            .ok_or_else(|| format!("unclosed marker {begin}"))?
+        + "-->\n".len();
+    let end = start
+        + doc[start..]
+            .find(&end_marker)
+            .ok_or_else(|| format!("no {end_marker} marker"))?;
+    Ok((start, end))
+}
+
+/// Rewrites block `name` of the file at `path` (relative to the repo) with `content`.
+pub fn write_block(path: &str, name: &str, content: &str) -> Result<(), String> {
+    let file = repo_dir().join(path);
+    let doc = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let new = replace_block(&doc, name, content)?;
+    if new != doc {
+        std::fs::write(&file, new).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("updated the `{name}` numbers in {path}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_found_and_replaced() {
+        let doc = "a\n<!-- begin x: written by make x -->\nold\n<!-- end x -->\nb\n";
+        assert_eq!(block(doc, "x"), Ok("old\n"));
+        assert_eq!(
+            replace_block(doc, "x", "new\n").as_deref(),
+            Ok("a\n<!-- begin x: written by make x -->\nnew\n<!-- end x -->\nb\n")
+        );
+        assert!(block(doc, "y").is_err());
+    }
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(repo_dir().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn the_readme_cycle_table_is_what_make_demo_measures() {
+        let readme = read("README.md");
+        let fresh = demo_block(&demo_numbers());
+        assert_eq!(
+            block(&readme, "demo").unwrap(),
+            fresh,
+            "README.md's cycle table differs from a fresh run: run `make demo` and commit README.md"
+        );
+    }
+
+    #[test]
+    fn the_benchmarks_are_what_make_bench_measures() {
+        // Also what `make bench` runs: every implementation that should run does.
+        let rows = bench_rows();
+        for r in &rows {
+            let json = r.imp == SCRIPT_IPC || r.imp == SCRIPT_IPC_MACRO;
+            let may_fail = json && r.size == Some(256 * 1024);
+            assert!(
+                r.cycles.is_ok() || may_fail,
+                "{} / {}: {:?}",
+                r.scenario,
+                r.imp.name,
+                r.cycles
+            );
+        }
+        let stale = "differs from a fresh run: run `make bench` and commit README.md and docs/";
+        assert_eq!(
+            read("docs/benchmarks.md"),
+            benchmarks_md(&rows),
+            "docs/benchmarks.md {stale}"
+        );
+        assert_eq!(
+            block(&read("README.md"), "bench").unwrap(),
+            bench_block(&rows),
+            "README.md's comparison {stale}"
+        );
+    }
+}
+
+/// The lines of `text` between `// ANCHOR: name` and `// ANCHOR_END: name` (mdBook's markers).
+pub fn anchored<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let begin = format!("// ANCHOR: {name}\n");
+    let start = text.find(&begin)? + begin.len();
+    let end = start + text[start..].find(&format!("// ANCHOR_END: {name}"))?;
+    Some(&text[start..end])
+}
+
+/// The first ```rust block after the heading `heading` in a markdown `doc`.
+pub fn code_after<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
+    let at = doc.find(&format!("\n{heading}\n"))?;
+    let start = at + doc[at..].find("```rust\n")? + "```rust\n".len();
+    let end = start + doc[start..].find("\n```")? + 1;
+    Some(&doc[start..end])
+}
+
+#[cfg(test)]
+mod quickstart {
+    use super::*;
+
+    #[test]
+    fn the_readme_quick_start_is_the_compiled_example() {
+        let readme = std::fs::read_to_string(repo_dir().join("README.md")).expect("README.md");
+        let example = "crates/ckb-ipc/examples/quickstart.rs";
+        let source = std::fs::read_to_string(repo_dir().join(example)).expect("example");
+        let shown = code_after(&readme, "## Quick start").expect("a rust block in Quick start");
+        let compiled = anchored(&source, "quickstart").expect("ANCHOR: quickstart in the example");
+        assert_eq!(
+            shown, compiled,
+            "README.md's quick start differs from {example}"
+        );
+    }
+}
