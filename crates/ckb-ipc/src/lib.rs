@@ -22,6 +22,7 @@
 //! ckb_ipc::run_server(|req: RequestPacket| ResponsePacket::ok(req.into_payload()))
 //! ```
 #![no_std]
+#![warn(missing_docs)]
 
 // Public (hidden) for the code #[derive(Molecule)] generates.
 #[doc(hidden)]
