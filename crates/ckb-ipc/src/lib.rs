@@ -10,7 +10,7 @@
 //! - [`io`]: `embedded-io` transport and the CKB [`Pipe`];
 //! - [`channel`]: [`Channel`] and [`RequestHandler`];
 //! - [`spawn`]: starting servers and serving on inherited pipes;
-//! - [`service`]: typed services with molecule payloads (`#[ckb_ipc::service]`).
+//! - [`service`](mod@service): typed services with molecule payloads (`#[ckb_ipc::service]`).
 //!
 //! ```ignore
 //! // client
@@ -22,7 +22,6 @@
 //! ckb_ipc::run_server(|req: RequestPacket| ResponsePacket::ok(req.into_payload()))
 //! ```
 #![no_std]
-#![warn(missing_docs)]
 
 // Public (hidden) for the code #[derive(Molecule)] generates.
 #[doc(hidden)]
