@@ -50,8 +50,10 @@ pub trait TxByName: Sized {
     /// out points, so they can name a server by code hash.
     fn new(deps: &[&str], args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>) -> Self;
     /// [`TxByName::new`] with the cells' contents given (JavaScript, other binaries).
-    fn with_cells(cells: Vec<Bytes>, args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>)
-        -> Self;
+    fn with_cells(
+        cells: Vec<Bytes>,
+        args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>,
+    ) -> Self;
 }
 
 impl TxByName for Tx {

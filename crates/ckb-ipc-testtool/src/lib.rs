@@ -368,7 +368,10 @@ mod tests {
             Err(f) => f,
             Ok(o) => panic!("ran: {o:?}"),
         };
-        assert_eq!(failure.mock_tx.as_ref().ok(), Some(&dir.join("not-an-elf.json")));
+        assert_eq!(
+            failure.mock_tx.as_ref().ok(),
+            Some(&dir.join("not-an-elf.json"))
+        );
         let json = std::fs::read_to_string(dir.join("not-an-elf.json")).unwrap_or_default();
         assert!(json.contains("\"mock_info\""), "{json}");
         assert!(failure.to_string().starts_with("not-an-elf: "), "{failure}");
