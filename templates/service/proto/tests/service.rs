@@ -22,7 +22,12 @@ fn run(calls: u32) -> Result<Outcome> {
 fn the_client_calls_the_server() -> Result<()> {
     let outcome = run(4)?;
     // add(1), add(2), add(3), add(4): the client checked each answer and printed the total.
-    assert_eq!(outcome.find("total: "), Some("10"), "{:?}", outcome.messages);
+    assert_eq!(
+        outcome.find("total: "),
+        Some("10"),
+        "{:?}",
+        outcome.messages
+    );
     println!("4 calls: {} cycles in all", outcome.cycles);
     Ok(())
 }
