@@ -22,6 +22,7 @@ all: build
 # to a toolchain that is already there without it.
 riscv-target:
 	@if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx '$(TARGET)'; then \
+		echo "Adding the RISC-V target $(TARGET) to the toolchain of rust-toolchain.toml"; \
 		rustup target add $(TARGET); \
 	fi
 
