@@ -4,7 +4,15 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ckb_testtool::ckb_types::{bytes::Bytes, core::ScriptHashType, packed::OutPoint};
+// The test modules take these through `use super::*`, as before the harness moved to
+// ckb-ipc-testtool.
+#[allow(unused_imports)]
+use ckb_testtool::ckb_types::{
+    bytes::Bytes,
+    core::{ScriptHashType, TransactionBuilder, TransactionView},
+    packed::{CellDep, CellInput, CellOutput, OutPoint},
+    prelude::*,
+};
 use ckb_testtool::context::Context;
 
 pub use ckb_ipc_testtool::{per_call_cycles, Contracts, Failure, Outcome, Tx, MAX_CYCLES};
