@@ -4,19 +4,33 @@ MODE ?= release
 TARGET := riscv64imac-unknown-none-elf
 # CKB-VM has no atomics (see DESIGN notes): drop the A extension, keep the bit-manip ones.
 CONTRACT_RUSTFLAGS := -C target-feature=+zba,+zbb,+zbc,+zbs,-a,-zaamo,-zalrsc
-CONTRACTS := ipc-server ipc-client floor-server floor-client bad-peer their-server their-client json-server typed-server typed-client their-macro-server their-macro-client kv-server json-typed-server json-typed-client
+# Every contracts/<name>/src/main.rs is a script named <name>: the ones here and those
+# `make new-service` generates.
+CONTRACTS := $(sort $(patsubst contracts/%/src/main.rs,%,$(wildcard contracts/*/src/main.rs)))
 BUILD_DIR := build/$(MODE)
 CARGO_MODE_FLAG := $(if $(filter release,$(MODE)),--release,)
-CARGO_OUT := target/$(TARGET)/$(if $(filter release,$(MODE)),release,debug)
+PROFILE_DIR := $(if $(filter release,$(MODE)),release,debug)
+# Cargo's real target directory ($CARGO_TARGET_DIR, `build.target-dir` in a cargo config, else
+# ./target), read from `cargo metadata` (no jq needed); evaluated only by the recipes using it.
+CARGO_TARGET_DIR_REAL = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 
-.PHONY: all build js tools test demo check clippy fmt fmt-check clean
+.PHONY: all build riscv-target js tools test demo check clippy doc package fmt fmt-check clean new-service
 
 all: build
 
-build:
+# rustup installs a rust-toolchain.toml's targets only with the toolchain: add the RISC-V target
+# to a toolchain that is already there without it.
+riscv-target:
+	@if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx '$(TARGET)'; then \
+		echo "Adding the RISC-V target $(TARGET) to the toolchain of rust-toolchain.toml"; \
+		rustup target add $(TARGET); \
+	fi
+
+build: riscv-target
 	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked --target $(TARGET) $(CARGO_MODE_FLAG) $(addprefix -p ,$(CONTRACTS))
 	@mkdir -p $(BUILD_DIR)
-	@for c in $(CONTRACTS); do cp $(CARGO_OUT)/$$c $(BUILD_DIR)/$$c; done
+	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}/$(TARGET)/$(PROFILE_DIR)"; \
+		for c in $(CONTRACTS); do cp "$$out/$$c" $(BUILD_DIR)/$$c || exit 1; done
 	@ls -l $(BUILD_DIR)
 
 # The JavaScript peers for the ckb-js-vm tests (pinned npm packages, lock file committed):
@@ -24,7 +38,7 @@ build:
 js:
 	cd tests/js && npm ci --no-audit --no-fund && npm run build
 
-# moleculec checks the schemas the typed services emit (tests/build.rs).
+# moleculec checks the schemas the typed services emit (tests/schema, built by `make test` only).
 tools:
 	@command -v moleculec >/dev/null || cargo install moleculec --locked --version 0.9.2
 
@@ -32,16 +46,39 @@ tools:
 test: build js tools
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo test --locked --workspace $(addprefix --exclude ,$(CONTRACTS))
 
+# Needs neither Node.js nor moleculec: only the contracts and the harness.
 demo: build
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin demo
 
-check:
+# A service of your own: contracts/$(NAME)-proto (the trait), $(NAME)-server, $(NAME)-client
+# and a ckb-testtool test of them, from templates/service. `make build` and `make test` take
+# them up as they are.
+new-service:
+	@sh templates/new-service.sh '$(NAME)'
+
+check: riscv-target
 	cargo check --locked
 	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo check --locked --target $(TARGET) $(addprefix -p ,$(CONTRACTS))
 
-clippy:
-	cargo clippy --locked --all-targets -- -D warnings
-	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo clippy --locked --target $(TARGET) $(addprefix -p ,$(CONTRACTS)) -- -D warnings
+# missing_docs stays a warning here (the libraries warn it; `make doc` lists what is missing)
+# until every public item has its rustdoc; then drop `-A missing_docs` to deny it too.
+CLIPPY_LINTS := -D warnings -A missing_docs
+
+clippy: riscv-target tools
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+	cargo clippy --locked --workspace --all-targets $(addprefix --exclude ,$(CONTRACTS)) -- $(CLIPPY_LINTS)
+	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo clippy --locked --target $(TARGET) $(addprefix -p ,$(CONTRACTS)) -- $(CLIPPY_LINTS)
+
+# The libraries' docs, on the host and as docs.rs builds ckb-ipc (for the RISC-V target).
+LIBS := ckb-ipc ckb-ipc-macros ckb-ipc-testtool
+doc: riscv-target
+	cargo doc --locked --no-deps $(addprefix -p ,$(LIBS))
+	cargo doc --locked --no-deps -p ckb-ipc --all-features --target $(TARGET)
+
+# What `cargo publish` would upload, built from the packaged sources, in dependency order (cargo
+# resolves the unpublished ckb-ipc-macros for ckb-ipc through a local overlay).
+package:
+	cargo package --locked $(addprefix -p ,$(LIBS))
 
 fmt:
 	cargo fmt --all

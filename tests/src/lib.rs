@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+// The test modules take these through `use super::*`, as before the harness moved to
+// ckb-ipc-testtool.
+#[allow(unused_imports)]
 use ckb_testtool::ckb_types::{
     bytes::Bytes,
     core::{ScriptHashType, TransactionBuilder, TransactionView},
@@ -12,10 +15,8 @@ use ckb_testtool::ckb_types::{
 };
 use ckb_testtool::context::Context;
 
+pub use ckb_ipc_testtool::{per_call_cycles, Contracts, Failure, Outcome, Tx, MAX_CYCLES};
 pub use demo_proto;
-
-/// Generous: the 256 KiB echo and 1,000-call scenarios stay far below it.
-pub const MAX_CYCLES: u64 = 3_500_000_000;
 
 /// Where `make build` put the contracts: `$CONTRACTS_DIR`, else `build/release`.
 pub fn contracts_dir() -> PathBuf {
@@ -34,39 +35,11 @@ pub fn binary(name: &str) -> Bytes {
     cache
         .entry(name.to_string())
         .or_insert_with(|| {
-            let path = contracts_dir().join(name);
-            std::fs::read(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}; run `make build` first", path.display()))
-                .into()
+            Contracts::new(contracts_dir())
+                .load(name)
+                .unwrap_or_else(|e| panic!("{e}"))
         })
         .clone()
-}
-
-/// What a passing transaction cost and printed.
-#[derive(Debug)]
-pub struct Outcome {
-    pub cycles: u64,
-    pub messages: Vec<String>,
-}
-
-impl Outcome {
-    /// The rest of the first printed line that starts with `prefix`; panics if none does.
-    pub fn line(&self, prefix: &str) -> String {
-        self.messages
-            .iter()
-            .find_map(|m| m.strip_prefix(prefix))
-            .unwrap_or_else(|| panic!("no {prefix:?} line in {:?}", self.messages))
-            .to_string()
-    }
-}
-
-/// A transaction whose only input is locked by `client` with `args`; `deps` are the cell deps
-/// in order (index 0 is the client itself, servers from 1 on).
-pub struct Tx {
-    pub context: Context,
-    pub tx: TransactionView,
-    /// Out points of `deps`, in order.
-    pub deps: Vec<OutPoint>,
 }
 
 /// The code hash a script of `hash_type` uses for the binary deployed at `out_point`.
@@ -75,107 +48,50 @@ pub fn code_hash(
     out_point: &OutPoint,
     hash_type: ScriptHashType,
 ) -> [u8; 32] {
-    let script = context
-        .build_script_with_hash_type(out_point, hash_type, Bytes::new())
-        .expect("deployed cell");
-    let hash = script.code_hash();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(hash.as_slice());
-    out
+    ckb_ipc_testtool::code_hash(context, out_point, hash_type).unwrap_or_else(|e| panic!("{e}"))
 }
 
-impl Tx {
+/// The tests' shorthand for [`Tx::deploy`]: contracts by name, panicking on what the helper
+/// returns as errors. `Tx::new(&["client", "server"], args)`.
+pub trait TxByName: Sized {
     /// Deploys `deps` (the client first) and builds the transaction. `args` get the deployed
     /// out points, so they can name a server by code hash.
-    pub fn new(deps: &[&str], args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>) -> Self {
+    fn new(deps: &[&str], args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>) -> Self;
+    /// [`TxByName::new`] with the cells' contents given (JavaScript, other binaries).
+    fn with_cells(
+        cells: Vec<Bytes>,
+        args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>,
+    ) -> Self;
+}
+
+impl TxByName for Tx {
+    fn new(deps: &[&str], args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>) -> Self {
         Self::with_cells(deps.iter().map(|name| binary(name)).collect(), args)
     }
 
-    /// [`Tx::new`] with the cells' contents given (JavaScript, other binaries).
-    pub fn with_cells(
+    fn with_cells(
         cells: Vec<Bytes>,
         args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>,
     ) -> Self {
-        let mut context = Context::default();
-        context.set_capture_debug(true);
-        let deps: Vec<OutPoint> = cells
-            .into_iter()
-            .map(|data| context.deploy_cell(data))
-            .collect();
-        let args = args(&mut context, &deps);
-        let lock = context
-            .build_script_with_hash_type(&deps[0], ScriptHashType::Data2, Bytes::from(args))
-            .expect("client script");
-        let input = context.create_cell(
-            CellOutput::new_builder()
-                .capacity(1000u64)
-                .lock(lock.clone())
-                .build(),
-            Bytes::new(),
-        );
-        let tx = TransactionBuilder::default()
-            .input(CellInput::new_builder().previous_output(input).build())
-            .output(
-                CellOutput::new_builder()
-                    .capacity(1000u64)
-                    .lock(lock)
-                    .build(),
-            )
-            .output_data(Bytes::new().pack())
-            .cell_deps(
-                deps.iter()
-                    .map(|op| CellDep::new_builder().out_point(op.clone()).build()),
-            )
-            .build();
-        Self { context, tx, deps }
+        let mut tx = Tx::deploy(cells, args).unwrap_or_else(|e| panic!("{e}"));
+        // A failing transaction is saved as mock-tx JSON under tests/failed-txs/.
+        tx.failed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("failed-txs");
+        tx
     }
+}
 
-    /// Verifies the transaction in CKB-VM. On failure the error names the exit code, and the
-    /// transaction is saved as mock-tx JSON for ckb-debugger under `tests/failed-txs/`. With
-    /// `CKB_IPC_DUMP_TXS=<dir>` every transaction is saved there, passing or not.
-    pub fn run(&self, label: &str) -> Result<Outcome, String> {
-        if let Some(dir) = std::env::var_os("CKB_IPC_DUMP_TXS") {
-            self.dump_to(&PathBuf::from(dir), label);
-        }
-        let result = self.context.verify_tx(&self.tx, MAX_CYCLES);
-        let messages: Vec<String> = self
-            .context
-            .captured_messages()
-            .into_iter()
-            .map(|m| m.message)
-            .collect();
-        match result {
-            Ok(cycles) => Ok(Outcome { cycles, messages }),
-            Err(e) => {
-                let dumped = self.dump(label);
-                Err(format!(
-                    "{label}: {e}\nscript output: {messages:?}\nmock tx: {dumped}"
-                ))
-            }
-        }
-    }
+/// `outcome.line(prefix)`: the rest of the first printed line that starts with `prefix`;
+/// panics if none does.
+pub trait Line {
+    /// See the trait.
+    fn line(&self, prefix: &str) -> String;
+}
 
-    fn dump(&self, label: &str) -> String {
-        self.dump_to(
-            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("failed-txs"),
-            label,
-        )
-    }
-
-    fn dump_to(&self, dir: &std::path::Path, label: &str) -> String {
-        let path = dir.join(format!("{label}.json"));
-        let json = self
-            .context
-            .dump_tx(&self.tx)
-            .map_err(|e| e.to_string())
-            .and_then(|mock| serde_json::to_string_pretty(&mock).map_err(|e| e.to_string()));
-        match json.and_then(|j| {
-            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-            std::fs::write(&path, j).map_err(|e| e.to_string())
-        }) {
-            Ok(()) => path.display().to_string(),
-            Err(e) => format!("(not written: {e})"),
-        }
+impl Line for Outcome {
+    fn line(&self, prefix: &str) -> String {
+        self.find(prefix)
+            .unwrap_or_else(|| panic!("no {prefix:?} line in {:?}", self.messages))
+            .to_string()
     }
 }
 
@@ -212,6 +128,7 @@ pub fn run_scenario_with(
         client_args(scenario, 1, hash, hash_type, params)
     });
     tx.run(&format!("scenario-{scenario}-{hash_type:?}"))
+        .map_err(String::from)
 }
 
 /// An IPC implementation under measurement: its client and server contracts, which take the
@@ -270,14 +187,12 @@ pub fn try_bench_cycles(imp: Impl, op: u8, calls: u32, size: u32) -> Result<u64,
         )
     });
     let label = format!("bench-{}-{}-{op}-{calls}-{size}", imp.client, imp.server);
-    tx.run(&label).map(|o| o.cycles)
+    tx.run(&label).map(|o| o.cycles).map_err(String::from)
 }
 
 /// Cycles per call: (`calls` calls - 0 calls) / `calls`, same binaries and transaction shape.
 pub fn per_call(imp: Impl, op: u8, size: u32, calls: u32) -> Result<u64, String> {
-    let base = try_bench_cycles(imp, op, 0, size)?;
-    let full = try_bench_cycles(imp, op, calls, size)?;
-    Ok((full - base) / u64::from(calls.max(1)))
+    per_call_cycles(calls, |n| try_bench_cycles(imp, op, n, size))
 }
 
 /// Cycles of spawning the implementation's server (with its pipes) and hanging up: the client
@@ -420,6 +335,3 @@ mod jsvm;
 
 #[cfg(test)]
 mod service;
-
-#[cfg(test)]
-mod schema;

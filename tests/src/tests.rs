@@ -44,7 +44,7 @@ fn spawn_by_unknown_code_hash_fails_cleanly() {
         )
     });
     let err = tx.run("unknown-code-hash").expect_err("no such server");
-    assert!(err.contains("error code 100"), "{err}");
+    assert!(err.error.contains("error code 100"), "{err}");
 }
 
 #[test]

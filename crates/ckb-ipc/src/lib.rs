@@ -10,7 +10,7 @@
 //! - [`io`]: `embedded-io` transport and the CKB [`Pipe`];
 //! - [`channel`]: [`Channel`] and [`RequestHandler`];
 //! - [`spawn`]: starting servers and serving on inherited pipes;
-//! - [`service`]: typed services with molecule payloads (`#[ckb_ipc::service]`).
+//! - [`service`](mod@service): typed services with molecule payloads (`#[ckb_ipc::service]`).
 //!
 //! ```ignore
 //! // client

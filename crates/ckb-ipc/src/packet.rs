@@ -61,22 +61,27 @@ impl Payload {
         Self { buf, start }
     }
 
+    /// The payload bytes.
     pub fn as_slice(&self) -> &[u8] {
         self.buf.get(self.start..).unwrap_or_default()
     }
 
+    /// The payload bytes, to change in place.
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
         self.buf.get_mut(self.start..).unwrap_or_default()
     }
 
+    /// Appends `bytes` to the payload.
     pub fn extend_from_slice(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// Appends one byte to the payload.
     pub fn push(&mut self, byte: u8) {
         self.buf.push(byte);
     }
 
+    /// Empties the payload, keeping its buffer (and the room for a header) for reuse.
     pub fn clear(&mut self) {
         self.buf.truncate(self.start);
     }
@@ -314,6 +319,7 @@ pub struct RequestPacket {
 }
 
 impl RequestPacket {
+    /// A request for method `method_id` with `payload` as its arguments.
     pub fn new(method_id: u64, payload: impl Into<Payload>) -> Self {
         Self {
             method_id,
@@ -326,10 +332,12 @@ impl RequestPacket {
         wire::VERSION
     }
 
+    /// The method to run.
     pub fn method_id(&self) -> u64 {
         self.method_id
     }
 
+    /// The argument bytes.
     pub fn payload(&self) -> &[u8] {
         &self.framed.payload
     }
@@ -339,6 +347,7 @@ impl RequestPacket {
         &mut self.framed.payload
     }
 
+    /// The argument bytes, owned: a server can answer in them without a copy.
     pub fn into_payload(self) -> Payload {
         self.framed.payload
     }
@@ -368,6 +377,7 @@ pub struct ResponsePacket {
 }
 
 impl ResponsePacket {
+    /// A response with `error_code` (0: success) and `payload`.
     pub fn new(error_code: u64, payload: impl Into<Payload>) -> Self {
         Self {
             error_code,
@@ -385,26 +395,33 @@ impl ResponsePacket {
         Self::new(error_code, Payload::new())
     }
 
+    /// Always [`wire::VERSION`]: packets of other versions are refused when read.
     pub fn version(&self) -> u8 {
         wire::VERSION
     }
 
+    /// 0 on success; else a protocol code (1..=28, see [`crate::ProtocolErrorCode`]) or the
+    /// service's own.
     pub fn error_code(&self) -> u64 {
         self.error_code
     }
 
+    /// Whether the error code is 0.
     pub fn is_ok(&self) -> bool {
         self.error_code == 0
     }
 
+    /// The result bytes (or an error's details).
     pub fn payload(&self) -> &[u8] {
         &self.framed.payload
     }
 
+    /// The payload, to change its bytes in place (its length is fixed by the header).
     pub fn payload_mut(&mut self) -> &mut [u8] {
         &mut self.framed.payload
     }
 
+    /// The result bytes, owned, whatever the error code (see [`Self::into_result`]).
     pub fn into_payload(self) -> Payload {
         self.framed.payload
     }

@@ -14,6 +14,7 @@ pub struct ChunkedReader<'a> {
 }
 
 impl<'a> ChunkedReader<'a> {
+    /// Reads `data`, `sizes[0]` bytes at most by the first `read`, `sizes[1]` by the next, ...
     pub fn new(data: &'a [u8], sizes: &'a [usize]) -> Self {
         Self {
             data,
@@ -54,6 +55,7 @@ impl ReadVec for ChunkedReader<'_> {}
 /// Collects everything written to it.
 #[derive(Default, Debug)]
 pub struct VecWriter {
+    /// Everything written so far.
     pub bytes: Vec<u8>,
     /// Number of `write` calls: what a pipe would charge a syscall for.
     pub writes: usize,

@@ -27,5 +27,5 @@ fn main() {
         std::fs::write(out.join(format!("{name}_mol.rs")), generated.stdout).expect("write code");
     }
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=../contracts/demo-proto/src/lib.rs");
+    println!("cargo:rerun-if-changed=../../contracts/demo-proto/src/lib.rs");
 }
