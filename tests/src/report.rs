@@ -244,28 +244,65 @@ pub fn anchored<'a>(text: &'a str, name: &str) -> Option<&'a str> {
     Some(&text[start..end])
 }
 
-/// The first ```rust block after the heading `heading` in a markdown `doc`.
-pub fn code_after<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
-    let at = doc.find(&format!("\n{heading}\n"))?;
+/// The first ```rust block after the first line of a markdown `doc` that contains `marker`.
+pub fn code_after<'a>(doc: &'a str, marker: &str) -> Option<&'a str> {
+    let at = doc.find(marker)?;
     let start = at + doc[at..].find("```rust\n")? + "```rust\n".len();
     let end = start + doc[start..].find("\n```")? + 1;
     Some(&doc[start..end])
+}
+
+/// The lines a reader sees of the first code block in the `//!` docs of a Rust `source`
+/// (rustdoc's hidden `# ` lines left out).
+pub fn doc_example(source: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in source.lines().filter_map(|l| l.strip_prefix("//!")) {
+        let line = line.strip_prefix(' ').unwrap_or(line);
+        if line.starts_with("```") {
+            if inside {
+                break;
+            }
+            inside = true;
+        } else if inside && !line.starts_with("# ") && line != "#" {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod quickstart {
     use super::*;
 
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(repo_dir().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
     #[test]
     fn the_readme_quick_start_is_the_compiled_example() {
-        let readme = std::fs::read_to_string(repo_dir().join("README.md")).expect("README.md");
         let example = "crates/ckb-ipc/examples/quickstart.rs";
-        let source = std::fs::read_to_string(repo_dir().join(example)).expect("example");
-        let shown = code_after(&readme, "## Quick start").expect("a rust block in Quick start");
-        let compiled = anchored(&source, "quickstart").expect("ANCHOR: quickstart in the example");
+        let readme = read("README.md");
+        let shown = code_after(&readme, &format!("The code below is `{example}`"))
+            .expect("the quick start's code block");
+        let compiled = anchored(&read(example), "quickstart").expect("ANCHOR: quickstart");
         assert_eq!(
             shown, compiled,
             "README.md's quick start differs from {example}"
+        );
+    }
+
+    #[test]
+    fn the_readme_test_helper_example_is_the_doc_tested_one() {
+        let lib = "crates/ckb-ipc-testtool/src/lib.rs";
+        let readme = read("README.md");
+        let shown = code_after(&readme, "The test uses [`ckb-ipc-testtool`]")
+            .expect("the helper's code block");
+        assert_eq!(
+            shown,
+            doc_example(&read(lib)),
+            "README.md's helper example differs from {lib}"
         );
     }
 }

@@ -43,6 +43,7 @@ const DISCARD_CHUNK: usize = 4096;
 /// A handler reports a failure by answering with an error code ([`ResponsePacket::error`]);
 /// the server then goes on with the next request.
 pub trait RequestHandler {
+    /// Answers `request`; an error is an answer too ([`ResponsePacket::error`]).
     fn serve(&mut self, request: RequestPacket) -> ResponsePacket;
 }
 
@@ -88,6 +89,7 @@ where
     W: Write,
     IpcError: From<R::Error> + From<W::Error>,
 {
+    /// A channel reading packets from `reader` and writing to `writer`, with the default limit.
     pub fn new(reader: R, writer: W) -> Self {
         Self {
             reader,

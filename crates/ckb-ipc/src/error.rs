@@ -14,7 +14,12 @@ pub enum IpcError {
     /// A VLQ that does not fit a `u64` (more than 10 bytes, or a 10th byte above 1).
     VlqOverflow,
     /// A header announced a payload above the channel's limit. Nothing was allocated for it.
-    PayloadTooLarge { len: u64, max: u64 },
+    PayloadTooLarge {
+        /// The length the header announced.
+        len: u64,
+        /// The limit of the channel that refused it.
+        max: u64,
+    },
     /// A packet of a protocol version other than 0.
     UnsupportedVersion(u64),
     /// The peer answered with this non-zero error code (any `u64`, known to us or not).
@@ -43,24 +48,43 @@ pub enum IpcError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum ProtocolErrorCode {
+    /// Success.
     Ok = 0,
+    /// Syscall error 1: index out of bound.
     IndexOutOfBound = 1,
+    /// Syscall error 2: item missing.
     ItemMissing = 2,
+    /// Syscall error 3: length not enough.
     LengthNotEnough = 3,
+    /// Syscall error 4: invalid data.
     InvalidData = 4,
+    /// Syscall error 5: wait failure.
     WaitFailure = 5,
+    /// Syscall error 6: invalid fd.
     InvalidFd = 6,
+    /// Syscall error 7: the other end of the pipe is closed.
     OtherEndClosed = 7,
+    /// Syscall error 8: too many VMs spawned.
     MaxVmsSpawned = 8,
+    /// Syscall error 9: too many fds created.
     MaxFdsCreated = 9,
+    /// An error with no finer code.
     UnknownError = 20,
+    /// A syscall error with no code of its own.
     UnknownSysError = 21,
+    /// The stream ended inside a packet.
     UnexpectedEof = 22,
+    /// A VLQ was cut off.
     IncompleteVlqSeq = 23,
+    /// A VLQ does not fit a `u64`.
     DecodeVlqOverflow = 24,
+    /// Reading a VLQ failed.
     ReadVlqError = 25,
+    /// A payload could not be encoded.
     SerializeError = 26,
+    /// A payload could not be decoded.
     DeserializeError = 27,
+    /// Any other transport or framing error (also: over the length limit, bad version).
     GeneralIoError = 28,
 }
 

@@ -6,7 +6,7 @@ use ckb_std::error::SysError;
 use ckb_std::syscalls;
 
 use super::ReadVec;
-use crate::IpcError;
+use crate::error::IpcError;
 
 /// One end of a CKB pipe (read fds are even, write fds odd). Closed when dropped, so the peer
 /// sees end of stream.
@@ -24,6 +24,7 @@ impl Pipe {
         Self { fd }
     }
 
+    /// The file descriptor, still owned by this `Pipe`.
     pub fn fd(&self) -> u64 {
         self.fd
     }
