@@ -286,7 +286,8 @@ mod quickstart {
         let readme = read("README.md");
         let shown = code_after(&readme, &format!("The code below is `{example}`"))
             .expect("the quick start's code block");
-        let compiled = anchored(&read(example), "quickstart").expect("ANCHOR: quickstart");
+        let source = read(example);
+        let compiled = anchored(&source, "quickstart").expect("ANCHOR: quickstart");
         assert_eq!(
             shown, compiled,
             "README.md's quick start differs from {example}"
