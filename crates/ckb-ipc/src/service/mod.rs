@@ -16,6 +16,44 @@ use crate::channel::Channel;
 use crate::io::{ReadVec, Write};
 use crate::{IpcError, ProtocolErrorCode, RequestPacket, ResponsePacket};
 
+/// A service argument or result type as the client or server encodes it: the type itself.
+///
+/// `#[ckb_ipc::service]` names every argument and result type through it
+/// (`<T as EncodeAs>::Type`) rather than through [`Encode`]: an unsupported type is then one
+/// error, at the type in the trait, naming it and listing what is supported, instead of one
+/// error per generated use followed by rustc's list of every `Encode` impl.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot travel in a #[ckb_ipc::service] method: it has no molecule encoding",
+    label = "not supported by #[ckb_ipc::service]",
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+)]
+pub trait EncodeAs {
+    /// `Self`.
+    type Type: Encode + ?Sized;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Encode + ?Sized> EncodeAs for T {
+    type Type = T;
+}
+
+/// A service argument or result type as the other side decodes it: the type itself. See
+/// [`EncodeAs`] for why it exists.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot travel in a #[ckb_ipc::service] method: it has no molecule encoding",
+    label = "not supported by #[ckb_ipc::service]",
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+)]
+pub trait DecodeAs {
+    /// `Self`.
+    type Type: Decode;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Decode> DecodeAs for T {
+    type Type = T;
+}
+
 /// The answer to a method id the server does not have. Service codes start above the protocol's
 /// (0..=28) and stay below 2^31, which every peer's VLQ decoder reads.
 pub const UNKNOWN_METHOD: u64 = 0x100;
