@@ -1,8 +1,8 @@
 //! One generator per output of `#[service]`, each reading the checked [`Service`] model.
 
 use proc_macro2::{Span, TokenStream as Tokens};
-use quote::{quote, quote_spanned, ToTokens};
-use syn::{Ident, Type};
+use quote::{quote, ToTokens};
+use syn::Ident;
 
 use crate::json;
 use crate::model::{Arg, Codec, Method, ResultKind, Service};
@@ -26,37 +26,55 @@ pub fn service(service: &Service) -> Tokens {
     }
 }
 
-/// `<T as ::ckb_ipc::service::EncodeAs>::Type` (or `DecodeAs`), spanned over `ty`: an
-/// unsupported type is then reported once, at the type in the trait, with the message of
-/// `EncodeAs`, and the generated code using it raises no further errors.
-pub fn wire(ty: &Type, trait_name: &str) -> Tokens {
+/// `prefix ty suffix`, the prefix spanned at the first token of `ty` and the suffix at its
+/// last, so that an error about the whole underlines the type in the trait.
+fn around(ty: &impl ToTokens, prefix: Tokens, suffix: Tokens) -> Tokens {
     let tokens = ty.to_token_stream();
     let first = tokens
         .clone()
         .into_iter()
         .next()
         .map_or_else(Span::call_site, |t| t.span());
-    let last = tokens.into_iter().last().map_or(first, |t| t.span());
-    let trait_ident = Ident::new(trait_name, last);
-    let open = quote_spanned!(first=> <);
-    let close = quote_spanned!(last=> as ::ckb_ipc::service::#trait_ident>::Type);
-    quote! { #open #ty #close }
+    let last = tokens.clone().into_iter().last().map_or(first, |t| t.span());
+    let prefix = respan(prefix, first);
+    let suffix = respan(suffix, last);
+    quote! { #prefix #tokens #suffix }
 }
 
-fn encoded(ty: &Type) -> Tokens {
-    wire(ty, "EncodeAs")
+fn respan(tokens: Tokens, span: Span) -> Tokens {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            t.set_span(span);
+            t
+        })
+        .collect()
 }
 
-fn decoded(ty: &Type) -> Tokens {
-    wire(ty, "DecodeAs")
+/// `<T as ::ckb_ipc::service::ServiceType>::Type` (that is, `T`) over the span of `ty`: an
+/// unsupported type is then reported once, at the type in the trait, with the message of
+/// `ServiceType`, and the generated code using it raises no further errors.
+fn wire(ty: &impl ToTokens) -> Tokens {
+    around(ty, quote!(<), quote!(as ::ckb_ipc::service::ServiceType>::Type))
+}
+
+/// What the client encodes for an argument: the type as written (an `&X` is encoded in place).
+fn sent(arg: &Arg) -> Tokens {
+    match arg.borrowed {
+        Some(_) => arg.ty.to_token_stream(),
+        None => wire(&arg.ty),
+    }
 }
 
 /// What the server decodes for an argument: its type, or for `&X` the owned form of `X`.
-fn owned(arg: &Arg) -> Type {
+fn received(arg: &Arg) -> Tokens {
     match &arg.borrowed {
-        Some(x) => syn::parse_quote_spanned!(proc_macro2::Span::call_site()=>
-            <#x as ::ckb_ipc::alloc::borrow::ToOwned>::Owned),
-        None => arg.ty.clone(),
+        Some(x) => wire(&around(
+            x,
+            quote!(<),
+            quote!(as ::ckb_ipc::alloc::borrow::ToOwned>::Owned),
+        )),
+        None => wire(&arg.ty),
     }
 }
 
@@ -132,7 +150,7 @@ fn schema_line(m: &Method) -> Tokens {
     let (name, id) = (m.plain_name(), m.id);
     let args_name = format!("{}Args", m.variant());
     let arg_names: Vec<String> = m.args.iter().map(|a| a.name.to_string()).collect();
-    let arg_types: Vec<Tokens> = m.args.iter().map(|a| encoded(&a.ty)).collect();
+    let arg_types: Vec<Tokens> = m.args.iter().map(sent).collect();
     let args = match m.args.len() {
         0 => quote! { ::ckb_ipc::alloc::string::String::from("()") },
         1 => quote! { schema.add::<#(#arg_types)*>() },
@@ -145,13 +163,13 @@ fn schema_line(m: &Method) -> Tokens {
     };
     let result = match &m.result {
         ResultKind::Fallible { ok, err } => {
-            let (ok, err) = (encoded(ok), encoded(err));
+            let (ok, err) = (wire(ok), wire(err));
             quote! {
                 ::ckb_ipc::alloc::format!("{}, or error {} (code {})", schema.add::<#ok>(), schema.add::<#err>(), ::ckb_ipc::service::SERVICE_ERROR)
             }
         }
         ResultKind::Plain(out) => {
-            let out = encoded(out);
+            let out = wire(out);
             quote! { schema.add::<#out>() }
         }
     };
@@ -209,12 +227,12 @@ fn client_method(service: &Service, m: &Method) -> Tokens {
         let (n, t) = (&a.name, &a.ty);
         quote! { #n: #t }
     });
-    let args_ty = args_type(m.args.iter().map(|a| encoded(&a.ty)).collect());
+    let args_ty = args_type(m.args.iter().map(sent).collect());
     let names: Vec<&Ident> = m.args.iter().map(|a| &a.name).collect();
     let args = args_type(names.iter().map(|n| quote! { #n }).collect());
     match &m.result {
         ResultKind::Fallible { ok, err } => {
-            let (wire_ok, wire_err) = (decoded(ok), decoded(err));
+            let (wire_ok, wire_err) = (wire(ok), wire(err));
             quote! {
                 #(#docs)*
                 pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<::core::result::Result<#ok, #err>, ::ckb_ipc::IpcError> {
@@ -223,7 +241,7 @@ fn client_method(service: &Service, m: &Method) -> Tokens {
             }
         }
         ResultKind::Plain(out) => {
-            let wire_out = decoded(out);
+            let wire_out = wire(out);
             quote! {
                 #(#docs)*
                 pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<#out, ::ckb_ipc::IpcError> {
@@ -267,15 +285,15 @@ fn server_body(service: &Service) -> Tokens {
         let (name, c) = (&m.name, m.id_const());
         let names: Vec<&Ident> = m.args.iter().map(|a| &a.name).collect();
         let pattern = args_type(names.iter().map(|n| quote! { #n }).collect());
-        let ty = args_type(m.args.iter().map(|a| decoded(&owned(a))).collect());
+        let ty = args_type(m.args.iter().map(received).collect());
         let pass = m.args.iter().map(pass);
         let respond = match &m.result {
             ResultKind::Fallible { ok, err } => {
-                let (ok, err) = (encoded(ok), encoded(err));
+                let (ok, err) = (wire(ok), wire(err));
                 quote! { ::ckb_ipc::service::respond_result::<#ok, #err>(self.0.#name(#(#pass),*), #spare) }
             }
             ResultKind::Plain(out) => {
-                let out = encoded(out);
+                let out = wire(out);
                 quote! { ::ckb_ipc::service::respond::<#out>(self.0.#name(#(#pass),*), #spare) }
             }
         };

@@ -49,8 +49,8 @@ macro_rules! bytes_schema {
 
 /// A value with a molecule encoding.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no molecule encoding (`ckb_ipc::service::Encode`)",
-    label = "no molecule encoding",
+    message = "`{Self}` is not a molecule type: a #[ckb_ipc::service] method cannot take or return it",
+    label = "not a molecule type",
     note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
 pub trait Encode {
@@ -91,8 +91,8 @@ pub trait Encode {
 
 /// A value that can be read back from its molecule encoding (all of `bytes`, nothing left over).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be decoded from molecule (`ckb_ipc::service::Decode`)",
-    label = "no molecule decoding",
+    message = "`{Self}` is not a molecule type: a #[ckb_ipc::service] method cannot take or return it",
+    label = "not a molecule type",
     note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
 pub trait Decode: Sized {

@@ -16,41 +16,25 @@ use crate::channel::Channel;
 use crate::io::{ReadVec, Write};
 use crate::{IpcError, ProtocolErrorCode, RequestPacket, ResponsePacket};
 
-/// A service argument or result type as the client or server encodes it: the type itself.
+/// A type a service method can take or return: one that encodes and decodes.
 ///
 /// `#[ckb_ipc::service]` names every argument and result type through it
-/// (`<T as EncodeAs>::Type`) rather than through [`Encode`]: an unsupported type is then one
-/// error, at the type in the trait, naming it and listing what is supported, instead of one
-/// error per generated use followed by rustc's list of every `Encode` impl.
+/// (`<T as ServiceType>::Type`, which is `T`) rather than through [`Encode`] and [`Decode`]:
+/// an unsupported type is then one error, at the type in the trait, naming it and listing
+/// what is supported, instead of an error per generated use followed by rustc's list of every
+/// `Encode` impl.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot travel in a #[ckb_ipc::service] method: it has no molecule encoding",
-    label = "not supported by #[ckb_ipc::service]",
+    message = "`{Self}` is not a molecule type: a #[ckb_ipc::service] method cannot take or return it",
+    label = "not a molecule type",
     note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
-pub trait EncodeAs {
+pub trait ServiceType {
     /// `Self`.
-    type Type: Encode + ?Sized;
+    type Type: Encode + Decode;
 }
 
 #[diagnostic::do_not_recommend]
-impl<T: Encode + ?Sized> EncodeAs for T {
-    type Type = T;
-}
-
-/// A service argument or result type as the other side decodes it: the type itself. See
-/// [`EncodeAs`] for why it exists.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot travel in a #[ckb_ipc::service] method: it has no molecule encoding",
-    label = "not supported by #[ckb_ipc::service]",
-    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
-)]
-pub trait DecodeAs {
-    /// `Self`.
-    type Type: Decode;
-}
-
-#[diagnostic::do_not_recommend]
-impl<T: Decode> DecodeAs for T {
+impl<T: Encode + Decode> ServiceType for T {
     type Type = T;
 }
 
