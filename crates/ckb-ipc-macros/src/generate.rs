@@ -168,8 +168,8 @@ fn schema_line(m: &Method) -> Tokens {
                 ::ckb_ipc::alloc::format!("{}, or error {} (code {})", schema.add::<#ok>(), schema.add::<#err>(), ::ckb_ipc::service::SERVICE_ERROR)
             }
         }
-        ResultKind::Plain(out) => {
-            let out = wire(out);
+        ResultKind::Plain => {
+            let out = wire(&m.output);
             quote! { schema.add::<#out>() }
         }
     };
@@ -222,7 +222,8 @@ fn client(service: &Service) -> Tokens {
 
 /// A molecule client method: encode the arguments, call, decode the result.
 fn client_method(service: &Service, m: &Method) -> Tokens {
-    let (name, docs, methods_ty, c) = (&m.name, &m.docs, service.methods_ty(), m.id_const());
+    let (name, methods_ty, c) = (&m.name, service.methods_ty(), m.id_const());
+    let docs = m.client_docs(service.name());
     let params = m.args.iter().map(|a| {
         let (n, t) = (&a.name, &a.ty);
         quote! { #n: #t }
@@ -240,7 +241,8 @@ fn client_method(service: &Service, m: &Method) -> Tokens {
                 }
             }
         }
-        ResultKind::Plain(out) => {
+        ResultKind::Plain => {
+            let out = &m.output;
             let wire_out = wire(out);
             quote! {
                 #(#docs)*
@@ -292,8 +294,8 @@ fn server_body(service: &Service) -> Tokens {
                 let (ok, err) = (wire(ok), wire(err));
                 quote! { ::ckb_ipc::service::respond_result::<#ok, #err>(self.0.#name(#(#pass),*), #spare) }
             }
-            ResultKind::Plain(out) => {
-                let out = wire(out);
+            ResultKind::Plain => {
+                let out = wire(&m.output);
                 quote! { ::ckb_ipc::service::respond::<#out>(self.0.#name(#(#pass),*), #spare) }
             }
         };

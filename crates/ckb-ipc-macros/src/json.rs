@@ -58,7 +58,8 @@ pub fn types(service: &Service) -> Tokens {
 /// A client method: the request variant out, the matching response variant back.
 pub fn client_method(service: &Service, m: &Method) -> Tokens {
     let (req_ty, resp_ty) = (request_ty(service), response_ty(service));
-    let (name, v, out, docs) = (&m.name, m.variant(), &m.output, &m.docs);
+    let (name, v, out) = (&m.name, m.variant(), &m.output);
+    let docs = m.client_docs(service.name());
     let params = m.args.iter().map(|a| {
         let (n, t) = (&a.name, &a.ty);
         quote! { #n: #t }

@@ -53,10 +53,10 @@ pub struct Arg {
 
 /// How a method's return value travels.
 pub enum ResultKind {
-    /// The value is the response payload.
-    Plain(Type),
+    /// The value ([`Method::output`]) is the response payload.
+    Plain,
     /// `Result<T, E>`: `Ok` is the payload, `Err` travels under its own error code.
-    Fallible { ok: Type, err: Type },
+    Fallible { ok: Box<Type>, err: Box<Type> },
 }
 
 impl Service {
@@ -238,6 +238,16 @@ impl Method {
         Ident::new(&self.plain_name().to_uppercase(), self.name.span())
     }
 
+    /// The doc comments of the client's method: the trait method's, or one naming it (a
+    /// crate with `#![warn(missing_docs)]` would warn about an undocumented generated method).
+    pub fn client_docs(&self, trait_name: &Ident) -> Vec<Attribute> {
+        if !self.docs.is_empty() {
+            return self.docs.clone();
+        }
+        let doc = format!("Calls `{trait_name}::{}` on the server.", self.plain_name());
+        vec![syn::parse_quote!(#[doc = #doc])]
+    }
+
     /// The CamelCase name: ckb-script-ipc's JSON variant, and `<Method>Args` in schemas.
     pub fn variant(&self) -> Ident {
         camel(&self.plain_name())
@@ -319,7 +329,13 @@ impl ResultKind {
     /// `Fallible` for a return type spelled `Result<T, E>` (any path ending in `Result`).
     fn of(ty: &Type) -> Self {
         Self::result_parts(ty)
-            .map_or_else(|| Self::Plain(ty.clone()), |(ok, err)| Self::Fallible { ok, err })
+            .map_or_else(
+                || Self::Plain,
+                |(ok, err)| Self::Fallible {
+                    ok: Box::new(ok),
+                    err: Box::new(err),
+                },
+            )
     }
 
     fn result_parts(ty: &Type) -> Option<(Type, Type)> {

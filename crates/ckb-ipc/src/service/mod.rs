@@ -5,6 +5,13 @@
 //! for one, a tuple (molecule `struct` or `table`) for more. Its return value travels as the
 //! response payload. For a method returning `Result<T, E>`, `Err(e)` is the error code
 //! [`SERVICE_ERROR`] with `e` as payload, kept apart from transport errors ([`IpcError`]).
+//!
+//! Arguments and results are any type with a molecule encoding ([`ServiceType`]; the table in
+//! [`codec`]). An argument may also be borrowed, `&str` or `&[T]`: the client sends it as the
+//! `String` or `Vec<T>` it would be, and the server decodes that and lends it to the trait
+//! method, which is written with the same `&str`/`&[T]` (no copy on the client, one owned
+//! value on the server). A type without an encoding is a compile error at the type, listing the
+//! supported ones.
 
 pub mod codec;
 #[cfg(feature = "json")]
