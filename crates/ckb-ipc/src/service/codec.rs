@@ -28,7 +28,8 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::IpcError;
+use crate::error::IpcError;
+use crate::packet::Payload;
 
 /// Declares molecule `bytes` (`vector Bytes <byte>`).
 fn declare_bytes(schema: &mut Schema) {
@@ -64,9 +65,9 @@ pub trait Encode {
     fn schema_name() -> String;
     /// Adds the molecule declarations the type needs to `schema`.
     fn schema_declare(schema: &mut Schema);
-    /// The encoding as a packet payload. [`Payload`](crate::Payload) overrides it to reuse its
+    /// The encoding as a packet payload. [`Payload`] overrides it to reuse its
     /// own buffer (no copy).
-    fn into_payload(self) -> crate::Payload
+    fn into_payload(self) -> Payload
     where
         Self: Sized,
     {
@@ -74,7 +75,7 @@ pub trait Encode {
     }
     /// The encoding as a payload, written into `spare` (a buffer done with, such as the
     /// request's) when there is one: no allocation.
-    fn into_payload_in(self, spare: Option<crate::Payload>) -> crate::Payload
+    fn into_payload_in(self, spare: Option<Payload>) -> Payload
     where
         Self: Sized,
     {
@@ -102,16 +103,16 @@ pub trait Decode: Sized {
     /// Reads a value from exactly `bytes`; anything malformed or left over is
     /// [`IpcError::Deserialize`].
     fn decode(bytes: &[u8]) -> Result<Self, IpcError>;
-    /// Decodes a whole packet payload. [`Payload`](crate::Payload) overrides it to keep the
+    /// Decodes a whole packet payload. [`Payload`] overrides it to keep the
     /// buffer it arrived in (no copy).
-    fn from_payload(payload: crate::Payload) -> Result<Self, IpcError> {
+    fn from_payload(payload: Payload) -> Result<Self, IpcError> {
         Self::decode(&payload)
     }
 }
 
 /// `Payload` is the zero-copy `bytes` of services: encoding writes its 4-byte length into the
 /// headroom in front of it, decoding steps over the length in the buffer it arrived in.
-impl Encode for crate::Payload {
+impl Encode for Payload {
     const FIXED_SIZE: Option<usize> = None;
     fn encode_to(&self, out: &mut Vec<u8>) {
         self.as_slice().encode_to(out)
@@ -120,10 +121,10 @@ impl Encode for crate::Payload {
         4 + self.len()
     }
     bytes_schema!();
-    fn into_payload_in(self, _: Option<crate::Payload>) -> crate::Payload {
+    fn into_payload_in(self, _: Option<Payload>) -> Payload {
         self.into_payload()
     }
-    fn into_payload(mut self) -> crate::Payload {
+    fn into_payload(mut self) -> Payload {
         let len = (self.len() as u32).to_le_bytes();
         if self.prepend(&len) {
             self
@@ -133,12 +134,12 @@ impl Encode for crate::Payload {
     }
 }
 
-impl Decode for crate::Payload {
+impl Decode for Payload {
     const ZERO_COPY: bool = true;
     fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
-        decode_bytes(bytes).map(crate::Payload::from_slice)
+        decode_bytes(bytes).map(Payload::from_slice)
     }
-    fn from_payload(mut payload: crate::Payload) -> Result<Self, IpcError> {
+    fn from_payload(mut payload: Payload) -> Result<Self, IpcError> {
         decode_bytes(&payload)?;
         payload.advance(4);
         Ok(payload)
@@ -844,8 +845,8 @@ entity_codec! {
 }
 
 /// Encodes `value` into a payload with room for the packet header.
-pub fn to_payload<T: Encode + ?Sized>(value: &T) -> crate::Payload {
-    let mut payload = crate::Payload::with_capacity(value.encoded_len());
+pub fn to_payload<T: Encode + ?Sized>(value: &T) -> Payload {
+    let mut payload = Payload::with_capacity(value.encoded_len());
     value.encode_to(payload.buffer_mut());
     payload
 }

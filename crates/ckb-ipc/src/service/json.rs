@@ -12,7 +12,8 @@ pub use serde_json;
 
 use crate::channel::Channel;
 use crate::io::{ReadVec, Write};
-use crate::{IpcError, Payload, ProtocolErrorCode, RequestPacket, ResponsePacket};
+use crate::error::{IpcError, ProtocolErrorCode};
+use crate::packet::{Payload, RequestPacket, ResponsePacket};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Client side: sends `request`, decodes the response enum.

@@ -21,7 +21,8 @@ pub use codec::{Decode, Encode};
 
 use crate::channel::Channel;
 use crate::io::{ReadVec, Write};
-use crate::{IpcError, ProtocolErrorCode, RequestPacket, ResponsePacket};
+use crate::error::{IpcError, ProtocolErrorCode};
+use crate::packet::{Payload, RequestPacket, ResponsePacket};
 
 /// A type a service method can take or return: one that encodes and decodes.
 ///
@@ -84,7 +85,7 @@ where
 /// Decodes a response payload; a buffer the value does not keep goes back to the channel.
 fn decode_result<R, W, T>(
     channel: &mut Channel<R, W>,
-    payload: crate::Payload,
+    payload: Payload,
 ) -> Result<T, IpcError>
 where
     R: ReadVec,
@@ -124,7 +125,7 @@ where
 
 /// Server side: the arguments of `req` and, when they did not keep it, the request's buffer
 /// for the response; or the response that refuses them.
-pub fn args<A: Decode>(req: RequestPacket) -> Result<(A, Option<crate::Payload>), ResponsePacket> {
+pub fn args<A: Decode>(req: RequestPacket) -> Result<(A, Option<Payload>), ResponsePacket> {
     let refuse = |_| ResponsePacket::error(ProtocolErrorCode::DeserializeError as u64);
     let payload = req.into_payload();
     if A::ZERO_COPY {
@@ -135,14 +136,14 @@ pub fn args<A: Decode>(req: RequestPacket) -> Result<(A, Option<crate::Payload>)
 }
 
 /// Server side: a method's return value as a response, written into `spare` if given.
-pub fn respond<T: Encode>(value: T, spare: Option<crate::Payload>) -> ResponsePacket {
+pub fn respond<T: Encode>(value: T, spare: Option<Payload>) -> ResponsePacket {
     ResponsePacket::ok(value.into_payload_in(spare))
 }
 
 /// Server side: a `Result` method's value as a response.
 pub fn respond_result<T: Encode, E: Encode>(
     value: Result<T, E>,
-    spare: Option<crate::Payload>,
+    spare: Option<Payload>,
 ) -> ResponsePacket {
     match value {
         Ok(v) => respond(v, spare),
