@@ -39,8 +39,12 @@ pub fn derive_molecule(item: TokenStream) -> TokenStream {
 /// Ids default to a hash of `"Trait::method"` (stable when methods are added or reordered);
 /// `#[method(id = N)]` sets one. Arguments and results are molecule-encoded (see
 /// `ckb_ipc::service::codec` for the types); an argument `&str` or `&[T]` is sent as `String`
-/// or `Vec<T>` and lent to the server's method. Method names that would collide with the
-/// generated items (`new`, `from_channel`, `into_channel`, `all`) are refused.
+/// or `Vec<T>` and lent to the server's method.
+///
+/// Names are checked before anything is generated, each refusal at the method's name: a method
+/// named like a generated item (`new`, `from_channel`, `into_channel`; `all`, whose id constant
+/// would be `ALL`), or two methods sharing an id, an id constant (`get`/`Get`) or a CamelCase
+/// name (`get_value`/`get__value`: the schema's `<Method>Args`, the JSON variant).
 ///
 /// `#[service(json)]` speaks ckb-script-ipc's serde_json messages instead (no `schema()`).
 #[proc_macro_attribute]

@@ -161,13 +161,14 @@ fn check_unique(
                 ),
             ));
         }
-        if codec == Codec::Json && other.variant() == method.variant() {
+        if other.variant() == method.variant() {
+            let shared = match codec {
+                Codec::Json => format!("the JSON variant `{}`", method.variant()),
+                Codec::Molecule => format!("the schema name `{}Args`", method.variant()),
+            };
             return Err(Error::new(
                 at,
-                format!(
-                    "methods `{other_name}` and `{name}` would share the JSON variant `{}`; rename one",
-                    method.variant()
-                ),
+                format!("methods `{other_name}` and `{name}` would share {shared}; rename one"),
             ));
         }
     }
