@@ -891,6 +891,22 @@ mod tests {
     }
 
     #[test]
+    fn sizes_are_64_bit_on_the_wire_and_narrowed_without_truncation() {
+        assert_eq!(round(7usize), 7u64.to_le_bytes());
+        assert_eq!(round(-7isize), (-7i64).to_le_bytes());
+        assert_eq!(usize::schema_name(), "Uint64");
+        assert_eq!(isize::schema_name(), "Int64");
+        assert_eq!(usize::decode(&[1, 2, 3]), Err(BAD));
+        // The check usize and isize decode through: a value the target type cannot hold is
+        // refused (on a 64-bit target every Uint64 fits a usize, so u32 shows the refusal).
+        assert_eq!(narrow::<u32, u64>(u64::from(u32::MAX)), Ok(u32::MAX));
+        assert_eq!(narrow::<u32, u64>(u64::from(u32::MAX) + 1), Err(BAD));
+        assert_eq!(narrow::<i32, i64>(i64::from(i32::MIN) - 1), Err(BAD));
+        #[cfg(target_pointer_width = "32")]
+        assert_eq!(usize::decode(&(1u64 << 32).to_le_bytes()), Err(BAD));
+    }
+
+    #[test]
     fn bad_bytes_are_errors() {
         assert_eq!(u64::decode(&[1, 2, 3]), Err(BAD));
         assert_eq!(bool::decode(&[2]), Err(BAD));
