@@ -35,7 +35,11 @@ fn around(ty: &impl ToTokens, prefix: Tokens, suffix: Tokens) -> Tokens {
         .into_iter()
         .next()
         .map_or_else(Span::call_site, |t| t.span());
-    let last = tokens.clone().into_iter().last().map_or(first, |t| t.span());
+    let last = tokens
+        .clone()
+        .into_iter()
+        .last()
+        .map_or(first, |t| t.span());
     let prefix = respan(prefix, first);
     let suffix = respan(suffix, last);
     quote! { #prefix #tokens #suffix }
@@ -55,7 +59,11 @@ fn respan(tokens: Tokens, span: Span) -> Tokens {
 /// unsupported type is then reported once, at the type in the trait, with the message of
 /// `ServiceType`, and the generated code using it raises no further errors.
 fn wire(ty: &impl ToTokens) -> Tokens {
-    around(ty, quote!(<), quote!(as ::ckb_ipc::service::ServiceType>::Type))
+    around(
+        ty,
+        quote!(<),
+        quote!(as ::ckb_ipc::service::ServiceType>::Type),
+    )
 }
 
 /// What the client encodes for an argument: the type as written (an `&X` is encoded in place).

@@ -269,7 +269,9 @@ fn take_id(attrs: &mut Vec<Attribute>) -> syn::Result<Option<u64>> {
                 let lit: LitInt = meta.value()?.parse()?;
                 let value: u64 = lit.base10_parse()?;
                 if value > 0x7fff_ffff {
-                    return Err(meta.error("method ids stay below 2^31 so every peer can read them"));
+                    return Err(
+                        meta.error("method ids stay below 2^31 so every peer can read them")
+                    );
                 }
                 id = Some(value);
                 Ok(())
@@ -329,14 +331,13 @@ impl Arg {
 impl ResultKind {
     /// `Fallible` for a return type spelled `Result<T, E>` (any path ending in `Result`).
     fn of(ty: &Type) -> Self {
-        Self::result_parts(ty)
-            .map_or_else(
-                || Self::Plain,
-                |(ok, err)| Self::Fallible {
-                    ok: Box::new(ok),
-                    err: Box::new(err),
-                },
-            )
+        Self::result_parts(ty).map_or_else(
+            || Self::Plain,
+            |(ok, err)| Self::Fallible {
+                ok: Box::new(ok),
+                err: Box::new(err),
+            },
+        )
     }
 
     fn result_parts(ty: &Type) -> Option<(Type, Type)> {

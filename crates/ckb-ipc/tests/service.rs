@@ -406,7 +406,10 @@ fn borrowed_arguments_travel_as_their_owned_forms() {
         encoded(&(String::from("x"), 3u64)),
     ));
     assert_eq!(resp.error_code(), 0);
-    assert_eq!(String::decode(resp.payload()).unwrap(), "hello xhello xhello x");
+    assert_eq!(
+        String::decode(resp.payload()).unwrap(),
+        "hello xhello xhello x"
+    );
 }
 
 #[test]
@@ -424,7 +427,10 @@ fn vec_of_options_is_a_dynvec_of_molecule_options() {
         5, 0, 0, 0,               // Some(5)
     ];
     assert_eq!(bytes, molecule);
-    assert_eq!(Vec::<Option<u32>>::decode(&molecule).unwrap(), [Some(0x0403_0201), None, Some(5)]);
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&molecule).unwrap(),
+        [Some(0x0403_0201), None, Some(5)]
+    );
     // An empty dynvec is its size alone.
     assert_eq!(encoded(&Vec::<Option<u32>>::new()), [4, 0, 0, 0]);
     assert_eq!(encoded(&vec![None::<u32>]), [8, 0, 0, 0, 8, 0, 0, 0]);
@@ -462,27 +468,65 @@ fn hostile_vectors_are_deserialize_errors() {
     // dynvec of options: size disagreeing with the bytes, offsets out of order, past the end,
     // not a multiple of 4, an item of the wrong size for a u32.
     assert_eq!(Vec::<Option<u32>>::decode(&[]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<Option<u32>>::decode(&[5, 0, 0, 0]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4][..11]), Err(IpcError::Deserialize));
     assert_eq!(
-        Vec::<Option<u32>>::decode(&[16, 0, 0, 0, 12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<Option<u32>>::decode(&[10, 0, 0, 0, 6, 0, 0, 0, 0, 0]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<Option<u32>>::decode(&[11, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3]), Err(IpcError::Deserialize));
+        Vec::<Option<u32>>::decode(&[5, 0, 0, 0]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4][..11]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&[16, 0, 0, 0, 12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&[10, 0, 0, 0, 6, 0, 0, 0, 0, 0]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&[11, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3]),
+        Err(IpcError::Deserialize)
+    );
     // A count of 2^32-1 items with no bytes behind it allocates nothing and fails.
-    assert_eq!(Vec::<Option<u32>>::decode(&[0xff, 0xff, 0xff, 0xff, 0xfc, 0xff, 0xff, 0xff]), Err(IpcError::Deserialize));
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&[0xff, 0xff, 0xff, 0xff, 0xfc, 0xff, 0xff, 0xff]),
+        Err(IpcError::Deserialize)
+    );
     // fixvec of (u8, u32): a count the bytes do not hold, a partial item, a huge count.
-    assert_eq!(Vec::<(u8, u32)>::decode(&[2, 0, 0, 0, 1, 4, 3, 2, 1]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<(u8, u32)>::decode(&[1, 0, 0, 0, 1, 4, 3, 2]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<(u8, u32)>::decode(&[0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5]), Err(IpcError::Deserialize));
-    assert_eq!(Vec::<(u8, u32)>::decode(&[0, 0, 0]), Err(IpcError::Deserialize));
+    assert_eq!(
+        Vec::<(u8, u32)>::decode(&[2, 0, 0, 0, 1, 4, 3, 2, 1]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<(u8, u32)>::decode(&[1, 0, 0, 0, 1, 4, 3, 2]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<(u8, u32)>::decode(&[0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5]),
+        Err(IpcError::Deserialize)
+    );
+    assert_eq!(
+        Vec::<(u8, u32)>::decode(&[0, 0, 0]),
+        Err(IpcError::Deserialize)
+    );
     // A server refuses them as arguments with the protocol's deserialize error.
     let mut server = SheetServer(Cells);
     for (id, payload) in [
         (SheetMethods::TOTAL, vec![12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3]),
         (SheetMethods::SORT, vec![9, 0, 0, 0, 1, 2, 3, 4, 5]),
-        (SheetMethods::GREET, vec![1, 0, 0, 0, 0xff, 1, 0, 0, 0, 0, 0, 0, 0]),
+        (
+            SheetMethods::GREET,
+            vec![1, 0, 0, 0, 0xff, 1, 0, 0, 0, 0, 0, 0, 0],
+        ),
     ] {
         let resp = server.serve(RequestPacket::new(id, Payload::from_slice(&payload)));
         assert_eq!(

@@ -11,8 +11,8 @@ pub use serde;
 pub use serde_json;
 
 use crate::channel::Channel;
-use crate::io::{ReadVec, Write};
 use crate::error::{IpcError, ProtocolErrorCode};
+use crate::io::{ReadVec, Write};
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
 use serde::{de::DeserializeOwned, Serialize};
 

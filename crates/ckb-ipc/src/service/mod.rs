@@ -20,8 +20,8 @@ pub mod json;
 pub use codec::{Decode, Encode};
 
 use crate::channel::Channel;
-use crate::io::{ReadVec, Write};
 use crate::error::{IpcError, ProtocolErrorCode};
+use crate::io::{ReadVec, Write};
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
 
 /// A type a service method can take or return: one that encodes and decodes.
@@ -83,10 +83,7 @@ where
 }
 
 /// Decodes a response payload; a buffer the value does not keep goes back to the channel.
-fn decode_result<R, W, T>(
-    channel: &mut Channel<R, W>,
-    payload: Payload,
-) -> Result<T, IpcError>
+fn decode_result<R, W, T>(channel: &mut Channel<R, W>, payload: Payload) -> Result<T, IpcError>
 where
     R: ReadVec,
     W: Write,
