@@ -465,59 +465,42 @@ fn vec_of_fixed_tuples_is_a_fixvec_of_structs() {
 
 #[test]
 fn hostile_vectors_are_deserialize_errors() {
-    // dynvec of options: size disagreeing with the bytes, offsets out of order, past the end,
-    // not a multiple of 4, an item of the wrong size for a u32.
-    assert_eq!(Vec::<Option<u32>>::decode(&[]), Err(IpcError::Deserialize));
-    assert_eq!(
-        Vec::<Option<u32>>::decode(&[5, 0, 0, 0]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4][..11]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<Option<u32>>::decode(&[16, 0, 0, 0, 12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<Option<u32>>::decode(&[12, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<Option<u32>>::decode(&[10, 0, 0, 0, 6, 0, 0, 0, 0, 0]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<Option<u32>>::decode(&[11, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3]),
-        Err(IpcError::Deserialize)
-    );
-    // A count of 2^32-1 items with no bytes behind it allocates nothing and fails.
-    assert_eq!(
-        Vec::<Option<u32>>::decode(&[0xff, 0xff, 0xff, 0xff, 0xfc, 0xff, 0xff, 0xff]),
-        Err(IpcError::Deserialize)
-    );
-    // fixvec of (u8, u32): a count the bytes do not hold, a partial item, a huge count.
-    assert_eq!(
-        Vec::<(u8, u32)>::decode(&[2, 0, 0, 0, 1, 4, 3, 2, 1]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<(u8, u32)>::decode(&[1, 0, 0, 0, 1, 4, 3, 2]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<(u8, u32)>::decode(&[0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5]),
-        Err(IpcError::Deserialize)
-    );
-    assert_eq!(
-        Vec::<(u8, u32)>::decode(&[0, 0, 0]),
-        Err(IpcError::Deserialize)
-    );
+    // dynvec of options: no size, a size disagreeing with the bytes, offsets out of order,
+    // past the end or not a multiple of 4, an item of the wrong size for a u32, and a size of
+    // 2^32-1 with nothing behind it (nothing is allocated for it).
+    let options: [&[u8]; 9] = [
+        &[],
+        &[5, 0, 0, 0],
+        &[12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3],
+        &[11, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3],
+        &[16, 0, 0, 0, 12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4],
+        &[12, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0],
+        &[10, 0, 0, 0, 6, 0, 0, 0, 0, 0],
+        &[13, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4],
+        &[0xff, 0xff, 0xff, 0xff, 0xfc, 0xff, 0xff, 0xff],
+    ];
+    for bytes in options {
+        assert_eq!(
+            Vec::<Option<u32>>::decode(bytes),
+            Err(IpcError::Deserialize),
+            "{bytes:?}"
+        );
+    }
+    // fixvec of (u8, u32): a count the bytes do not hold, a partial item, a huge count, no
+    // count.
+    let pairs: [&[u8]; 4] = [
+        &[2, 0, 0, 0, 1, 4, 3, 2, 1],
+        &[1, 0, 0, 0, 1, 4, 3, 2],
+        &[0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5],
+        &[0, 0, 0],
+    ];
+    for bytes in pairs {
+        assert_eq!(
+            Vec::<(u8, u32)>::decode(bytes),
+            Err(IpcError::Deserialize),
+            "{bytes:?}"
+        );
+    }
     // A server refuses them as arguments with the protocol's deserialize error.
     let mut server = SheetServer(Cells);
     for (id, payload) in [
