@@ -3,7 +3,9 @@
 
 use proc_macro2::TokenStream as Tokens;
 use quote::quote;
-use syn::{spanned::Spanned, Error, Type};
+use syn::{spanned::Spanned, Error};
+
+use crate::generate::wire;
 
 /// The impls for `item`, or why it cannot have them.
 pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
@@ -20,7 +22,9 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         ));
     };
     let name = &item.ident;
-    let types: Vec<&Type> = data.fields.iter().map(|f| &f.ty).collect();
+    // Through `ServiceType`, as in #[service]: a field of an unsupported type is one error at
+    // the field's type.
+    let types: Vec<Tokens> = data.fields.iter().map(|f| wire(&f.ty)).collect();
     let access: Vec<Tokens> = data
         .fields
         .iter()
@@ -47,9 +51,9 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         })
         .collect();
     let build = match &data.fields {
-        syn::Fields::Named(_) => quote! { #name { #(#access: r.field()?),* } },
+        syn::Fields::Named(_) => quote! { #name { #(#access: r.field::<#types>()?),* } },
         syn::Fields::Unnamed(_) => {
-            let reads = access.iter().map(|_| quote! { r.field()? });
+            let reads = types.iter().map(|t| quote! { r.field::<#t>()? });
             quote! { #name ( #(#reads),* ) }
         }
         syn::Fields::Unit => quote! { #name },
@@ -61,14 +65,14 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
             fn encode_to(&self, out: &mut ::ckb_ipc::alloc::vec::Vec<u8>) {
                 #codec::encode_fields(
                     <Self as #codec::Encode>::FIXED_SIZE.is_some(),
-                    &[#(&self.#access as &dyn #codec::DynEncode),*],
+                    &[#(#codec::dyn_field::<#types>(&self.#access)),*],
                     out,
                 )
             }
             fn encoded_len(&self) -> usize {
                 #codec::fields_len(
                     <Self as #codec::Encode>::FIXED_SIZE.is_some(),
-                    &[#(&self.#access as &dyn #codec::DynEncode),*],
+                    &[#(#codec::dyn_field::<#types>(&self.#access)),*],
                 )
             }
             fn schema_name() -> ::ckb_ipc::alloc::string::String {

@@ -58,7 +58,7 @@ fn respan(tokens: Tokens, span: Span) -> Tokens {
 /// `<T as ::ckb_ipc::service::ServiceType>::Type` (that is, `T`) over the span of `ty`: an
 /// unsupported type is then reported once, at the type in the trait, with the message of
 /// `ServiceType`, and the generated code using it raises no further errors.
-fn wire(ty: &impl ToTokens) -> Tokens {
+pub fn wire(ty: &impl ToTokens) -> Tokens {
     around(
         ty,
         quote!(<),

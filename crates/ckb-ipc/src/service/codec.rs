@@ -50,7 +50,7 @@ macro_rules! bytes_schema {
 
 /// A value with a molecule encoding.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a molecule type: a #[ckb_ipc::service] method cannot take or return it",
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
     label = "not a molecule type",
     note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
@@ -92,7 +92,7 @@ pub trait Encode {
 
 /// A value that can be read back from its molecule encoding (all of `bytes`, nothing left over).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a molecule type: a #[ckb_ipc::service] method cannot take or return it",
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
     label = "not a molecule type",
     note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
@@ -580,6 +580,12 @@ impl<T: Encode> DynEncode for T {
     fn dyn_encoded_len(&self) -> usize {
         self.encoded_len()
     }
+}
+
+/// `value` as a field of [`encode_fields`]; `#[derive(Molecule)]` names each field's type
+/// through it, so an unsupported field type is reported at the field.
+pub fn dyn_field<T: Encode>(value: &T) -> &dyn DynEncode {
+    value
 }
 
 /// A molecule `table`/`dynvec`: total size, one offset per item, then the items.

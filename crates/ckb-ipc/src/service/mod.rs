@@ -26,13 +26,14 @@ use crate::packet::{Payload, RequestPacket, ResponsePacket};
 
 /// A type a service method can take or return: one that encodes and decodes.
 ///
-/// `#[ckb_ipc::service]` names every argument and result type through it
-/// (`<T as ServiceType>::Type`, which is `T`) rather than through [`Encode`] and [`Decode`]:
-/// an unsupported type is then one error, at the type in the trait, naming it and listing
-/// what is supported, instead of an error per generated use followed by rustc's list of every
-/// `Encode` impl.
+/// `#[ckb_ipc::service]` (and `#[derive(Molecule)]`, for fields) names every argument and
+/// result type through it (`<T as ServiceType>::Type`, which is `T`) rather than through
+/// [`Encode`] and [`Decode`]: an unsupported type is then one error, at the type as written,
+/// naming it and listing what is supported, instead of an error per generated use followed by
+/// rustc's list of every `Encode` impl (the blanket impl is `do_not_recommend`, so rustc has no
+/// other impls to list).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a molecule type: a #[ckb_ipc::service] method cannot take or return it",
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
     label = "not a molecule type",
     note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
