@@ -26,6 +26,7 @@ pub struct Service {
     /// The trait as it is emitted: each method takes `&mut self`, `#[method]` attributes removed.
     pub item: ItemTrait,
     pub codec: Codec,
+    /// In declaration order (the order of `ALL`, of the schema, of the JSON variants).
     pub methods: Vec<Method>,
 }
 
@@ -33,10 +34,12 @@ pub struct Service {
 pub struct Method {
     /// The name as written (possibly raw, `r#type`): what the generated code calls.
     pub name: Ident,
+    /// `#[method(id = N)]`, or the hash of `"Trait::method"`.
     pub id: u64,
     pub args: Vec<Arg>,
     /// The return type as written (`()` when there is none).
     pub output: Type,
+    /// Whether the output is a `Result` whose `Err` travels apart (molecule mode).
     pub result: ResultKind,
     /// `///` comments, repeated on the client's method.
     pub docs: Vec<Attribute>,
@@ -60,7 +63,7 @@ pub enum ResultKind {
 }
 
 impl Service {
-    /// Parses and checks the trait; `json` says `#[service(json)]`.
+    /// Parses and checks the trait, in the order of its methods.
     pub fn parse(mut item: ItemTrait, codec: Codec) -> syn::Result<Self> {
         if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
             return Err(Error::new(
@@ -88,10 +91,12 @@ impl Service {
         })
     }
 
+    /// The trait's name, the stem of every generated type.
     pub fn name(&self) -> &Ident {
         &self.item.ident
     }
 
+    /// The trait's visibility, given to every generated type.
     pub fn vis(&self) -> &Visibility {
         &self.item.vis
     }
