@@ -152,14 +152,20 @@ impl embedded_io::Read for Responses {
 
 impl ReadVec for Responses {}
 
-fn client<H: RequestHandler>(handler: H) -> KvClient<Responses, Loopback<H>> {
+/// The two ends a client needs, with `handler` serving behind them.
+fn pipes<H: RequestHandler>(handler: H) -> (Responses, Loopback<H>) {
     let queue = Rc::new(RefCell::new(VecDeque::new()));
     let writer = Loopback {
         handler,
         requests: Vec::new(),
         responses: queue.clone(),
     };
-    KvClient::new(Responses(queue), writer)
+    (Responses(queue), writer)
+}
+
+fn client<H: RequestHandler>(handler: H) -> KvClient<Responses, Loopback<H>> {
+    let (read, write) = pipes(handler);
+    KvClient::new(read, write)
 }
 
 #[test]
@@ -289,4 +295,349 @@ fn the_schema_names_every_method_and_declares_what_it_uses() {
         1,
         "declared once"
     );
+}
+
+/// The types an outside user found missing: vectors of options and of tuples, `&str` and
+/// `&[T]` arguments, `usize`.
+#[ckb_ipc::service]
+pub trait Sheet {
+    /// Sum of the present cells.
+    fn total(cells: Vec<Option<u32>>) -> u64;
+    /// The cells back, every present one doubled.
+    fn double(cells: Vec<Option<u32>>) -> Vec<Option<u32>>;
+    /// Pairs (column, value) sorted by column.
+    fn sort(pairs: Vec<(u8, u32)>) -> Vec<(u8, u32)>;
+    /// Tuples with a dynamic field are tables.
+    fn label(pairs: Vec<(u8, String)>, sep: &str) -> String;
+    fn greet(name: &str, times: usize) -> String;
+    fn sum(values: &[u32]) -> usize;
+    fn len(text: String) -> usize;
+    fn count_bytes(raw: &[u8]) -> usize;
+}
+
+struct Cells;
+
+impl Sheet for Cells {
+    fn total(&mut self, cells: Vec<Option<u32>>) -> u64 {
+        cells.into_iter().flatten().map(u64::from).sum()
+    }
+    fn double(&mut self, cells: Vec<Option<u32>>) -> Vec<Option<u32>> {
+        cells.into_iter().map(|c| c.map(|v| v * 2)).collect()
+    }
+    fn sort(&mut self, mut pairs: Vec<(u8, u32)>) -> Vec<(u8, u32)> {
+        pairs.sort();
+        pairs
+    }
+    fn label(&mut self, pairs: Vec<(u8, String)>, sep: &str) -> String {
+        let parts: Vec<String> = pairs.iter().map(|(n, s)| format!("{n}={s}")).collect();
+        parts.join(sep)
+    }
+    fn greet(&mut self, name: &str, times: usize) -> String {
+        format!("hello {name}").repeat(times)
+    }
+    fn sum(&mut self, values: &[u32]) -> usize {
+        values.iter().map(|&v| v as usize).sum()
+    }
+    fn len(&mut self, text: String) -> usize {
+        text.len()
+    }
+    fn count_bytes(&mut self, raw: &[u8]) -> usize {
+        raw.len()
+    }
+}
+
+fn sheet() -> SheetClient<Responses, Loopback<SheetServer<Cells>>> {
+    let (read, write) = pipes(SheetServer(Cells));
+    SheetClient::new(read, write)
+}
+
+fn encoded<T: Encode + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    value.encode_to(&mut out);
+    assert_eq!(out.len(), value.encoded_len());
+    out
+}
+
+#[test]
+fn vectors_of_options_and_tuples_round_trip() {
+    let mut s = sheet();
+    let cells = vec![Some(1), None, Some(u32::MAX), None];
+    assert_eq!(s.total(cells.clone()).unwrap(), 1 + u64::from(u32::MAX));
+    assert_eq!(s.total(vec![]).unwrap(), 0);
+    assert_eq!(
+        s.double(vec![Some(1), None, Some(21)]).unwrap(),
+        vec![Some(2), None, Some(42)]
+    );
+    assert_eq!(s.double(vec![None, None]).unwrap(), vec![None, None]);
+    assert_eq!(
+        s.sort(vec![(3, 30), (1, 10), (2, 20)]).unwrap(),
+        vec![(1, 10), (2, 20), (3, 30)]
+    );
+    assert_eq!(
+        s.label(vec![(1, "a".into()), (2, String::new())], ", ")
+            .unwrap(),
+        "1=a, 2="
+    );
+}
+
+#[test]
+fn borrowed_arguments_and_usize_round_trip() {
+    let mut s = sheet();
+    assert_eq!(s.greet("ckb", 2).unwrap(), "hello ckbhello ckb");
+    assert_eq!(s.greet("", 0).unwrap(), "");
+    assert_eq!(s.sum(&[1, 2, 3]).unwrap(), 6);
+    assert_eq!(s.sum(&[]).unwrap(), 0);
+    assert_eq!(s.len("four".to_string()).unwrap(), 4);
+    assert_eq!(s.count_bytes(b"\x00\xff").unwrap(), 2);
+}
+
+#[test]
+fn borrowed_arguments_travel_as_their_owned_forms() {
+    // `&str` is `bytes`, exactly as `String`; `&[u32]` is a fixvec, exactly as `Vec<u32>`;
+    // `usize` is a Uint64.
+    assert_eq!(encoded(&"hi"), encoded(&String::from("hi")));
+    assert_eq!(encoded(&[1u32, 2][..]), encoded(&vec![1u32, 2]));
+    assert_eq!(encoded(&b"ab"[..]), [2, 0, 0, 0, b'a', b'b']);
+    assert_eq!(encoded(&7usize), 7u64.to_le_bytes());
+    assert_eq!(<usize as Encode>::FIXED_SIZE, Some(8));
+    let mut server = SheetServer(Cells);
+    let resp = server.serve(RequestPacket::new(
+        SheetMethods::GREET,
+        encoded(&(String::from("x"), 3u64)),
+    ));
+    assert_eq!(resp.error_code(), 0);
+    assert_eq!(
+        String::decode(resp.payload()).unwrap(),
+        "hello xhello xhello x"
+    );
+}
+
+#[test]
+fn vec_of_options_is_a_dynvec_of_molecule_options() {
+    // dynvec: full size, one offset per item, then the items; an option is its value or
+    // nothing.
+    let bytes = encoded(&vec![Some(0x0403_0201u32), None, Some(5)]);
+    #[rustfmt::skip]
+    let molecule = [
+        24, 0, 0, 0,              // full size: 4 + 3 * 4 + (4 + 0 + 4)
+        16, 0, 0, 0,              // item 0 at 16
+        20, 0, 0, 0,              // item 1 at 20 (empty: None)
+        20, 0, 0, 0,              // item 2 at 20
+        1, 2, 3, 4,               // Some(0x04030201)
+        5, 0, 0, 0,               // Some(5)
+    ];
+    assert_eq!(bytes, molecule);
+    assert_eq!(
+        Vec::<Option<u32>>::decode(&molecule).unwrap(),
+        [Some(0x0403_0201), None, Some(5)]
+    );
+    // An empty dynvec is its size alone.
+    assert_eq!(encoded(&Vec::<Option<u32>>::new()), [4, 0, 0, 0]);
+    assert_eq!(encoded(&vec![None::<u32>]), [8, 0, 0, 0, 8, 0, 0, 0]);
+}
+
+#[test]
+fn vec_of_fixed_tuples_is_a_fixvec_of_structs() {
+    // (u8, u32) has a fixed size (5): a molecule struct, so the vector is a fixvec.
+    assert_eq!(<(u8, u32) as Encode>::FIXED_SIZE, Some(5));
+    let bytes = encoded(&vec![(1u8, 0x0102_0304u32), (2, 5)]);
+    #[rustfmt::skip]
+    let molecule = [
+        2, 0, 0, 0,               // item count
+        1, 4, 3, 2, 1,            // (1, 0x01020304)
+        2, 5, 0, 0, 0,            // (2, 5)
+    ];
+    assert_eq!(bytes, molecule);
+    assert_eq!(
+        Vec::<(u8, u32)>::decode(&molecule).unwrap(),
+        [(1, 0x0102_0304), (2, 5)]
+    );
+    // (u8, String) is a table, so its vector is a dynvec of tables.
+    let bytes = encoded(&vec![(9u8, String::from("z"))]);
+    #[rustfmt::skip]
+    let table = [
+        8 + 18, 0, 0, 0,  8, 0, 0, 0,                  // dynvec: size, offset of item 0
+        18, 0, 0, 0,  12, 0, 0, 0,  13, 0, 0, 0,       // table: size, two field offsets
+        9,  1, 0, 0, 0, b'z',                          // fields: byte, bytes "z"
+    ];
+    assert_eq!(bytes, table);
+}
+
+#[test]
+fn hostile_vectors_are_deserialize_errors() {
+    // dynvec of options: no size, a size disagreeing with the bytes, offsets out of order,
+    // past the end or not a multiple of 4, an item of the wrong size for a u32, and a size of
+    // 2^32-1 with nothing behind it (nothing is allocated for it).
+    let options: [&[u8]; 9] = [
+        &[],
+        &[5, 0, 0, 0],
+        &[12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3],
+        &[11, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3],
+        &[16, 0, 0, 0, 12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4],
+        &[12, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0],
+        &[10, 0, 0, 0, 6, 0, 0, 0, 0, 0],
+        &[13, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4],
+        &[0xff, 0xff, 0xff, 0xff, 0xfc, 0xff, 0xff, 0xff],
+    ];
+    for bytes in options {
+        assert_eq!(
+            Vec::<Option<u32>>::decode(bytes),
+            Err(IpcError::Deserialize),
+            "{bytes:?}"
+        );
+    }
+    // fixvec of (u8, u32): a count the bytes do not hold, a partial item, a huge count, no
+    // count.
+    let pairs: [&[u8]; 4] = [
+        &[2, 0, 0, 0, 1, 4, 3, 2, 1],
+        &[1, 0, 0, 0, 1, 4, 3, 2],
+        &[0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5],
+        &[0, 0, 0],
+    ];
+    for bytes in pairs {
+        assert_eq!(
+            Vec::<(u8, u32)>::decode(bytes),
+            Err(IpcError::Deserialize),
+            "{bytes:?}"
+        );
+    }
+    // A server refuses them as arguments with the protocol's deserialize error.
+    let mut server = SheetServer(Cells);
+    for (id, payload) in [
+        (SheetMethods::TOTAL, vec![12, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3]),
+        (SheetMethods::SORT, vec![9, 0, 0, 0, 1, 2, 3, 4, 5]),
+        (
+            SheetMethods::GREET,
+            vec![1, 0, 0, 0, 0xff, 1, 0, 0, 0, 0, 0, 0, 0],
+        ),
+    ] {
+        let resp = server.serve(RequestPacket::new(id, Payload::from_slice(&payload)));
+        assert_eq!(
+            resp.error_code(),
+            ProtocolErrorCode::DeserializeError as u64
+        );
+    }
+}
+
+#[test]
+fn usize_reads_back_only_what_fits() {
+    assert_eq!(usize::decode(&u64::MAX.to_le_bytes()).map(|v| v as u64), {
+        // Every Uint64 fits a 64-bit usize (the host, CKB-VM); on a 32-bit target one above
+        // u32::MAX is refused.
+        if usize::BITS >= 64 {
+            Ok(u64::MAX)
+        } else {
+            Err(IpcError::Deserialize)
+        }
+    });
+    assert_eq!(usize::decode(&[1, 2, 3, 4]), Err(IpcError::Deserialize));
+    assert_eq!(isize::decode(&(-2i64).to_le_bytes()), Ok(-2));
+}
+
+#[test]
+fn schema_declares_the_new_types_in_molecule() {
+    let mol = SheetMethods::schema();
+    for line in [
+        "option Uint32Opt (Uint32);",
+        "vector Uint32OptVec <Uint32Opt>;",
+        "struct TuplebyteUint32 {\n    f0: byte,\n    f1: Uint32,\n}",
+        "vector TuplebyteUint32Vec <TuplebyteUint32>;",
+        "table TuplebyteBytes {\n    f0: byte,\n    f1: Bytes,\n}",
+        "table LabelArgs {\n    pairs: TuplebyteBytesVec,\n    sep: Bytes,\n}",
+        "vector Uint32Vec <Uint32>;",
+        "table GreetArgs {\n    name: Bytes,\n    times: Uint64,\n}",
+    ] {
+        assert!(mol.contains(line), "missing {line:?} in\n{mol}");
+    }
+    assert!(mol.contains(&format!(
+        "// sum: id {}, args Uint32Vec, result Uint64",
+        SheetMethods::SUM
+    )));
+    // moleculec is the judge of the text (`make test` installs it; tests/build.rs runs it on
+    // the demo services).
+    let dir = std::env::temp_dir().join(format!("ckb-ipc-sheet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sheet.mol");
+    std::fs::write(&path, &mol).unwrap();
+    match std::process::Command::new("moleculec")
+        .args(["--language", "rust", "--schema-file"])
+        .arg(&path)
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "moleculec refused:\n{}\n{mol}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => eprintln!("moleculec not run ({e}): `cargo install moleculec --version 0.9.2`"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Methods named like generated items of other services, arguments named like the generated
+/// code's locals: none of it collides.
+#[ckb_ipc::service]
+pub trait Names {
+    fn schema(spare: u8, refused: u8, req: u8) -> u8;
+    fn channel(request: u8) -> u8;
+    fn r#type(ret: u8) -> u8;
+}
+
+struct Echo;
+
+impl Names for Echo {
+    fn schema(&mut self, spare: u8, refused: u8, req: u8) -> u8 {
+        spare + refused + req
+    }
+    fn channel(&mut self, request: u8) -> u8 {
+        request
+    }
+    fn r#type(&mut self, ret: u8) -> u8 {
+        ret
+    }
+}
+
+#[test]
+fn generated_names_do_not_collide_with_methods_or_arguments() {
+    let (read, write) = pipes(NamesServer(Echo));
+    let mut names = NamesClient::new(read, write);
+    assert_eq!(names.schema(1, 2, 3).unwrap(), 6);
+    assert_eq!(names.channel(4).unwrap(), 4);
+    assert_eq!(names.r#type(5).unwrap(), 5);
+    assert_eq!(NamesMethods::TYPE, method_id("Names::type"));
+    assert!(NamesMethods::schema().contains("// type: id"));
+}
+
+#[cfg(feature = "json")]
+mod json {
+    use super::*;
+
+    /// `&str` in ckb-script-ipc's JSON messages: the request field is a `String`.
+    #[ckb_ipc::service(json)]
+    pub trait Greeter {
+        fn greet(name: &str, times: usize) -> String;
+    }
+
+    struct Hello;
+
+    impl Greeter for Hello {
+        fn greet(&mut self, name: &str, times: usize) -> String {
+            format!("hi {name}").repeat(times)
+        }
+    }
+
+    #[test]
+    fn borrowed_arguments_in_json_mode() {
+        let (read, write) = pipes(GreeterServer(Hello));
+        let mut g = GreeterClient::new(read, write);
+        assert_eq!(g.greet("x", 2).unwrap(), "hi xhi x");
+        let request = GreeterJsonRequest::Greet {
+            name: "y".into(),
+            times: 1,
+        };
+        assert_eq!(
+            ckb_ipc::service::json::serde_json::to_string(&request).unwrap(),
+            r#"{"Greet":{"name":"y","times":1}}"#
+        );
+    }
 }

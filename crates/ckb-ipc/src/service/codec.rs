@@ -4,23 +4,32 @@
 //! |---|---|
 //! | `u8`, `i8` | `byte` |
 //! | `u16`..`u128`, `i16`..`i128` | `array [byte; N]`, little-endian |
+//! | `usize`, `isize` | `Uint64`, `Int64` (a value the target's `usize` cannot hold is an error) |
 //! | `bool` | `byte`, 0 or 1 |
 //! | `[u8; N]` | `array [byte; N]` |
-//! | `Vec<u8>`, `String` | `fixvec<byte>` (`bytes`) |
-//! | `Vec<T>` | `fixvec<T>` if `T` has a fixed size, else `dynvec<T>` |
+//! | `Vec<u8>`, `String`, `[u8]`, `str` | `fixvec<byte>` (`bytes`) |
+//! | `Vec<T>`, `[T]` | `fixvec<T>` if `T` has a fixed size, else `dynvec<T>` |
 //! | `Option<T>` | `option T` |
 //! | `()` | nothing (zero bytes) |
 //! | tuples | `struct` if every field has a fixed size, else `table` |
 //! | ckb-gen-types entities (`Script`, `Byte32`, `OutPoint`, ...) | themselves |
 //!
 //! Decoding checks every length and offset against the bytes it has, and rejects anything
-//! left over: a hostile payload is `IpcError::Deserialize`, never a panic.
+//! left over: a hostile payload is `IpcError::Deserialize`, never a panic, and no length read
+//! from it allocates more than the bytes present can fill.
+//!
+//! `str` and `[T]` (behind a reference) only encode: they are what a client sends for a `&str`
+//! or `&[T]` argument, which the server reads back as `String` or `Vec<T>`.
+//!
+//! `Option<T>` assumes `T` never encodes to zero bytes (those read back as `None`): molecule's
+//! `option` has the same rule, so `Option<()>` and `Option<Option<T>>` do not round-trip.
 
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::IpcError;
+use crate::error::IpcError;
+use crate::packet::Payload;
 
 /// Declares molecule `bytes` (`vector Bytes <byte>`).
 fn declare_bytes(schema: &mut Schema) {
@@ -40,6 +49,11 @@ macro_rules! bytes_schema {
 }
 
 /// A value with a molecule encoding.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
+    label = "not a molecule type",
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+)]
 pub trait Encode {
     /// `Some(n)` if every value encodes to exactly `n` bytes (molecule `byte`, `array`, `struct`).
     const FIXED_SIZE: Option<usize>;
@@ -51,9 +65,9 @@ pub trait Encode {
     fn schema_name() -> String;
     /// Adds the molecule declarations the type needs to `schema`.
     fn schema_declare(schema: &mut Schema);
-    /// The encoding as a packet payload. [`Payload`](crate::Payload) overrides it to reuse its
+    /// The encoding as a packet payload. [`Payload`] overrides it to reuse its
     /// own buffer (no copy).
-    fn into_payload(self) -> crate::Payload
+    fn into_payload(self) -> Payload
     where
         Self: Sized,
     {
@@ -61,7 +75,7 @@ pub trait Encode {
     }
     /// The encoding as a payload, written into `spare` (a buffer done with, such as the
     /// request's) when there is one: no allocation.
-    fn into_payload_in(self, spare: Option<crate::Payload>) -> crate::Payload
+    fn into_payload_in(self, spare: Option<Payload>) -> Payload
     where
         Self: Sized,
     {
@@ -77,21 +91,28 @@ pub trait Encode {
 }
 
 /// A value that can be read back from its molecule encoding (all of `bytes`, nothing left over).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
+    label = "not a molecule type",
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+)]
 pub trait Decode: Sized {
     /// `true` if [`from_payload`](Self::from_payload) keeps the payload's buffer; otherwise the
     /// buffer is free for reuse once decoded.
     const ZERO_COPY: bool = false;
+    /// Reads a value from exactly `bytes`; anything malformed or left over is
+    /// [`IpcError::Deserialize`].
     fn decode(bytes: &[u8]) -> Result<Self, IpcError>;
-    /// Decodes a whole packet payload. [`Payload`](crate::Payload) overrides it to keep the
+    /// Decodes a whole packet payload. [`Payload`] overrides it to keep the
     /// buffer it arrived in (no copy).
-    fn from_payload(payload: crate::Payload) -> Result<Self, IpcError> {
+    fn from_payload(payload: Payload) -> Result<Self, IpcError> {
         Self::decode(&payload)
     }
 }
 
 /// `Payload` is the zero-copy `bytes` of services: encoding writes its 4-byte length into the
 /// headroom in front of it, decoding steps over the length in the buffer it arrived in.
-impl Encode for crate::Payload {
+impl Encode for Payload {
     const FIXED_SIZE: Option<usize> = None;
     fn encode_to(&self, out: &mut Vec<u8>) {
         self.as_slice().encode_to(out)
@@ -100,10 +121,10 @@ impl Encode for crate::Payload {
         4 + self.len()
     }
     bytes_schema!();
-    fn into_payload_in(self, _: Option<crate::Payload>) -> crate::Payload {
+    fn into_payload_in(self, _: Option<Payload>) -> Payload {
         self.into_payload()
     }
-    fn into_payload(mut self) -> crate::Payload {
+    fn into_payload(mut self) -> Payload {
         let len = (self.len() as u32).to_le_bytes();
         if self.prepend(&len) {
             self
@@ -113,12 +134,12 @@ impl Encode for crate::Payload {
     }
 }
 
-impl Decode for crate::Payload {
+impl Decode for Payload {
     const ZERO_COPY: bool = true;
     fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
-        decode_bytes(bytes).map(crate::Payload::from_slice)
+        decode_bytes(bytes).map(Payload::from_slice)
     }
-    fn from_payload(mut payload: crate::Payload) -> Result<Self, IpcError> {
+    fn from_payload(mut payload: Payload) -> Result<Self, IpcError> {
         decode_bytes(&payload)?;
         payload.advance(4);
         Ok(payload)
@@ -132,6 +153,7 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// No declarations yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -176,15 +198,17 @@ impl Schema {
 
 const BAD: IpcError = IpcError::Deserialize;
 
+/// The little-endian u32 at `at`, if the bytes reach that far.
 fn u32_at(bytes: &[u8], at: usize) -> Result<usize, IpcError> {
     let b: [u8; 4] = bytes
-        .get(at..at + 4)
+        .get(at..at.checked_add(4).ok_or(BAD)?)
         .ok_or(BAD)?
         .try_into()
         .map_err(|_| BAD)?;
     Ok(u32::from_le_bytes(b) as usize)
 }
 
+/// Appends a molecule header number (sizes and counts are u32 on the wire).
 fn push_u32(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&(n as u32).to_le_bytes());
 }
@@ -219,6 +243,40 @@ macro_rules! int_codec {
     )*};
 }
 int_codec!(u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
+
+/// A wire integer as `T`: a value `T` cannot hold is an error, never a truncation.
+fn narrow<T: TryFrom<W>, W>(value: W) -> Result<T, IpcError> {
+    T::try_from(value).map_err(|_| BAD)
+}
+
+/// `usize` travels as `Uint64` (and `isize` as `Int64`), so both ends agree whatever their
+/// pointer width; decoding refuses a value the reader's `usize`/`isize` cannot hold.
+macro_rules! size_codec {
+    ($($t:ty => $wire:ty),*) => {$(
+        impl Encode for $t {
+            const FIXED_SIZE: Option<usize> = Some(8);
+            fn encode_to(&self, out: &mut Vec<u8>) {
+                // Lossless: no target of this crate has pointers wider than 64 bits.
+                (*self as $wire).encode_to(out)
+            }
+            fn encoded_len(&self) -> usize {
+                8
+            }
+            fn schema_name() -> String {
+                <$wire>::schema_name()
+            }
+            fn schema_declare(schema: &mut Schema) {
+                <$wire>::schema_declare(schema)
+            }
+        }
+        impl Decode for $t {
+            fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+                narrow(<$wire>::decode(bytes)?)
+            }
+        }
+    )*};
+}
+size_codec!(usize => u64, isize => i64);
 
 impl Encode for bool {
     const FIXED_SIZE: Option<usize> = Some(1);
@@ -293,19 +351,25 @@ impl<const N: usize> Decode for [u8; N] {
     }
 }
 
-/// `fixvec<byte>`: a u32 count, then the bytes.
-impl Encode for [u8] {
+/// A slice is laid out as the `Vec` it is read back as: `[u8]` is `bytes`, others a `fixvec`
+/// or `dynvec` (see [`Element`]).
+impl<T: Element> Encode for [T] {
     const FIXED_SIZE: Option<usize> = None;
     fn encode_to(&self, out: &mut Vec<u8>) {
-        push_u32(out, self.len());
-        out.extend_from_slice(self);
+        T::encode_seq(self, out)
     }
     fn encoded_len(&self) -> usize {
-        4 + self.len()
+        T::seq_len(self)
     }
-    bytes_schema!();
+    fn schema_name() -> String {
+        T::seq_schema_name()
+    }
+    fn schema_declare(schema: &mut Schema) {
+        T::seq_schema_declare(schema)
+    }
 }
 
+/// The content of a molecule `bytes`: a u32 count, then exactly that many bytes.
 fn decode_bytes(bytes: &[u8]) -> Result<&[u8], IpcError> {
     let n = u32_at(bytes, 0)?;
     match bytes.get(4..) {
@@ -383,18 +447,30 @@ impl<T: Element> Decode for Vec<T> {
 }
 
 /// How a sequence of `Self` is laid out: bytes are copied as a block, others item by item.
+/// A trait of its own (rather than a `Vec<T>` impl per `T`) so `Vec<u8>` can be `bytes`
+/// while every other `Vec<T>` shares one generic impl.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an item of a `Vec` or slice in molecule (`ckb_ipc::service::codec::Element`)",
+    label = "not a molecule vector item",
+    note = "vector items: integers, bool, String, [u8; N], Vec<T>, Option<T>, tuples, ckb-gen-types entities and #[derive(ckb_ipc::Molecule)] structs"
+)]
 pub trait Element: Sized {
+    /// Appends the vector of `items`.
     fn encode_seq(items: &[Self], out: &mut Vec<u8>);
+    /// Bytes [`encode_seq`](Self::encode_seq) appends.
     fn seq_len(items: &[Self]) -> usize;
+    /// Reads a vector back; its count is checked against the bytes present first.
     fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError>;
     /// The molecule name of a sequence of `Self`.
     fn seq_schema_name() -> String;
+    /// Declares the vector type and its item type.
     fn seq_schema_declare(schema: &mut Schema);
 }
 
 impl Element for u8 {
     fn encode_seq(items: &[u8], out: &mut Vec<u8>) {
-        items.encode_to(out)
+        push_u32(out, items.len());
+        out.extend_from_slice(items);
     }
     fn seq_len(items: &[u8]) -> usize {
         4 + items.len()
@@ -427,6 +503,7 @@ impl Seq {
         });
     }
 
+    /// A `fixvec` (count, then the items) or a `dynvec` (size, offsets, then the items).
     pub fn encode<T: Encode>(items: &[T], out: &mut Vec<u8>) {
         match T::FIXED_SIZE {
             Some(_) => {
@@ -439,6 +516,7 @@ impl Seq {
         }
     }
 
+    /// Bytes [`encode`](Self::encode) appends.
     pub fn len<T: Encode>(items: &[T]) -> usize {
         match T::FIXED_SIZE {
             Some(n) => 4 + n * items.len(),
@@ -446,6 +524,8 @@ impl Seq {
         }
     }
 
+    /// Reads a `fixvec` or `dynvec` of `T`; the count must match the bytes present (so it
+    /// bounds the allocation) and every item must decode.
     pub fn decode<T: Encode + Decode>(bytes: &[u8]) -> Result<Vec<T>, IpcError> {
         match T::FIXED_SIZE {
             Some(n) => {
@@ -481,11 +561,15 @@ element_via_seq!(
     [] u16, [] u32, [] u64, [] u128, [] i8, [] i16, [] i32, [] i64, [] i128, [] bool, [] String,
     [const N: usize] [u8; N],
     [T: Element + Encode + Decode] Vec<T>,
+    [] usize, [] isize,
+    [T: Encode + Decode] Option<T>,
 );
 
 /// Object-safe encoding, for tables and dynvecs of mixed or dynamic fields.
 pub trait DynEncode {
+    /// [`Encode::encode_to`].
     fn dyn_encode_to(&self, out: &mut Vec<u8>);
+    /// [`Encode::encoded_len`].
     fn dyn_encoded_len(&self) -> usize;
 }
 
@@ -496,6 +580,12 @@ impl<T: Encode> DynEncode for T {
     fn dyn_encoded_len(&self) -> usize {
         self.encoded_len()
     }
+}
+
+/// `value` as a field of [`encode_fields`]; `#[derive(Molecule)]` names each field's type
+/// through it, so an unsupported field type is reported at the field.
+pub fn dyn_field<T: Encode>(value: &T) -> &dyn DynEncode {
+    value
 }
 
 /// A molecule `table`/`dynvec`: total size, one offset per item, then the items.
@@ -645,13 +735,15 @@ impl<'a> FieldReader<'a> {
         })
     }
 
+    /// The next field, read as `T`.
     pub fn field<T: Decode + Encode>(&mut self) -> Result<T, IpcError> {
         let slice = match &self.items {
             Some(items) => items.get(self.next).copied().ok_or(BAD)?,
             None => {
                 let n = T::FIXED_SIZE.ok_or(BAD)?;
-                let field = self.bytes.get(self.at..self.at + n).ok_or(BAD)?;
-                self.at += n;
+                let end = self.at.checked_add(n).ok_or(BAD)?;
+                let field = self.bytes.get(self.at..end).ok_or(BAD)?;
+                self.at = end;
                 field
             }
         };
@@ -659,6 +751,7 @@ impl<'a> FieldReader<'a> {
         T::decode(slice)
     }
 
+    /// Every field was read and no byte is left over.
     pub fn finish(self) -> Result<(), IpcError> {
         match self.items {
             Some(items) if items.len() == self.next => Ok(()),
@@ -697,6 +790,7 @@ macro_rules! tuple_codec {
                 Ok(out)
             }
         }
+        element_via_seq!([$($name: Encode + Decode),+] ($($name,)+));
     };
 }
 tuple_codec!(1; A 0);
@@ -757,8 +851,8 @@ entity_codec! {
 }
 
 /// Encodes `value` into a payload with room for the packet header.
-pub fn to_payload<T: Encode + ?Sized>(value: &T) -> crate::Payload {
-    let mut payload = crate::Payload::with_capacity(value.encoded_len());
+pub fn to_payload<T: Encode + ?Sized>(value: &T) -> Payload {
+    let mut payload = Payload::with_capacity(value.encoded_len());
     value.encode_to(payload.buffer_mut());
     payload
 }
@@ -800,6 +894,22 @@ mod tests {
         );
         assert_eq!(round(vec![String::from("a")]).len(), 4 + 4 + 5);
         round((1u8, String::from("x"), Some(vec![1u32, 2]), [0u8; 3]));
+    }
+
+    #[test]
+    fn sizes_are_64_bit_on_the_wire_and_narrowed_without_truncation() {
+        assert_eq!(round(7usize), 7u64.to_le_bytes());
+        assert_eq!(round(-7isize), (-7i64).to_le_bytes());
+        assert_eq!(usize::schema_name(), "Uint64");
+        assert_eq!(isize::schema_name(), "Int64");
+        assert_eq!(usize::decode(&[1, 2, 3]), Err(BAD));
+        // The check usize and isize decode through: a value the target type cannot hold is
+        // refused (on a 64-bit target every Uint64 fits a usize, so u32 shows the refusal).
+        assert_eq!(narrow::<u32, u64>(u64::from(u32::MAX)), Ok(u32::MAX));
+        assert_eq!(narrow::<u32, u64>(u64::from(u32::MAX) + 1), Err(BAD));
+        assert_eq!(narrow::<i32, i64>(i64::from(i32::MIN) - 1), Err(BAD));
+        #[cfg(target_pointer_width = "32")]
+        assert_eq!(usize::decode(&(1u64 << 32).to_le_bytes()), Err(BAD));
     }
 
     #[test]

@@ -11,8 +11,9 @@ pub use serde;
 pub use serde_json;
 
 use crate::channel::Channel;
+use crate::error::{IpcError, ProtocolErrorCode};
 use crate::io::{ReadVec, Write};
-use crate::{IpcError, Payload, ProtocolErrorCode, RequestPacket, ResponsePacket};
+use crate::packet::{Payload, RequestPacket, ResponsePacket};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Client side: sends `request`, decodes the response enum.

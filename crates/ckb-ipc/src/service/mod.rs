@@ -5,6 +5,13 @@
 //! for one, a tuple (molecule `struct` or `table`) for more. Its return value travels as the
 //! response payload. For a method returning `Result<T, E>`, `Err(e)` is the error code
 //! [`SERVICE_ERROR`] with `e` as payload, kept apart from transport errors ([`IpcError`]).
+//!
+//! Arguments and results are any type with a molecule encoding ([`ServiceType`]; the table in
+//! [`codec`]). An argument may also be borrowed, `&str` or `&[T]`: the client sends it as the
+//! `String` or `Vec<T>` it would be, and the server decodes that and lends it to the trait
+//! method, which is written with the same `&str`/`&[T]` (no copy on the client, one owned
+//! value on the server). A type without an encoding is a compile error at the type, listing the
+//! supported ones.
 
 pub mod codec;
 #[cfg(feature = "json")]
@@ -13,8 +20,32 @@ pub mod json;
 pub use codec::{Decode, Encode};
 
 use crate::channel::Channel;
+use crate::error::{IpcError, ProtocolErrorCode};
 use crate::io::{ReadVec, Write};
-use crate::{IpcError, ProtocolErrorCode, RequestPacket, ResponsePacket};
+use crate::packet::{Payload, RequestPacket, ResponsePacket};
+
+/// A type a service method can take or return: one that encodes and decodes.
+///
+/// `#[ckb_ipc::service]` (and `#[derive(Molecule)]`, for fields) names every argument and
+/// result type through it (`<T as ServiceType>::Type`, which is `T`) rather than through
+/// [`Encode`] and [`Decode`]: an unsupported type is then one error, at the type as written,
+/// naming it and listing what is supported, instead of an error per generated use followed by
+/// rustc's list of every `Encode` impl (the blanket impl is `do_not_recommend`, so rustc has no
+/// other impls to list).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
+    label = "not a molecule type",
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+)]
+pub trait ServiceType {
+    /// `Self`.
+    type Type: Encode + Decode;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Encode + Decode> ServiceType for T {
+    type Type = T;
+}
 
 /// The answer to a method id the server does not have. Service codes start above the protocol's
 /// (0..=28) and stay below 2^31, which every peer's VLQ decoder reads.
@@ -53,10 +84,7 @@ where
 }
 
 /// Decodes a response payload; a buffer the value does not keep goes back to the channel.
-fn decode_result<R, W, T>(
-    channel: &mut Channel<R, W>,
-    payload: crate::Payload,
-) -> Result<T, IpcError>
+fn decode_result<R, W, T>(channel: &mut Channel<R, W>, payload: Payload) -> Result<T, IpcError>
 where
     R: ReadVec,
     W: Write,
@@ -95,7 +123,7 @@ where
 
 /// Server side: the arguments of `req` and, when they did not keep it, the request's buffer
 /// for the response; or the response that refuses them.
-pub fn args<A: Decode>(req: RequestPacket) -> Result<(A, Option<crate::Payload>), ResponsePacket> {
+pub fn args<A: Decode>(req: RequestPacket) -> Result<(A, Option<Payload>), ResponsePacket> {
     let refuse = |_| ResponsePacket::error(ProtocolErrorCode::DeserializeError as u64);
     let payload = req.into_payload();
     if A::ZERO_COPY {
@@ -106,14 +134,14 @@ pub fn args<A: Decode>(req: RequestPacket) -> Result<(A, Option<crate::Payload>)
 }
 
 /// Server side: a method's return value as a response, written into `spare` if given.
-pub fn respond<T: Encode>(value: T, spare: Option<crate::Payload>) -> ResponsePacket {
+pub fn respond<T: Encode>(value: T, spare: Option<Payload>) -> ResponsePacket {
     ResponsePacket::ok(value.into_payload_in(spare))
 }
 
 /// Server side: a `Result` method's value as a response.
 pub fn respond_result<T: Encode, E: Encode>(
     value: Result<T, E>,
-    spare: Option<crate::Payload>,
+    spare: Option<Payload>,
 ) -> ResponsePacket {
     match value {
         Ok(v) => respond(v, spare),

@@ -1,0 +1,6 @@
+#[ckb_ipc::service]
+pub trait Calc {
+    fn all() -> Vec<u64>;
+}
+
+fn main() {}
