@@ -1,9 +1,9 @@
 //! The procedural macros of `ckb-ipc`, used through its re-exports (`ckb_ipc::service`,
 //! `ckb_ipc::Molecule`); the generated code names `::ckb_ipc`.
 //!
-//! `#[service]` works in two steps, after tarpc's service macro: [`model`] parses the trait
+//! `#[service]` works in two steps, after tarpc's service macro: `model` parses the trait
 //! into a checked `Service` (every refusal is reported there, at the offending tokens), then
-//! [`generate`] and [`json`] write one output each from it.
+//! `generate` and `json` write one output each from it.
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
