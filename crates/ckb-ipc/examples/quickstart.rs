@@ -7,8 +7,10 @@
 // ANCHOR: quickstart
 use ckb_ipc::{IpcError, Payload, ScriptHashType};
 
+/// A calculator, written once: `#[ckb_ipc::service]` makes `CalcClient` and `CalcServer`.
 #[ckb_ipc::service]
 pub trait Calc {
+    /// Wrapping addition.
     fn add(a: u64, b: u64) -> u64;
     /// A typed service error travels apart from transport errors.
     fn div(a: u64, b: u64) -> Result<u64, u8>;

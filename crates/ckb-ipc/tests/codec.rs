@@ -2,7 +2,7 @@
 //! `Vec<(A, B)>`, and their neighbours): values round-trip, any bytes either decode to the one
 //! value that encodes to them or are `IpcError::Deserialize`, and no input makes decoding
 //! allocate much more than its own length.
-
+#![allow(missing_docs)] // test fixtures, not API
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,4 +1,5 @@
 //! `#[ckb_ipc::service]` refuses traits it cannot serve, with an error at the offending spot.
+#![allow(missing_docs)] // test fixtures, not API
 
 #[test]
 fn bad_service_traits_do_not_compile() {

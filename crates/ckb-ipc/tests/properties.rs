@@ -1,7 +1,7 @@
 //! Properties of the wire format and the channel, over in-memory pipes that split the stream
 //! at arbitrary read sizes. A counting allocator checks that no input, however hostile, makes
 //! the channel allocate more than its payload limit.
-
+#![allow(missing_docs)] // test fixtures, not API
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,6 +1,7 @@
 //! `#[ckb_ipc::service]` end to end on the host: the generated client talks to the generated
 //! server through a loopback transport (each request written is served at once, its response
 //! queued for the client to read).
+#![allow(missing_docs)] // test fixtures, not API
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::cell::RefCell;
