@@ -3,7 +3,10 @@
 MODE ?= release
 TARGET := riscv64imac-unknown-none-elf
 # CKB-VM has no atomics (see DESIGN notes): drop the A extension, keep the bit-manip ones.
-CONTRACT_RUSTFLAGS := -C target-feature=+zba,+zbb,+zbc,+zbs,-a,-zaamo,-zalrsc
+# Panic locations of dependencies carry cargo's registry path: remapped to one fixed prefix, the
+# binaries (so their code hashes, sizes and cycle counts) do not depend on where CARGO_HOME is.
+CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
+CONTRACT_RUSTFLAGS := -C target-feature=+zba,+zbb,+zbc,+zbs,-a,-zaamo,-zalrsc --remap-path-prefix=$(CARGO_HOME_DIR)=/cargo
 # Every contracts/<name>/src/main.rs is a script named <name>: the ones here and those
 # `make new-service` generates.
 CONTRACTS := $(sort $(patsubst contracts/%/src/main.rs,%,$(wildcard contracts/*/src/main.rs)))
