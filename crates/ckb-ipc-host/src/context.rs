@@ -171,6 +171,21 @@ impl TxContext {
         SgData::new(&tx_data, group).map_err(|e| HostError::Context(e.to_string()))
     }
 
+    /// The binary the selected script group runs (its code cell's data).
+    pub fn program(&self) -> Result<Bytes, HostError> {
+        let sg = self.script_group_data()?;
+        let ckb_script::DataPieceId::CellDep(i) = sg.sg_info.program_data_piece_id else {
+            return Err(HostError::Context(
+                "the script's code is not in a cell dep".into(),
+            ));
+        };
+        sg.rtx
+            .resolved_cell_deps
+            .get(i as usize)
+            .and_then(|c| c.mem_cell_data.clone())
+            .ok_or_else(|| HostError::Context(format!("cell dep {i} has no data")))
+    }
+
     fn selected_script(
         &self,
         rtx: &ckb_types::core::cell::ResolvedTransaction,

@@ -11,6 +11,12 @@ pub mod context;
 pub mod error;
 pub mod vm;
 
+pub use ckb_script::ScriptGroupType;
 pub use context::{CellType, ScriptSelector, TxContext};
 pub use error::HostError;
 pub use vm::{DebugSink, Exit, HostOptions, ScriptHost, HOST_READ_FD, HOST_WRITE_FD};
+pub mod control;
+pub mod stdio;
+
+pub use control::{Control, Report, CONTROL_METHOD, SESSION_ERROR};
+pub use stdio::{accept_within, serve, serve_with, socket_channel, ServeOptions, StdIo};

@@ -607,6 +607,32 @@ impl ScriptHost {
         }
     }
 
+    /// Runs the script until it first waits for a request (or exits, which is an error), so a
+    /// script that fails while starting is caught before anyone calls it. Returns the cycles
+    /// its start took. Optional: the first call starts the script otherwise.
+    pub fn start(&mut self) -> Result<u64, HostError> {
+        let mut vm = lock_vm(&self.vm);
+        vm.begin_call();
+        let result = loop {
+            match &vm.state {
+                State::Exited(code) => break Err(HostError::Exited(*code)),
+                State::Failed(_) => break Err(HostError::TornDown),
+                State::Running(_) => {}
+            }
+            {
+                let pipes = lock(&vm.pipes);
+                if pipes.pending_read.is_some() || !pipes.from_vm.is_empty() {
+                    break Ok(vm.cycles);
+                }
+            }
+            if let Err(e) = vm.step() {
+                break Err(e);
+            }
+        };
+        vm.end_call();
+        result
+    }
+
     /// Cycles the script has consumed so far.
     pub fn cycles(&self) -> u64 {
         lock_vm(&self.vm).cycles
