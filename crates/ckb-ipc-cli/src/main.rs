@@ -162,8 +162,7 @@ struct CallArgs {
     connect_timeout: f64,
     /// RISC-V ELF (hosted in CKB-VM) or native executable.
     file: PathBuf,
-    /// Arguments of the server.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    /// Arguments of the server (after `--` if one starts with `-`).
     args: Vec<OsString>,
 }
 
@@ -199,7 +198,10 @@ const EM_RISCV: u16 = 243;
 /// A RISC-V ELF is hosted; any other executable runs natively.
 pub fn kind_of(file: &Path) -> Result<Kind> {
     use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let meta = std::fs::metadata(file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("no such file: {}", file.display()),
+        _ => format!("{}: {e}", file.display()),
+    })?;
     if !meta.is_file() {
         return Err(format!("{} is not a file", file.display()));
     }
@@ -521,7 +523,9 @@ fn call(mut a: CallArgs) -> Result<ExitCode> {
                 Duration::ZERO,
                 timeout,
             )?;
-            let outcome = connect(&path).and_then(|s| request(s, &path, &req, None));
+            // The first connection must be closed before the next: the server takes one at a time.
+            let outcome =
+                connect(&path).and_then(|s| request(s, &path, &req, None).map(|(r, _)| r));
             let stop = connect(&path).and_then(|s| {
                 request(
                     s,
@@ -534,7 +538,7 @@ fn call(mut a: CallArgs) -> Result<ExitCode> {
                 )
             });
             let _ = std::fs::remove_file(&path);
-            let (response, _) = outcome?;
+            let response = outcome?;
             stop?;
             Ok(print_response(&response))
         }

@@ -176,9 +176,12 @@ fn boot(file: &Path, args: &[OsString], host: &HostArgs) -> Result<ScriptHost> {
         .map(|a| a.as_encoded_bytes().to_vec().into())
         .collect();
     let mut script = ScriptHost::new(ctx, argv, host.options()?).map_err(|e| e.to_string())?;
-    script
-        .start()
-        .map_err(|e| format!("server failed during init: {e}"))?;
+    script.start().map_err(|e| match e {
+        ckb_ipc_host::HostError::Exited(code) => {
+            format!("server exited with code {code} during init")
+        }
+        e => format!("server failed during init: {e}"),
+    })?;
     Ok(script)
 }
 

@@ -37,7 +37,7 @@ impl fmt::Display for HostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HostError::Context(why) => write!(f, "transaction context: {why}"),
-            HostError::Ipc(e) => write!(f, "channel: {e}"),
+            HostError::Ipc(e) => write!(f, "bad answer or broken channel: {e}"),
             HostError::Exited(code) => {
                 write!(f, "server exited with code {code} before answering")
             }

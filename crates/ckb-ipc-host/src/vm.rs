@@ -599,9 +599,7 @@ impl ScriptHost {
             Ok(response) => Ok((response, vm.cycles - vm.call_start)),
             Err(e) => Err(match &vm.state {
                 State::Failed(host) if e == HOST_FAILED => host.clone(),
-                State::Exited(code) if matches!(e, IpcError::Eof | IpcError::UnexpectedEof) => {
-                    HostError::Exited(*code)
-                }
+                State::Exited(code) if e == IpcError::Eof => HostError::Exited(*code),
                 _ => vm.fail(HostError::Ipc(e)),
             }),
         }
