@@ -12,7 +12,7 @@ use ckb_ipc::{RequestPacket, ResponsePacket};
 
 fn main() {
     let Some(socket) = std::env::args()
-        .last()
+        .next_back()
         .and_then(|a| a.strip_prefix("ipc:").map(String::from))
     else {
         eprintln!("usage: native-add ipc:<socket>");
