@@ -22,8 +22,10 @@ use crate::error::HostError;
 /// Which side of the transaction `--cell-index` counts in (ckb-debugger's `--cell-type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CellType {
+    /// Count the transaction's inputs.
     #[default]
     Input,
+    /// Count its outputs (only their type scripts run).
     Output,
 }
 
@@ -31,8 +33,11 @@ pub enum CellType {
 /// `--cell-type` do: the lock or type script of one input or output cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScriptSelector {
+    /// The cell's lock or its type script.
     pub group_type: ScriptGroupType,
+    /// Inputs or outputs.
     pub cell_type: CellType,
+    /// Index of the cell among them.
     pub cell_index: usize,
 }
 

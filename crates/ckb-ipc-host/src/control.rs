@@ -17,7 +17,10 @@ const OP_STATS: u8 = 1;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Control {
     /// Close the server's pipes, wait for it, answer a [`Report`], end the session.
-    Terminate { reason: String },
+    Terminate {
+        /// Why, for the session's log.
+        reason: String,
+    },
     /// Answer a [`Report`] of the last call's cycles and the session's so far.
     Stats,
 }
@@ -55,8 +58,11 @@ impl Control {
 /// `Terminate`) or 0, `cycles` the session's total, `last_call_cycles` those of the last call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Report {
+    /// The server's exit code after `Terminate`, else 0.
     pub exit_code: i8,
+    /// Cycles of the session so far (0 for native servers).
     pub cycles: u64,
+    /// Cycles of the last call (0 for native servers).
     pub last_call_cycles: u64,
 }
 

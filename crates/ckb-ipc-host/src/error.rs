@@ -20,9 +20,15 @@ pub enum HostError {
     /// The script exited (with this code) before it answered.
     Exited(i8),
     /// One call ran over its cycle limit.
-    CallCyclesExceeded { limit: u64 },
+    CallCyclesExceeded {
+        /// The per-call limit.
+        limit: u64,
+    },
     /// The session ran over its total cycle limit.
-    TotalCyclesExceeded { limit: u64 },
+    TotalCyclesExceeded {
+        /// The session's limit.
+        limit: u64,
+    },
     /// One call took longer than this wall-clock time.
     Timeout(Duration),
     /// The script waits for more request bytes while the host waits for its answer.

@@ -6,17 +6,21 @@
 //!   its own servers, `load_script`, `load_cell`, `load_witness`...
 //! - [`serve`]: runs any [`ckb_ipc::RequestHandler`] natively behind a Unix socket, speaking the
 //!   same wire bytes, so the `ckb-ipc` tool calls native services and scripts alike.
+//! - [`control`]: the two reserved numbers sessions use for themselves (terminate, stats,
+//!   session failures).
+//!
+//! This crate sits on top of `ckb-ipc`; `ckb-ipc` never depends on it.
+#![warn(missing_docs)]
 
 pub mod context;
+pub mod control;
 pub mod error;
+pub mod stdio;
 pub mod vm;
 
 pub use ckb_script::ScriptGroupType;
 pub use context::{CellType, ScriptSelector, TxContext};
-pub use error::HostError;
-pub use vm::{DebugSink, Exit, HostOptions, ScriptHost, HOST_READ_FD, HOST_WRITE_FD};
-pub mod control;
-pub mod stdio;
-
 pub use control::{Control, Report, CONTROL_METHOD, SESSION_ERROR};
+pub use error::HostError;
 pub use stdio::{accept_within, serve, serve_with, socket_channel, ServeOptions, StdIo};
+pub use vm::{DebugSink, Exit, HostOptions, ScriptHost, HOST_READ_FD, HOST_WRITE_FD};

@@ -82,6 +82,7 @@ impl Default for HostOptions {
 /// How a hosted script ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exit {
+    /// The root VM's exit code.
     pub exit_code: i8,
     /// Cycles of the whole session, all VMs included.
     pub cycles: u64,
@@ -580,8 +581,11 @@ impl ScriptHost {
         Ok(Self { channel, vm })
     }
 
-    /// Sends one request and waits for its response; returns it with the cycles the call took
-    /// (all VMs of the script, from the request to the last byte of the response).
+    /// Sends one request and waits for its response; returns it with the cycles the call took:
+    /// all VMs of the script, from where the script was left (just after its previous answer,
+    /// or at its start) to the last byte of this answer. So the first call also pays for the
+    /// script's start unless [`start`](Self::start) ran it, and every later call pays exactly
+    /// one read and one write syscall, as on-chain.
     pub fn call(&mut self, request: &RequestPacket) -> Result<(ResponsePacket, u64), HostError> {
         {
             let mut vm = lock_vm(&self.vm);
