@@ -128,6 +128,10 @@ struct ExecArgs {
     /// Read the request payload (raw bytes) from this file.
     #[arg(long, value_name = "FILE")]
     payload_file: Option<PathBuf>,
+    /// JSON payload (servers speaking ckb-script-ipc's serde_json payloads); the answer is
+    /// printed as JSON too.
+    #[arg(long, value_name = "JSON", conflicts_with_all = ["payload", "payload_file"])]
+    json: Option<String>,
     /// Also print the call's cycles (hosted scripts) on stderr.
     #[arg(long)]
     cycles: bool,
@@ -157,6 +161,9 @@ struct CallArgs {
     /// Read the request payload (raw bytes) from this file.
     #[arg(long, value_name = "FILE")]
     payload_file: Option<PathBuf>,
+    /// JSON payload; the answer is printed as JSON too.
+    #[arg(long, value_name = "JSON", conflicts_with_all = ["payload", "payload_file"])]
+    json: Option<String>,
     /// How long a native program may take to listen, in seconds.
     #[arg(long, default_value_t = 3.0)]
     connect_timeout: f64,
@@ -346,7 +353,14 @@ fn to_hex(bytes: &[u8]) -> String {
     s
 }
 
-fn payload(hex: Option<&str>, file: Option<&Path>) -> Result<Payload> {
+fn payload(hex: Option<&str>, file: Option<&Path>, json: Option<&str>) -> Result<Payload> {
+    if let Some(j) = json {
+        let value: serde_json::Value =
+            serde_json::from_str(j).map_err(|e| format!("bad JSON payload: {e}"))?;
+        return serde_json::to_vec(&value)
+            .map(Payload::from)
+            .map_err(|e| format!("bad JSON payload: {e}"));
+    }
     match (hex, file) {
         (Some(h), _) => parse_hex(h).map(Payload::from),
         (None, Some(f)) => std::fs::read(f)
@@ -428,14 +442,22 @@ pub fn request(
     Ok((response, keep))
 }
 
-/// Prints a service response the way `exec` and `call` do.
-fn print_response(response: &ResponsePacket) -> ExitCode {
+/// Prints a service response the way `exec` and `call` do: the payload as 0x-hex (as JSON
+/// text with `json` when it is JSON), `error <code>` on stderr for a non-zero code.
+fn print_response(response: &ResponsePacket, json: bool) -> ExitCode {
+    let payload = response.payload();
+    let shown = match json {
+        true if serde_json::from_slice::<serde_json::Value>(payload).is_ok() => {
+            String::from_utf8_lossy(payload).into_owned()
+        }
+        _ => to_hex(payload),
+    };
     if response.error_code() == 0 {
-        println!("{}", to_hex(response.payload()));
+        println!("{shown}");
         return ExitCode::SUCCESS;
     }
-    if !response.payload().is_empty() {
-        println!("{}", to_hex(response.payload()));
+    if !payload.is_empty() {
+        println!("{shown}");
     }
     eprintln!("error {}", response.error_code());
     ExitCode::from(EXIT_ERROR_CODE)
@@ -443,7 +465,11 @@ fn print_response(response: &ResponsePacket) -> ExitCode {
 
 fn exec(a: ExecArgs) -> Result<ExitCode> {
     check_method(a.method)?;
-    let body = payload(a.payload.as_deref(), a.payload_file.as_deref())?;
+    let body = payload(
+        a.payload.as_deref(),
+        a.payload_file.as_deref(),
+        a.json.as_deref(),
+    )?;
     let path = socket_path(&a.socket);
     let stream = connect(&path)?;
     let timeout = seconds(a.timeout, "--timeout")?;
@@ -462,7 +488,7 @@ fn exec(a: ExecArgs) -> Result<ExitCode> {
             }
         }
     }
-    Ok(print_response(&response))
+    Ok(print_response(&response, a.json.is_some()))
 }
 
 fn terminate(a: TerminateArgs) -> Result<ExitCode> {
@@ -506,13 +532,22 @@ fn init(a: InitArgs) -> Result<ExitCode> {
 
 fn call(mut a: CallArgs) -> Result<ExitCode> {
     check_method(a.method)?;
-    if a.payload.is_none() && a.payload_file.is_none() && trailing_hex_after_method() {
+    if a.payload.is_none()
+        && a.payload_file.is_none()
+        && a.json.is_none()
+        && trailing_hex_after_method()
+    {
         a.payload = a.args.pop().and_then(|s| s.into_string().ok());
     }
-    let body = payload(a.payload.as_deref(), a.payload_file.as_deref())?;
+    let body = payload(
+        a.payload.as_deref(),
+        a.payload_file.as_deref(),
+        a.json.as_deref(),
+    )?;
+    let json = a.json.is_some();
     let req = RequestPacket::new(a.method, body);
     match kind_of(&a.file)? {
-        Kind::RiscV => session::call_in_process(&a.file, &a.args, &a.host, &req),
+        Kind::RiscV => session::call_in_process(&a.file, &a.args, &a.host, &req, json),
         Kind::Native => {
             let timeout = seconds(a.connect_timeout, "--connect-timeout")?;
             let path = session::spawn(
@@ -540,7 +575,7 @@ fn call(mut a: CallArgs) -> Result<ExitCode> {
             let _ = std::fs::remove_file(&path);
             let response = outcome?;
             stop?;
-            Ok(print_response(&response))
+            Ok(print_response(&response, json))
         }
     }
 }

@@ -191,11 +191,12 @@ pub fn call_in_process(
     args: &[OsString],
     host: &HostArgs,
     request: &RequestPacket,
+    json: bool,
 ) -> Result<ExitCode> {
     let mut script = boot(file, args, host)?;
     let (response, cycles) = script.call(request).map_err(|e| e.to_string())?;
     let exit = script.finish().map_err(|e| e.to_string())?;
-    let code = print_response(&response);
+    let code = print_response(&response, json);
     eprintln!("cycles {cycles} (call), {} (session)", exit.cycles);
     if exit.exit_code != 0 {
         eprintln!("ckb-ipc: server exited with code {}", exit.exit_code);

@@ -516,6 +516,37 @@ fn refuses_a_socket_directory_others_can_enter() {
 }
 
 #[test]
+fn json_payloads() {
+    let d = Dir::new("json");
+    let s = d.init(&[contract("json-server").to_str().unwrap()]);
+    let out = d.run(&["exec", &s, "--method", "0", "--json", r#"{"Add": [40, 2]}"#]);
+    assert_eq!(text(&out.stdout), "{\"Add\":42}\n", "{}", text(&out.stderr));
+    let out = d.run(&["exec", &s, "--method", "0", "--json", r#"{"Echo": [1, 2]}"#]);
+    assert_eq!(text(&out.stdout), "{\"Echo\":[1,2]}\n");
+    let out = d.run(&["exec", &s, "--method", "0", "--json", "{oops"]);
+    assert!(
+        text(&out.stderr).starts_with("ckb-ipc: bad JSON payload"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = d.run(&[
+        "call",
+        contract("json-server").to_str().unwrap(),
+        "--method",
+        "0",
+        "--json",
+        r#"{"Fail": 7}"#,
+    ]);
+    assert_eq!(
+        (
+            out.status.code(),
+            text(&out.stderr).lines().next().unwrap().to_string()
+        ),
+        (Some(3), "error 7".into())
+    );
+}
+
+#[test]
 fn help_on_every_command() {
     let d = Dir::new("help");
     for cmd in [&[][..], &["init"], &["exec"], &["terminate"], &["call"]] {
