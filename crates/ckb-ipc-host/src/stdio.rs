@@ -42,7 +42,18 @@ impl<T: io::Read> Read for StdIo<T> {
     }
 }
 
-impl<T: io::Read> ReadVec for StdIo<T> {}
+impl<T: io::Read> ReadVec for StdIo<T> {
+    /// Reads up to 256 KiB at once (the default's 512-byte windows cost a syscall each); the
+    /// window stays bounded so a large payload is not zeroed over and over.
+    fn read_vec(&mut self, buf: &mut Vec<u8>) -> Result<usize, IpcError> {
+        const WINDOW: usize = 256 * 1024;
+        let len = buf.len();
+        buf.resize(buf.capacity().min(len.saturating_add(WINDOW)), 0);
+        let result = self.read(buf.get_mut(len..).unwrap_or_default());
+        buf.truncate(len + *result.as_ref().unwrap_or(&0));
+        result
+    }
+}
 
 impl<T: io::Write> Write for StdIo<T> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, IpcError> {

@@ -495,17 +495,21 @@ impl ErrorType for VmWriter {
 /// The channel only sees `IpcError`; the host error stays in the `Vm` and is picked up there.
 const HOST_FAILED: IpcError = IpcError::Io(embedded_io::ErrorKind::Other);
 
-impl Read for VmReader {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, IpcError> {
+impl VmReader {
+    /// Runs the script until it has written something, then hands up to `max` bytes of it to
+    /// `take`; `Ok(0)` once the script has exited.
+    fn pull(
+        &mut self,
+        max: usize,
+        take: impl FnOnce(std::collections::vec_deque::Drain<'_, u8>),
+    ) -> Result<usize, IpcError> {
         let mut vm = lock_vm(&self.0);
         loop {
             {
                 let mut pipes = lock(&vm.pipes);
-                if !pipes.from_vm.is_empty() || buf.is_empty() {
-                    let n = pipes.from_vm.len().min(buf.len());
-                    for (dst, src) in buf.iter_mut().zip(pipes.from_vm.drain(..n)) {
-                        *dst = src;
-                    }
+                if !pipes.from_vm.is_empty() || max == 0 {
+                    let n = pipes.from_vm.len().min(max);
+                    take(pipes.from_vm.drain(..n));
                     return Ok(n);
                 }
             }
@@ -521,7 +525,24 @@ impl Read for VmReader {
     }
 }
 
-impl ReadVec for VmReader {}
+impl Read for VmReader {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, IpcError> {
+        let max = buf.len();
+        self.pull(max, |bytes| {
+            for (dst, src) in buf.iter_mut().zip(bytes) {
+                *dst = src;
+            }
+        })
+    }
+}
+
+impl ReadVec for VmReader {
+    /// Appends straight from the pipe: no zeroing, no 512-byte windows.
+    fn read_vec(&mut self, buf: &mut Vec<u8>) -> Result<usize, IpcError> {
+        let room = buf.capacity() - buf.len();
+        self.pull(room, |bytes| buf.extend(bytes))
+    }
+}
 
 impl Write for VmWriter {
     fn write(&mut self, buf: &[u8]) -> Result<usize, IpcError> {
