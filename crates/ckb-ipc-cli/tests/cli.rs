@@ -1,0 +1,557 @@
+//! The `ckb-ipc` binary against the real contracts (build/release or $CONTRACTS_DIR).
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)] // test helpers
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+fn contract(name: &str) -> PathBuf {
+    let dir = std::env::var_os("CONTRACTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/release"));
+    let path = dir.join(name);
+    assert!(path.exists(), "{}: run `make build` first", path.display());
+    path
+}
+
+/// The native example server (cargo builds examples for tests).
+fn native_add() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/native-add");
+    assert!(path.exists(), "{}", path.display());
+    path
+}
+
+/// A socket directory per test, so tests neither see nor clean up each other's sessions.
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("ckb-ipc-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Dir(dir)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("ckb-ipc").unwrap();
+        c.env("CKB_IPC_DIR", &self.0)
+            .timeout(Duration::from_secs(30));
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Starts a session (short idle timeout: a failing test leaves nothing running long).
+    fn init(&self, args: &[&str]) -> String {
+        let out = self.run(&[&["init", "--idle-timeout", "20"], args].concat());
+        assert!(out.status.success(), "init: {}", text(&out.stderr));
+        let line = text(&out.stdout);
+        assert!(line.starts_with("ipc:") && line.ends_with('\n'), "{line:?}");
+        line.trim_end().to_string()
+    }
+
+    /// The directory itself (0700, as the tool wants it), for test files.
+    fn create(&self) {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .recursive(true)
+            .create(&self.0)
+            .unwrap();
+    }
+
+    fn sockets(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(&self.0)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "sock"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        for s in self.sockets() {
+            let _ = self
+                .cmd()
+                .args(["terminate", s.to_str().unwrap(), "test cleanup"])
+                .output();
+        }
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn path_of(session: &str) -> &Path {
+    Path::new(session.strip_prefix("ipc:").unwrap())
+}
+
+const ADD_40_2: &str = "0x28000000000000000200000000000000";
+
+#[test]
+fn init_exec_terminate_round_trip() {
+    let d = Dir::new("round-trip");
+    let ipc_server = contract("ipc-server");
+    let s = d.init(&[ipc_server.to_str().unwrap()]);
+    let sock = path_of(&s);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&d.0).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+
+    let out = d.run(&["exec", &s, "--method", "2", ADD_40_2]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
+
+    // Without the ipc: prefix, with --cycles.
+    let out = d.run(&[
+        "exec",
+        sock.to_str().unwrap(),
+        "--method",
+        "1",
+        "0x68656c6c6f",
+        "--cycles",
+    ]);
+    assert_eq!(text(&out.stdout), "0x68656c6c6f\n");
+    let cycles: u64 = text(&out.stderr)
+        .trim()
+        .strip_prefix("cycles ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(cycles > 1000, "{cycles}");
+
+    // An error code: `error <code>` on stderr, exit 3.
+    let out = d.run(&["exec", &s, "--method", "3", "0xadde000000000000"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stderr), "error 57005\n");
+
+    // A payload from a file.
+    let file = d.0.join("payload.bin");
+    std::fs::write(&file, vec![0xabu8; 4096]).unwrap();
+    let out = d.run(&[
+        "exec",
+        &s,
+        "--method",
+        "1",
+        "--payload-file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        text(&out.stdout).trim_end(),
+        format!("0x{}", "ab".repeat(4096))
+    );
+
+    let out = d.run(&["terminate", &s, "done"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("exit code 0\ncycles "), "{stdout}");
+    assert!(!sock.exists(), "terminate removes the socket");
+    let log = std::fs::read_to_string(format!("{}.log", sock.display())).unwrap();
+    assert!(log.contains("terminate: done"), "{log}");
+
+    let out = d.run(&["exec", &s, "--method", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no session at"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn idle_timeout_ends_the_session() {
+    let d = Dir::new("idle");
+    let out = d.run(&[
+        "init",
+        "--idle-timeout",
+        "0.3",
+        contract("ipc-server").to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let s = text(&out.stdout).trim_end().to_string();
+    let start = Instant::now();
+    while path_of(&s).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "session outlived its idle timeout"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = std::fs::read_to_string(format!("{}.log", path_of(&s).display())).unwrap();
+    assert!(log.contains("idle for 0.3 s: exit code 0"), "{log}");
+    let out = d.run(&["exec", &s, "--method", "1"]);
+    assert!(text(&out.stderr).contains("no session at"));
+}
+
+#[test]
+fn call_in_one_process() {
+    let d = Dir::new("call");
+    let out = d.run(&[
+        "call",
+        contract("ipc-server").to_str().unwrap(),
+        "--method",
+        "2",
+        ADD_40_2,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
+    assert!(
+        text(&out.stderr).starts_with("cycles "),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Server arguments before --method stay arguments.
+    let out = d.run(&[
+        "call",
+        contract("ipc-server").to_str().unwrap(),
+        "a",
+        "bc",
+        "--method",
+        "4",
+    ]);
+    assert_eq!(text(&out.stdout), "0x6100626300\n");
+
+    // A native server: started, called, terminated.
+    let out = d.run(&[
+        "call",
+        native_add().to_str().unwrap(),
+        "--method",
+        "2",
+        ADD_40_2,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
+    assert!(d.sockets().is_empty());
+}
+
+#[test]
+fn native_session() {
+    let d = Dir::new("native");
+    let s = d.init(&[native_add().to_str().unwrap()]);
+    let out = d.run(&["exec", &s, "--method", "2", ADD_40_2]);
+    assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
+    let out = d.run(&["exec", &s, "--method", "9"]);
+    assert_eq!(
+        (out.status.code(), text(&out.stderr)),
+        (Some(3), "error 1000\n".into())
+    );
+    let out = d.run(&["terminate", &s]);
+    assert_eq!(text(&out.stdout), "exit code 0\ncycles 0\n");
+    assert!(!path_of(&s).exists());
+    // A native program that exits instead of listening.
+    let out = d.run(&["init", native_add().to_str().unwrap(), "--exit-early"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("exited (exit status: 4) before listening"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn two_execs_at_once_do_not_interleave() {
+    let d = Dir::new("concurrent");
+    let s = d.init(&[contract("ipc-server").to_str().unwrap()]);
+    let big = d.0.join("big.bin");
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&big, &bytes).unwrap();
+    let want = format!(
+        "0x{}\n",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (mut cmd, s, big) = (d.cmd(), s.clone(), big.clone());
+            std::thread::spawn(move || {
+                cmd.args([
+                    "exec",
+                    &s,
+                    "--method",
+                    "1",
+                    "--payload-file",
+                    big.to_str().unwrap(),
+                ])
+                .output()
+                .unwrap()
+            })
+        })
+        .collect();
+    for t in threads {
+        let out = t.join().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout) == want, "answers got mixed");
+    }
+}
+
+#[test]
+fn bad_input_is_one_line_and_non_zero() {
+    let d = Dir::new("bad");
+    let ipc_server = contract("ipc-server");
+    let ipc_server = ipc_server.to_str().unwrap();
+    let readme = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let bad_json = d.0.join("bad.json");
+    d.create();
+    std::fs::write(&bad_json, "{").unwrap();
+    let stale = d.0.join("stale.sock");
+    drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
+    let s = d.init(&[ipc_server]);
+
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["init", "/no/such/file"], "no such file: /no/such/file"),
+        (
+            vec!["init", readme],
+            "is neither a RISC-V ELF nor an executable",
+        ),
+        (
+            vec!["exec", &s, "--method", "2", "0xzz"],
+            "bad hex payload \"0xzz\"",
+        ),
+        (
+            vec!["exec", &s, "--method", "2", "0x123"],
+            "odd number of digits",
+        ),
+        (
+            vec!["exec", &s, "--method", "2", "12"],
+            "must start with 0x",
+        ),
+        (
+            vec!["exec", &s, "--method", "18446744073709551616"],
+            "number too large",
+        ),
+        (
+            vec!["exec", &s, "--method", "18446744073709551615"],
+            "reserved for session control",
+        ),
+        (
+            vec!["exec", "/no/such.sock", "--method", "1"],
+            "no session at /no/such.sock",
+        ),
+        (
+            vec!["exec", stale.to_str().unwrap(), "--method", "1"],
+            "stale socket",
+        ),
+        (vec!["terminate", stale.to_str().unwrap()], "stale socket"),
+        (
+            vec!["init", "--tx", bad_json.to_str().unwrap(), ipc_server],
+            "mock tx does not parse",
+        ),
+        (
+            vec![
+                "init",
+                "--cell-index",
+                "5",
+                "--tx",
+                bad_json.to_str().unwrap(),
+                ipc_server,
+            ],
+            "does not parse",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = d.run(&args);
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{err}"
+        );
+        if !want.contains("number too large") {
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        }
+    }
+    // The session survived all of that.
+    let out = d.run(&["exec", &s, "--method", "2", ADD_40_2]);
+    assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
+}
+
+#[test]
+fn mock_tx_script_group_selection() {
+    let d = Dir::new("mock");
+    d.create();
+    let ipc_server = contract("ipc-server");
+    let ctx = ckb_ipc_host::TxContext::minimal(
+        std::fs::read(&ipc_server).unwrap().into(),
+        Default::default(),
+    )
+    .with_cell_dep(std::fs::read(&ipc_server).unwrap().into());
+    let tx = d.0.join("tx.json");
+    std::fs::write(&tx, ctx.to_mock_json().unwrap()).unwrap();
+    let tx = tx.to_str().unwrap();
+    let s = d.init(&["--tx", tx, ipc_server.to_str().unwrap()]);
+    // NESTED_ADD through cell dep 1 of the file's transaction.
+    let out = d.run(&[
+        "exec",
+        &s,
+        "--method",
+        "5",
+        "0x0128000000000000000200000000000000",
+    ]);
+    assert_eq!(
+        text(&out.stdout),
+        "0x2a00000000000000\n",
+        "{}",
+        text(&out.stderr)
+    );
+
+    for (args, want) in [
+        (vec!["--cell-index", "1"], "no input 1"),
+        (vec!["--script-group-type", "type"], "has no type script"),
+        (vec!["--cell-type", "output"], "no output 0"),
+    ] {
+        let out = d.run(
+            &[
+                &["init", "--tx", tx],
+                &args[..],
+                &[ipc_server.to_str().unwrap()],
+            ]
+            .concat(),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains(want), "{}", text(&out.stderr));
+    }
+    let out = d.run(&["init", "--tx", tx, contract("kv-server").to_str().unwrap()]);
+    assert!(
+        text(&out.stderr).contains("is not the binary"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn servers_that_fail() {
+    let d = Dir::new("fail");
+    let bad_peer = contract("bad-peer");
+    let bad_peer = bad_peer.to_str().unwrap();
+    // Exits during init: bad-peer without argv is a client that runs to its end.
+    let out = d.run(&["init", bad_peer]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("exited with code"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("during init"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    for (mode, want) in [
+        ("garbage", "unsupported packet version 5"),
+        ("silent", "server exited with code 0 before answering"),
+        ("die-mid-response", "inside a packet"),
+    ] {
+        let s = d.init(&[bad_peer, mode]);
+        let out = d.run(&["exec", &s, "--method", "1", "0x01"]);
+        assert_eq!(out.status.code(), Some(1), "{mode}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(want),
+            "{mode}: {}",
+            text(&out.stderr)
+        );
+        // The session ended with its server.
+        assert!(!path_of(&s).exists(), "{mode}");
+    }
+
+    let s = d.init(&[
+        "--call-cycles-limit",
+        "20000",
+        contract("ipc-server").to_str().unwrap(),
+    ]);
+    let big = d.0.join("big.bin");
+    std::fs::write(&big, vec![1u8; 200_000]).unwrap();
+    let out = d.run(&[
+        "exec",
+        &s,
+        "--method",
+        "1",
+        "--payload-file",
+        big.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&out.stderr).contains("exceeded its cycle limit of 20000"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn refuses_a_socket_directory_others_can_enter() {
+    let d = Dir::new("open-dir");
+    std::fs::create_dir_all(&d.0).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&d.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = d.run(&["init", contract("ipc-server").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("mode 0700"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn json_payloads() {
+    let d = Dir::new("json");
+    let s = d.init(&[contract("json-server").to_str().unwrap()]);
+    let out = d.run(&["exec", &s, "--method", "0", "--json", r#"{"Add": [40, 2]}"#]);
+    assert_eq!(text(&out.stdout), "{\"Add\":42}\n", "{}", text(&out.stderr));
+    let out = d.run(&["exec", &s, "--method", "0", "--json", r#"{"Echo": [1, 2]}"#]);
+    assert_eq!(text(&out.stdout), "{\"Echo\":[1,2]}\n");
+    let out = d.run(&["exec", &s, "--method", "0", "--json", "{oops"]);
+    assert!(
+        text(&out.stderr).starts_with("ckb-ipc: bad JSON payload"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = d.run(&[
+        "call",
+        contract("json-server").to_str().unwrap(),
+        "--method",
+        "0",
+        "--json",
+        r#"{"Fail": 7}"#,
+    ]);
+    assert_eq!(
+        (
+            out.status.code(),
+            text(&out.stderr).lines().next().unwrap().to_string()
+        ),
+        (Some(3), "error 7".into())
+    );
+}
+
+#[test]
+fn help_on_every_command() {
+    let d = Dir::new("help");
+    for cmd in [&[][..], &["init"], &["exec"], &["terminate"], &["call"]] {
+        let out = d.run(&[cmd, &["--help"]].concat());
+        assert!(out.status.success(), "{cmd:?}");
+        assert!(text(&out.stdout).contains("Usage: ckb-ipc"), "{cmd:?}");
+    }
+}

@@ -1,0 +1,26 @@
+//! Off-chain hosting for ckb-ipc servers.
+//!
+//! - [`ScriptHost`]: runs a server script as the root VM of the real CKB scheduler
+//!   (`ckb_script::Scheduler`) in a transaction of your choice ([`TxContext`]), and calls it with
+//!   the same [`ckb_ipc::Channel`] scripts use. Everything a script does on-chain works: spawning
+//!   its own servers, `load_script`, `load_cell`, `load_witness`...
+//! - [`serve`]: runs any [`ckb_ipc::RequestHandler`] natively behind a Unix socket, speaking the
+//!   same wire bytes, so the `ckb-ipc` tool calls native services and scripts alike.
+//! - [`control`]: the two reserved numbers sessions use for themselves (terminate, stats,
+//!   session failures).
+//!
+//! This crate sits on top of `ckb-ipc`; `ckb-ipc` never depends on it.
+#![warn(missing_docs)]
+
+pub mod context;
+pub mod control;
+pub mod error;
+pub mod stdio;
+pub mod vm;
+
+pub use ckb_script::ScriptGroupType;
+pub use context::{CellType, ScriptSelector, TxContext};
+pub use control::{Control, Report, CONTROL_METHOD, SESSION_ERROR};
+pub use error::HostError;
+pub use stdio::{accept_within, serve, serve_with, socket_channel, ServeOptions, StdIo};
+pub use vm::{DebugSink, Exit, HostOptions, ScriptHost, HOST_READ_FD, HOST_WRITE_FD};
