@@ -72,7 +72,7 @@ clippy: riscv-target tools
 	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo clippy --locked --target $(TARGET) $(addprefix -p ,$(CONTRACTS)) -- $(CLIPPY_LINTS)
 
 # The libraries' docs, on the host and as docs.rs builds ckb-ipc (for the RISC-V target).
-LIBS := ckb-ipc ckb-ipc-macros ckb-ipc-testtool
+LIBS := ckb-ipc ckb-ipc-macros ckb-ipc-testtool ckb-ipc-host
 doc: riscv-target
 	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps $(addprefix -p ,$(LIBS))
 	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p ckb-ipc --all-features --target $(TARGET)
@@ -115,5 +115,15 @@ fuzz:
 
 # Cycles and sizes of every implementation side by side: docs/benchmarks.md and .svg.
 .PHONY: bench
+# Then the off-chain host against ckb-script-ipc-common's native::spawn_server (wall clock, so
+# machine-dependent: its block in docs/benchmarks.md is the one `make test` does not compare).
 bench: build
-	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench
+	cargo build --locked --release -q -p ckb-ipc-cli --bins --examples
+	@mkdir -p $(BUILD_DIR)
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-cli --example bench > $(BUILD_DIR)/native-bench.md
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --native $(BUILD_DIR)/native-bench.md
+
+# The ckb-ipc command-line tool: target/release/ckb-ipc (or `cargo install --path crates/ckb-ipc-cli`).
+.PHONY: cli
+cli:
+	cargo build --locked --release -p ckb-ipc-cli --bin ckb-ipc

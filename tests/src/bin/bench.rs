@@ -2,25 +2,32 @@
 //! run (CKB-VM cycles from ckb-testtool, deterministic). Prints a markdown table and writes it
 //! to `docs/benchmarks.md`, with a chart in `docs/benchmarks.svg`.
 //!
-//! `bench [--out DIR]`; `--out -` prints only.
+//! `bench [--out DIR] [--native FILE]`; `--out -` prints only; FILE is the off-chain host's
+//! table (`crates/ckb-ipc-cli/examples/bench.rs`), put in its block of benchmarks.md.
 
 use std::path::PathBuf;
 
-use ckb_ipc_tests::report::{bench_block, bench_rows, benchmarks_md, write_block, BENCH_IMPLS};
+use ckb_ipc_tests::report::{
+    bench_block, bench_rows, benchmarks_md, replace_block, write_block, BENCH_IMPLS,
+};
 use ckb_ipc_tests::{Impl, Measured};
 use plotters::prelude::*;
 
 fn main() {
     let mut out: Option<PathBuf> = Some(ckb_ipc_tests::report::repo_dir().join("docs"));
+    let mut native = String::from("Not measured in this run (`make bench` measures it).\n");
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
             ("--out", Some(dir)) => out = (dir != "-").then(|| PathBuf::from(dir)),
-            _ => panic!("usage: bench [--out DIR|-]"),
+            ("--native", Some(file)) => {
+                native = std::fs::read_to_string(&file).expect("the native bench's output")
+            }
+            _ => panic!("usage: bench [--out DIR|-] [--native FILE]"),
         }
     }
     let rows = bench_rows();
-    let report = benchmarks_md(&rows);
+    let report = replace_block(&benchmarks_md(&rows), "native", &native).expect("native block");
     println!("{report}");
     if let Some(dir) = out {
         std::fs::create_dir_all(&dir).expect("output dir");

@@ -1,0 +1,105 @@
+//! The README's `ckb-ipc` session, run as written: every command of the ```console block under
+//! "Off-chain" in one shell, its output compared with the README's, socket paths aside (they
+//! hold a process id). Cycle counts are deterministic, so they must match to the digit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The marker line right before the checked block.
+const MARKER: &str =
+    "<!-- the session below is run and checked by crates/ckb-ipc-cli/tests/readme.rs -->";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The README's block: its lines, commands starting with `$ `.
+fn readme_session() -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let at = readme
+        .find(MARKER)
+        .expect("the session marker in README.md");
+    let start = at + readme[at..].find("```console\n").expect("a console block") + 11;
+    let end = start + readme[start..].find("```").expect("the block's end");
+    readme[start..end].to_string()
+}
+
+/// Runs the commands of `session` in one bash (so `$S` carries over), echoing each as `$ cmd`
+/// before its output, stderr and stdout interleaved as a terminal shows them.
+fn run(session: &str, tool_dir: &Path, sockets: &Path) -> String {
+    let commands: Vec<&str> = session
+        .lines()
+        .filter_map(|l| l.strip_prefix("$ "))
+        .collect();
+    let mut script = String::from("exec 2>&1\n");
+    for c in &commands {
+        script.push_str(&format!("echo {}\n{c}\n", shell_quote(&format!("$ {c}"))));
+    }
+    let path = format!(
+        "{}:{}",
+        tool_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(repo())
+        .env("PATH", path)
+        .env("CKB_IPC_DIR", sockets)
+        .output()
+        .expect("bash");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Socket paths replaced by `<socket>`.
+fn normalized(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|word| match word.find('/') {
+                    Some(at) if word.trim_end_matches([':', '\n']).ends_with(".sock") => {
+                        let tail = if word.ends_with('\n') { "\n" } else { "" };
+                        let colon = if word.trim_end().ends_with(':') {
+                            ":"
+                        } else {
+                            ""
+                        };
+                        format!("{}<socket>{colon}{tail}", &word[..at])
+                    }
+                    _ => word.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_session_prints_what_the_readme_shows() {
+    if !repo().join("build/release/ipc-server").exists() {
+        panic!("build/release/ipc-server: run `make build` first (make test does)");
+    }
+    let tool = PathBuf::from(env!("CARGO_BIN_EXE_ckb-ipc"));
+    let sockets = std::env::temp_dir().join(format!("ckb-ipc-readme-{}", std::process::id()));
+    let expected = readme_session();
+    let actual = run(&expected, tool.parent().expect("tool dir"), &sockets);
+    let _ = std::fs::remove_dir_all(&sockets);
+    assert_eq!(
+        normalized(&actual),
+        normalized(&expected),
+        "README.md's ckb-ipc session differs from a fresh run; the fresh run:\n{actual}"
+    );
+}
+
+#[test]
+fn socket_paths_are_normalized() {
+    assert_eq!(
+        normalized("ipc:/tmp/a/1-2.sock\nckb-ipc: no session at /x/y.sock: gone\n"),
+        "ipc:<socket>\nckb-ipc: no session at <socket>: gone\n"
+    );
+}
