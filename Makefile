@@ -117,11 +117,37 @@ fuzz:
 .PHONY: bench
 # Then the off-chain host against ckb-script-ipc-common's native::spawn_server (wall clock, so
 # machine-dependent: its block in docs/benchmarks.md is the one `make test` does not compare).
-bench: build
+bench: build build-opt-levels
 	cargo build --locked --release -q -p ckb-ipc-cli --bins --examples
 	@mkdir -p $(BUILD_DIR)
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-cli --example bench > $(BUILD_DIR)/native-bench.md
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --native $(BUILD_DIR)/native-bench.md
+
+# The example servers and clients at opt-level "s" and "z" too, in build/release/opt-<level>/,
+# so `make bench` can show what each level costs in bytes and in cycles. Release mode only.
+OPT_LEVEL_CONTRACTS := ipc-server ipc-client typed-server typed-client
+.PHONY: build-opt-levels
+build-opt-levels: riscv-target
+	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}"; \
+	for level in s z; do \
+		CARGO_PROFILE_RELEASE_OPT_LEVEL=$$level RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked -q \
+			--target $(TARGET) --release --target-dir "$$out/opt-$$level" $(addprefix -p ,$(OPT_LEVEL_CONTRACTS)) || exit 1; \
+		mkdir -p build/release/opt-$$level; \
+		for c in $(OPT_LEVEL_CONTRACTS); do cp "$$out/opt-$$level/$(TARGET)/release/$$c" build/release/opt-$$level/ || exit 1; done; \
+	done
+
+# Where the bytes of a server go: its largest symbols, from an unstripped release build.
+SIZE_CONTRACTS ?= ipc-server typed-server
+.PHONY: size
+size: riscv-target
+	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}/unstripped"; \
+	CARGO_PROFILE_RELEASE_STRIP=false RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked -q \
+		--target $(TARGET) --release --target-dir "$$out" $(addprefix -p ,$(SIZE_CONTRACTS)) || exit 1; \
+	for c in $(SIZE_CONTRACTS); do \
+		echo "== $$c: sections, then the 25 largest symbols (bytes)"; \
+		size -A "$$out/$(TARGET)/release/$$c" | grep -E '^\.(text|rodata|data|eh_frame|bss) '; \
+		nm --size-sort -S -C -t d "$$out/$(TARGET)/release/$$c" | grep -v " [bB] " | tail -25 | sed 's/^[0-9]* 0*//'; \
+	done
 
 # The ckb-ipc command-line tool: target/release/ckb-ipc (or `cargo install --path crates/ckb-ipc-cli`).
 .PHONY: cli

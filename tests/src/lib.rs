@@ -186,7 +186,8 @@ pub fn try_bench_cycles(imp: Impl, op: u8, calls: u32, size: u32) -> Result<u64,
             &params,
         )
     });
-    let label = format!("bench-{}-{}-{op}-{calls}-{size}", imp.client, imp.server);
+    let label =
+        format!("bench-{}-{}-{op}-{calls}-{size}", imp.client, imp.server).replace('/', "-");
     tx.run(&label).map(|o| o.cycles).map_err(String::from)
 }
 

@@ -119,7 +119,81 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
          `native::spawn_server`. Then one `ckb-ipc exec` per call, process start included.\n\n\
          <!-- begin native: written by make bench -->\n<!-- end native -->\n",
     );
+    report.push_str(
+        "\n## Opt-levels\n\nThe example server and client built at each opt-level (`make bench` \
+         builds \"s\" and \"z\" with `make build-opt-levels`; the release profile uses 3), \
+         cycles per call as above. Bytes are paid at every spawn (1/4 cycle each) and as \
+         capacity locked on chain; `make size` lists where a server's bytes go.\n\n\
+         <!-- begin opt-levels: written by make bench -->\n<!-- end opt-levels -->\n",
+    );
     report
+}
+
+/// The examples at each opt-level: `(level, raw Channel pair, typed pair)`; "3" is the release
+/// profile's own, "s" and "z" are what `make build-opt-levels` writes to `opt-<level>/`.
+pub const OPT_LEVELS: [(&str, Impl, Impl); 3] = [
+    ("3", CKB_IPC, TYPED),
+    (
+        "s",
+        Impl {
+            name: "ckb-ipc Channel, opt-level s",
+            client: "opt-s/ipc-client",
+            server: "opt-s/ipc-server",
+        },
+        Impl {
+            name: "ckb-ipc typed, opt-level s",
+            client: "opt-s/typed-client",
+            server: "opt-s/typed-server",
+        },
+    ),
+    (
+        "z",
+        Impl {
+            name: "ckb-ipc Channel, opt-level z",
+            client: "opt-z/ipc-client",
+            server: "opt-z/ipc-server",
+        },
+        Impl {
+            name: "ckb-ipc typed, opt-level z",
+            client: "opt-z/typed-client",
+            server: "opt-z/typed-server",
+        },
+    ),
+];
+
+/// Whether `make build-opt-levels` has run (the "s" and "z" binaries exist).
+pub fn opt_level_binaries_exist() -> bool {
+    crate::contracts_dir().join("opt-z/typed-server").exists()
+}
+
+/// Bytes and cycles of the example server and client at opt-level 3, "s" and "z" (block
+/// `opt-levels` of docs/benchmarks.md).
+pub fn opt_levels_block() -> String {
+    let scenarios = [SCENARIOS[0], SCENARIOS[3], SCENARIOS[4]];
+    let mut out = String::from(
+        "| layer | opt-level | server bytes | client bytes | spawn | add(u64, u64) | echo 1 KiB | echo 16 KiB |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (layer, pick) in [("Channel", 0usize), ("typed", 1)] {
+        for (level, raw, typed) in OPT_LEVELS {
+            let imp = if pick == 0 { raw } else { typed };
+            let rows = measure(&[imp], &scenarios, BENCH_CALLS);
+            let cell = |scenario: &str| match cycles_of(&rows, scenario, imp) {
+                Some(c) => c.to_string(),
+                None => "fails".into(),
+            };
+            out.push_str(&format!(
+                "| {layer} | {level} | {} | {} | {} | {} | {} | {} |\n",
+                binary(imp.server).len(),
+                binary(imp.client).len(),
+                cell("spawn alone"),
+                cell(scenarios[0].0),
+                cell(scenarios[1].0),
+                cell(scenarios[2].0),
+            ));
+        }
+    }
+    out
 }
 
 /// The README's comparison of every implementation (block `bench`).
@@ -233,7 +307,16 @@ mod tests {
         }
         let stale = "differs from a fresh run: run `make bench` and commit README.md and docs/";
         // The wall-clock block aside: it is the machine's, not the code's.
-        let committed = replace_block(&read("docs/benchmarks.md"), "native", "").unwrap();
+        let mut committed = replace_block(&read("docs/benchmarks.md"), "native", "").unwrap();
+        // The "s" and "z" builds exist only after `make bench`; then they must match too.
+        if opt_level_binaries_exist() {
+            assert_eq!(
+                block(&committed, "opt-levels").unwrap(),
+                opt_levels_block(),
+                "docs/benchmarks.md's opt-levels {stale}"
+            );
+        }
+        committed = replace_block(&committed, "opt-levels", "").unwrap();
         let fresh = benchmarks_md(&rows);
         assert_eq!(committed, fresh, "docs/benchmarks.md {stale}");
         assert_eq!(

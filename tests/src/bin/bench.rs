@@ -8,7 +8,8 @@
 use std::path::PathBuf;
 
 use ckb_ipc_tests::report::{
-    bench_block, bench_rows, benchmarks_md, replace_block, write_block, BENCH_IMPLS,
+    bench_block, bench_rows, benchmarks_md, opt_level_binaries_exist, opt_levels_block,
+    replace_block, write_block, BENCH_IMPLS,
 };
 use ckb_ipc_tests::{Impl, Measured};
 use plotters::prelude::*;
@@ -28,6 +29,12 @@ fn main() {
     }
     let rows = bench_rows();
     let report = replace_block(&benchmarks_md(&rows), "native", &native).expect("native block");
+    let opt_levels = if opt_level_binaries_exist() {
+        opt_levels_block()
+    } else {
+        "Not measured in this run (`make bench` builds them).\n".to_string()
+    };
+    let report = replace_block(&report, "opt-levels", &opt_levels).expect("opt-levels block");
     println!("{report}");
     if let Some(dir) = out {
         std::fs::create_dir_all(&dir).expect("output dir");
