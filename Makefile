@@ -47,7 +47,7 @@ tools:
 
 # Host unit tests of the crates, then the contracts in ckb-testtool.
 test: build js tools
-	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo test --locked --workspace $(addprefix --exclude ,$(CONTRACTS))
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) HEAP_STATS_DIR=$(CURDIR)/$(HEAP_STATS_DIR) cargo test --locked --workspace $(addprefix --exclude ,$(CONTRACTS))
 
 # Needs neither Node.js nor moleculec: only the contracts and the harness.
 demo: build
@@ -140,11 +140,11 @@ build-heap-stats: riscv-target
 .PHONY: bench
 # Then the off-chain host against ckb-script-ipc-common's native::spawn_server (wall clock, so
 # machine-dependent: its block in docs/benchmarks.md is the one `make test` does not compare).
-bench: build
+bench: build build-heap-stats
 	cargo build --locked --release -q -p ckb-ipc-cli --bins --examples
 	@mkdir -p $(BUILD_DIR)
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-cli --example bench > $(BUILD_DIR)/native-bench.md
-	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --native $(BUILD_DIR)/native-bench.md
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) HEAP_STATS_DIR=$(CURDIR)/$(HEAP_STATS_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --native $(BUILD_DIR)/native-bench.md
 
 # The ckb-ipc command-line tool: target/release/ckb-ipc (or `cargo install --path crates/ckb-ipc-cli`).
 .PHONY: cli
