@@ -47,7 +47,7 @@ tools:
 
 # Host unit tests of the crates, then the contracts in ckb-testtool.
 test: build js tools
-	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo test --locked --workspace $(addprefix --exclude ,$(CONTRACTS))
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) HEAP_STATS_DIR=$(CURDIR)/$(HEAP_STATS_DIR) cargo test --locked --workspace $(addprefix --exclude ,$(CONTRACTS))
 
 # Needs neither Node.js nor moleculec: only the contracts and the harness.
 demo: build
@@ -70,6 +70,8 @@ clippy: riscv-target tools
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 	cargo clippy --locked --workspace --all-targets $(addprefix --exclude ,$(CONTRACTS)) -- $(CLIPPY_LINTS)
 	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo clippy --locked --target $(TARGET) $(addprefix -p ,$(CONTRACTS)) -- $(CLIPPY_LINTS)
+	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo clippy --locked --target $(TARGET) $(addprefix -p ,$(HEAP_CONTRACTS)) \
+		--features '$(addsuffix /heap-stats,$(HEAP_CONTRACTS))' -- $(CLIPPY_LINTS)
 
 # The libraries' docs, on the host and as docs.rs builds ckb-ipc (for the RISC-V target).
 LIBS := ckb-ipc ckb-ipc-macros ckb-ipc-testtool ckb-ipc-host
@@ -113,15 +115,36 @@ fuzz:
 		if [ $$rc -ne 0 ]; then tail -40 fuzz/target/$$t.log; exit $$rc; fi; \
 	done
 
-# Cycles and sizes of every implementation side by side: docs/benchmarks.md and .svg.
+# The benchmark's contracts again with their `heap-stats` feature (demo_proto::heap_stats):
+# the same allocator, counting, each new high-water mark printed. Built in their own target
+# directory into build/heap-stats/$(MODE), so the binaries of `make build` (and their cycles)
+# stay as they are. Only `make bench` builds them; `make test` compares their numbers with
+# docs/benchmarks.md when they are there.
+HEAP_CONTRACTS := floor-client floor-server ipc-client ipc-server typed-client typed-server \
+	their-client their-server their-macro-client their-macro-server
+HEAP_STATS_DIR := build/heap-stats/$(MODE)
+
+.PHONY: build-heap-stats
+build-heap-stats: riscv-target
+	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}/heap-stats"; \
+		echo "cargo build of $(HEAP_CONTRACTS) with feature heap-stats, in $$out"; \
+		RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked --target $(TARGET) $(CARGO_MODE_FLAG) \
+			--target-dir "$$out" $(addprefix -p ,$(HEAP_CONTRACTS)) \
+			--features '$(addsuffix /heap-stats,$(HEAP_CONTRACTS))' || exit 1; \
+		mkdir -p $(HEAP_STATS_DIR); \
+		for c in $(HEAP_CONTRACTS); do cp "$$out/$(TARGET)/$(PROFILE_DIR)/$$c" $(HEAP_STATS_DIR)/$$c || exit 1; done
+	@ls -l $(HEAP_STATS_DIR)
+
+# Cycles and sizes of every implementation side by side, and the heap high-water marks of each
+# side: docs/benchmarks.md and .svg.
 .PHONY: bench
 # Then the off-chain host against ckb-script-ipc-common's native::spawn_server (wall clock, so
 # machine-dependent: its block in docs/benchmarks.md is the one `make test` does not compare).
-bench: build build-opt-levels
+bench: build build-opt-levels build-heap-stats
 	cargo build --locked --release -q -p ckb-ipc-cli --bins --examples
 	@mkdir -p $(BUILD_DIR)
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-cli --example bench > $(BUILD_DIR)/native-bench.md
-	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --native $(BUILD_DIR)/native-bench.md
+	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) HEAP_STATS_DIR=$(CURDIR)/$(HEAP_STATS_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --native $(BUILD_DIR)/native-bench.md
 
 # The example servers and clients at opt-level "s" and "z" too, in build/release/opt-<level>/,
 # so `make bench` can show what each level costs in bytes and in cycles. Release mode only.

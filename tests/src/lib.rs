@@ -172,12 +172,13 @@ pub const SCRIPT_IPC_MACRO: Impl = Impl {
     server: "their-macro-server",
 };
 
-/// Cycles of one BENCH transaction, or why it failed (a payload that does not fit the heap).
-pub fn try_bench_cycles(imp: Impl, op: u8, calls: u32, size: u32) -> Result<u64, String> {
+/// The BENCH transaction: `client` (its binary) makes `calls` calls of `op` with `size`-byte
+/// payloads to `server`, the cell dep at index 1.
+pub fn bench_tx(client: Bytes, server: Bytes, op: u8, calls: u32, size: u32) -> Tx {
     let mut params = vec![op];
     params.extend_from_slice(&calls.to_le_bytes());
     params.extend_from_slice(&size.to_le_bytes());
-    let tx = Tx::new(&[imp.client, imp.server], |_, _| {
+    Tx::with_cells(vec![client, server], |_, _| {
         client_args(
             demo_proto::scenario::BENCH,
             1,
@@ -185,10 +186,20 @@ pub fn try_bench_cycles(imp: Impl, op: u8, calls: u32, size: u32) -> Result<u64,
             ScriptHashType::Data1,
             &params,
         )
-    });
-    let label =
-        format!("bench-{}-{}-{op}-{calls}-{size}", imp.client, imp.server).replace('/', "-");
-    tx.run(&label).map(|o| o.cycles).map_err(String::from)
+    })
+}
+
+/// The label a BENCH transaction of `imp` is saved under when it fails.
+pub fn bench_label(imp: Impl, op: u8, calls: u32, size: u32) -> String {
+    format!("bench-{}-{}-{op}-{calls}-{size}", imp.client, imp.server).replace('/', "-")
+}
+
+/// Cycles of one BENCH transaction, or why it failed (a payload that does not fit the heap).
+pub fn try_bench_cycles(imp: Impl, op: u8, calls: u32, size: u32) -> Result<u64, String> {
+    let tx = bench_tx(binary(imp.client), binary(imp.server), op, calls, size);
+    tx.run(&bench_label(imp, op, calls, size))
+        .map(|o| o.cycles)
+        .map_err(String::from)
 }
 
 /// Cycles per call: (`calls` calls - 0 calls) / `calls`, same binaries and transaction shape.
@@ -264,7 +275,7 @@ pub fn measure(impls: &[Impl], scenarios: &[(&'static str, u8, u32)], calls: u32
 }
 
 /// A short cause for a failed transaction.
-fn failure(error: &str) -> String {
+pub fn failure(error: &str) -> String {
     let code = error
         .split("see error code ")
         .nth(1)
@@ -314,6 +325,7 @@ pub fn markdown_table(rows: &[Measured]) -> String {
     out
 }
 
+pub mod heap;
 pub mod report;
 
 #[cfg(test)]

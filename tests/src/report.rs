@@ -2,13 +2,16 @@
 //! checked against a fresh run by `make test`, so they cannot drift from the code:
 //! - `make demo` writes the README's cycle table (block `demo`);
 //! - `make bench` writes `docs/benchmarks.md`, its chart, and the README's comparison with the
-//!   other implementations (block `bench`).
+//!   other implementations (block `bench`); in `docs/benchmarks.md` the heap high-water marks
+//!   (block `heap`, measured with the heap-stats contracts) and the off-chain host's wall-clock
+//!   times (block `native`).
 //!
 //! A block sits between `<!-- begin NAME: written by make X -->` and `<!-- end NAME -->`.
 //! CKB-VM cycles are deterministic, so a fresh run must reproduce every digit.
 
 use std::path::PathBuf;
 
+use crate::heap::{heap_table, measure_heap, HeapMeasured};
 use crate::{
     binary, markdown_table, measure, spawn_server_overhead, Impl, Measured, CKB_IPC, FLOOR,
     SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
@@ -110,6 +113,23 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
          (exit code 3). Their 256 KiB echo ends in exit code -1: the payload as JSON text does \
          not fit a 2 MiB heap. The chart: `benchmarks.svg`.\n",
     );
+    report.push_str(&format!(
+        "\n## Heap high-water marks\n\n\
+         The most heap each side had in use at once, in bytes requested from the allocator (its \
+         buddy blocks round a request up to a power of two), in the same transactions as above, \
+         run once with 1 call and once with {BENCH_CALLS}: one number when both runs reached the \
+         same mark, `a -> b` when it grew with the calls. \"client - payload\" and \"server - \
+         payload\": the mark minus the echo's payload size. Measured inside the scripts: `make \
+         bench` builds the benchmark's contracts again with their `heap-stats` feature (`make \
+         build-heap-stats`, into `build/heap-stats/`), where ckb-std's allocator, with the same \
+         heaps, counts the bytes and prints each new high-water mark (`demo_proto::heap_stats`); \
+         the cycles above are measured with the binaries built without it. A client's mark \
+         includes the data it builds its requests from and, for an echo, the request it keeps \
+         while the answer comes in; the floor's server reads into a static buffer, not the heap. \
+         A failed run shows the mark reached before it failed. `make test` compares this block \
+         with a fresh run when the heap-stats contracts are there (it does not build them).\n\n\
+         <!-- begin heap: written by make bench -->\n<!-- end heap -->\n"
+    ));
     report.push_str(
         "\n## Off-chain: the host against ckb-script-ipc-common's native::spawn_server\n\n\
          Wall clock on the machine that ran `make bench`, so unlike the cycles above these \
@@ -194,6 +214,16 @@ pub fn opt_levels_block() -> String {
         }
     }
     out
+}
+
+/// The heap high-water marks `make bench` measures (with the heap-stats contracts), or why not.
+pub fn heap_rows() -> Result<Vec<HeapMeasured>, String> {
+    measure_heap(&BENCH_IMPLS, SCENARIOS, BENCH_CALLS)
+}
+
+/// The content of `docs/benchmarks.md`'s block `heap`.
+pub fn heap_block(rows: &[HeapMeasured]) -> String {
+    heap_table(rows)
 }
 
 /// The README's comparison of every implementation (block `bench`).
@@ -306,8 +336,10 @@ mod tests {
             );
         }
         let stale = "differs from a fresh run: run `make bench` and commit README.md and docs/";
-        // The wall-clock block aside: it is the machine's, not the code's.
-        let mut committed = replace_block(&read("docs/benchmarks.md"), "native", "").unwrap();
+        // The wall-clock block aside: it is the machine's, not the code's. The heap block is
+        // compared by the next test, when the heap-stats contracts are there.
+        let committed = replace_block(&read("docs/benchmarks.md"), "native", "").unwrap();
+        let mut committed = replace_block(&committed, "heap", "").unwrap();
         // The "s" and "z" builds exist only after `make bench`; then they must match too.
         if opt_level_binaries_exist() {
             assert_eq!(
@@ -323,6 +355,27 @@ mod tests {
             block(&read("README.md"), "bench").unwrap(),
             bench_block(&rows),
             "README.md's comparison {stale}"
+        );
+    }
+
+    #[test]
+    fn the_heap_marks_are_what_make_bench_measures() {
+        if !crate::heap::heap_stats_built(&BENCH_IMPLS) {
+            eprintln!(
+                "no heap-stats contracts in {}: the heap block of docs/benchmarks.md is not \
+                 checked (`make bench` or `make build-heap-stats` builds them)",
+                crate::heap::heap_stats_dir().display()
+            );
+            return;
+        }
+        let rows = heap_rows().unwrap();
+        assert_eq!(
+            block(&read("docs/benchmarks.md"), "heap").unwrap(),
+            heap_block(&rows),
+            "docs/benchmarks.md's heap marks differ from a fresh run of the heap-stats contracts \
+             in {}: run `make bench` and commit docs/ (or `make build-heap-stats` if those \
+             binaries are older than the code)",
+            crate::heap::heap_stats_dir().display()
         );
     }
 }

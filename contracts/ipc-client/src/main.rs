@@ -15,7 +15,7 @@ use demo_proto::{error, method, op, over, scenario};
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;
 const HEAP: usize = 1280 * 1024;
-ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+// The allocator (ckb_std::default_alloc!) is at the end of this file.
 
 /// Why the script failed: the exit code tells which check it was.
 struct Fail(i8);
@@ -510,3 +510,12 @@ fn js_server(args: &Args) -> Result<(), Fail> {
     // The JS server ends its loop on the clean close and exits 0.
     ensure(ckb_ipc::wait(pid)? == 0, 122)
 }
+
+// ckb-std's allocator; built with the `heap-stats` feature (`make build-heap-stats`, for
+// `make bench`'s heap table), the same allocator counting its bytes (demo_proto::heap_stats).
+// Down here so that the feature moves no line above: panic locations, so the binaries, stay
+// as they are without it.
+#[cfg(not(feature = "heap-stats"))]
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+#[cfg(feature = "heap-stats")]
+demo_proto::heap_stats_alloc!(FIXED_HEAP, HEAP, 64);

@@ -10,7 +10,7 @@ ckb_std::entry!(program_entry);
 // 1.25 MiB of heap: a 256 KiB payload takes a 512 KiB buddy block.
 const FIXED_HEAP: usize = 16 * 1024;
 const HEAP: usize = 1280 * 1024;
-ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+// The allocator (ckb_std::default_alloc!) is at the end of this file.
 
 fn program_entry() -> i8 {
     let served = ckb_ipc::spawn::inherited_channel()
@@ -78,3 +78,12 @@ fn nested_add(payload: &[u8]) -> Result<ResponsePacket, IpcError> {
         _ => Err(IpcError::ErrorCode(error::NESTED_FAILED)),
     }
 }
+
+// ckb-std's allocator; built with the `heap-stats` feature (`make build-heap-stats`, for
+// `make bench`'s heap table), the same allocator counting its bytes (demo_proto::heap_stats).
+// Down here so that the feature moves no line above: panic locations, so the binaries, stay
+// as they are without it.
+#[cfg(not(feature = "heap-stats"))]
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+#[cfg(feature = "heap-stats")]
+demo_proto::heap_stats_alloc!(FIXED_HEAP, HEAP, 64);

@@ -15,7 +15,7 @@ ckb_std::entry!(program_entry);
 // Room for JSON: a 64 KiB byte array is about 250 KB of text.
 const FIXED_HEAP: usize = 16 * 1024;
 const HEAP: usize = 2 * 1024 * 1024;
-ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+// The allocator (ckb_std::default_alloc!) is at the end of this file.
 
 fn program_entry() -> i8 {
     let Ok(script) = ckb_std::high_level::load_script() else {
@@ -88,3 +88,12 @@ fn compat() -> i8 {
         _ => 6,
     }
 }
+
+// ckb-std's allocator; built with the `heap-stats` feature (`make build-heap-stats`, for
+// `make bench`'s heap table), the same allocator counting its bytes (demo_proto::heap_stats).
+// Down here so that the feature moves no line above: panic locations, so the binaries, stay
+// as they are without it.
+#[cfg(not(feature = "heap-stats"))]
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+#[cfg(feature = "heap-stats")]
+demo_proto::heap_stats_alloc!(FIXED_HEAP, HEAP, 64);

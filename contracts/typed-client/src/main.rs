@@ -11,7 +11,7 @@ use demo_proto::{op, over, scenario, typed::BenchClient};
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;
 const HEAP: usize = 1280 * 1024;
-ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+// The allocator (ckb_std::default_alloc!) is at the end of this file.
 
 fn program_entry() -> i8 {
     let Ok(script) = ckb_std::high_level::load_script() else {
@@ -142,3 +142,12 @@ fn kv() -> Result<(), i8> {
     check(kv.count() == Ok(2), 23)?;
     Ok(())
 }
+
+// ckb-std's allocator; built with the `heap-stats` feature (`make build-heap-stats`, for
+// `make bench`'s heap table), the same allocator counting its bytes (demo_proto::heap_stats).
+// Down here so that the feature moves no line above: panic locations, so the binaries, stay
+// as they are without it.
+#[cfg(not(feature = "heap-stats"))]
+ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
+#[cfg(feature = "heap-stats")]
+demo_proto::heap_stats_alloc!(FIXED_HEAP, HEAP, 64);

@@ -1,15 +1,17 @@
 //! `make bench`: cycles per call and binary sizes of every implementation, side by side in one
-//! run (CKB-VM cycles from ckb-testtool, deterministic). Prints a markdown table and writes it
-//! to `docs/benchmarks.md`, with a chart in `docs/benchmarks.svg`.
+//! run (CKB-VM cycles from ckb-testtool, deterministic), and the heap high-water marks of each
+//! side (with the heap-stats contracts of `$HEAP_STATS_DIR`, when they are there). Prints a
+//! markdown table and writes it to `docs/benchmarks.md`, with a chart in `docs/benchmarks.svg`.
 //!
 //! `bench [--out DIR] [--native FILE]`; `--out -` prints only; FILE is the off-chain host's
 //! table (`crates/ckb-ipc-cli/examples/bench.rs`), put in its block of benchmarks.md.
 
 use std::path::PathBuf;
 
+use ckb_ipc_tests::heap::{heap_stats_built, heap_stats_dir};
 use ckb_ipc_tests::report::{
-    bench_block, bench_rows, benchmarks_md, opt_level_binaries_exist, opt_levels_block,
-    replace_block, write_block, BENCH_IMPLS,
+    bench_block, bench_rows, benchmarks_md, heap_block, heap_rows, opt_level_binaries_exist,
+    opt_levels_block, replace_block, write_block, BENCH_IMPLS,
 };
 use ckb_ipc_tests::{Impl, Measured};
 use plotters::prelude::*;
@@ -28,6 +30,14 @@ fn main() {
         }
     }
     let rows = bench_rows();
+    let heap = if heap_stats_built(&BENCH_IMPLS) {
+        heap_block(&heap_rows().expect("the heap-stats contracts"))
+    } else {
+        format!(
+            "Not measured in this run: no heap-stats contracts in {} (`make bench` builds them).\n",
+            heap_stats_dir().display()
+        )
+    };
     let report = replace_block(&benchmarks_md(&rows), "native", &native).expect("native block");
     let opt_levels = if opt_level_binaries_exist() {
         opt_levels_block()
@@ -35,6 +45,7 @@ fn main() {
         "Not measured in this run (`make bench` builds them).\n".to_string()
     };
     let report = replace_block(&report, "opt-levels", &opt_levels).expect("opt-levels block");
+    let report = replace_block(&report, "heap", &heap).expect("heap block");
     println!("{report}");
     if let Some(dir) = out {
         std::fs::create_dir_all(&dir).expect("output dir");
