@@ -303,10 +303,11 @@ pub fn run(a: SessionArgs) -> Result<ExitCode> {
                             response
                         }
                         Err(e) => {
-                            // The script is torn down: say why, then end the session.
+                            // The script is torn down: end the session (its socket goes), then
+                            // say why, so a caller that sees the error finds no session left.
                             log(&format!("method {method}: {e}"));
-                            let _ = channel.send_response(&session_error(&e.to_string()));
                             end(script, "session failed");
+                            let _ = channel.send_response(&session_error(&e.to_string()));
                             return Ok(ExitCode::FAILURE);
                         }
                     }
