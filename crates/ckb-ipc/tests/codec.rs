@@ -5,34 +5,14 @@
 #![allow(missing_docs)] // test fixtures, not API
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::fmt::Debug;
 
 use ckb_ipc::service::{Decode, Encode};
 use ckb_ipc::IpcError;
 use proptest::prelude::*;
 
-/// Records the largest single allocation made by the current thread.
-struct Tracking;
-
-thread_local! {
-    static LARGEST: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Tracking {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = LARGEST.try_with(|m| m.set(m.get().max(layout.size())));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = LARGEST.try_with(|m| m.set(m.get().max(new_size)));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+mod common;
+use common::tracking::{largest_allocation_during, Tracking};
 
 #[global_allocator]
 static ALLOC: Tracking = Tracking;
@@ -46,9 +26,7 @@ fn encoded<T: Encode>(value: &T) -> Vec<u8> {
 /// Decoding `bytes` as `T` is an error, or the value whose encoding is exactly `bytes`; the
 /// largest allocation it makes stays within a few times the input.
 fn check_bytes<T: Encode + Decode + Debug>(bytes: &[u8]) -> Result<(), TestCaseError> {
-    LARGEST.with(|m| m.set(0));
-    let decoded = T::decode(bytes);
-    let largest = LARGEST.with(|m| m.get());
+    let (decoded, largest) = largest_allocation_during(|| T::decode(bytes));
     prop_assert!(
         largest <= 64 + 8 * bytes.len(),
         "{} bytes made a {largest}-byte allocation",

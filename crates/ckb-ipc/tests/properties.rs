@@ -4,43 +4,16 @@
 #![allow(missing_docs)] // test fixtures, not API
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use ckb_ipc::wire::{self, vlq};
 use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
 use proptest::prelude::*;
 
-/// Records the largest single allocation made by the current thread.
-struct Tracking;
-
-thread_local! {
-    static LARGEST: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Tracking {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = LARGEST.try_with(|m| m.set(m.get().max(layout.size())));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = LARGEST.try_with(|m| m.set(m.get().max(new_size)));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+mod common;
+use common::tracking::{largest_allocation_during, Tracking};
 
 #[global_allocator]
 static ALLOC: Tracking = Tracking;
-
-fn largest_allocation_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    LARGEST.with(|m| m.set(0));
-    let out = f();
-    (out, LARGEST.with(|m| m.get()))
-}
 
 /// A payload with headroom, or a plain Vec (sent in one or two writes).
 fn payload_strategy() -> impl Strategy<Value = Payload> {

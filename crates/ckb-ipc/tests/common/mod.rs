@@ -1,0 +1,2 @@
+//! Pieces the integration tests share.
+pub mod tracking;
