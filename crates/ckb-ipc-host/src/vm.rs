@@ -201,6 +201,18 @@ fn reg<Mac: SupportMachine>(machine: &Mac, index: usize) -> u64 {
     machine.registers().get(index).map_or(0, |r| r.to_u64())
 }
 
+/// The arguments of a `read` or `write` syscall: the buffer's address, the address of the
+/// length, and the length stored there.
+fn io_args<Mac: SupportMachine>(machine: &mut Mac) -> Result<(u64, u64, u64), VmError> {
+    let buffer_addr = reg(machine, A1);
+    let length_addr = reg(machine, A2);
+    let length = machine
+        .memory_mut()
+        .load64(&Mac::REG::from_u64(length_addr))?
+        .to_u64();
+    Ok((buffer_addr, length_addr, length))
+}
+
 /// Charges the yield and sets the result register, as CKB's own pipe syscalls do.
 fn finish<Mac: SupportMachine>(machine: &mut Mac, code: u8) -> Result<bool, VmError> {
     machine.add_cycles_no_checking(YIELD_CYCLES)?;
@@ -210,12 +222,7 @@ fn finish<Mac: SupportMachine>(machine: &mut Mac, code: u8) -> Result<bool, VmEr
 
 impl HostFds {
     fn read<Mac: SupportMachine>(&mut self, machine: &mut Mac) -> Result<bool, VmError> {
-        let buffer_addr = reg(machine, A1);
-        let length_addr = reg(machine, A2);
-        let length = machine
-            .memory_mut()
-            .load64(&Mac::REG::from_u64(length_addr))?
-            .to_u64();
+        let (buffer_addr, length_addr, length) = io_args(machine)?;
         let mut pipes = lock(&self.pipes);
         if pipes.script_read_closed {
             drop(pipes);
@@ -243,12 +250,7 @@ impl HostFds {
     }
 
     fn write<Mac: SupportMachine>(&mut self, machine: &mut Mac) -> Result<bool, VmError> {
-        let buffer_addr = reg(machine, A1);
-        let length_addr = reg(machine, A2);
-        let length = machine
-            .memory_mut()
-            .load64(&Mac::REG::from_u64(length_addr))?
-            .to_u64();
+        let (buffer_addr, _, length) = io_args(machine)?;
         let mut pipes = lock(&self.pipes);
         if pipes.script_write_closed {
             drop(pipes);
