@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use ckb_ipc::io::{ErrorType, Read, ReadVec, Write};
 use ckb_ipc::{Channel, IpcError, Payload, RequestPacket};
 use ckb_ipc_host::{HostOptions, ScriptHost, TxContext};
+use ckb_ipc_testtool::Contracts;
 
 /// ckb-script-ipc-common's native pipe as a channel end.
 struct Theirs(ckb_script_ipc_common::native::Pipe);
@@ -41,10 +42,10 @@ impl Write for Theirs {
     }
 }
 
-fn contracts() -> PathBuf {
-    std::env::var_os("CONTRACTS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/release"))
+fn contracts() -> Result<PathBuf, String> {
+    Contracts::find()
+        .map(|c| c.dir)
+        .map_err(|e| format!("{e} (run `make build` first)"))
 }
 
 struct Case {
@@ -87,7 +88,7 @@ fn per_call(total: Duration, calls: u32) -> (f64, f64) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let server = std::fs::read(contracts().join("ipc-server"))
+    let server = std::fs::read(contracts()?.join("ipc-server"))
         .map_err(|e| format!("ipc-server: {e} (run `make build`)"))?;
     println!("| call | host: calls/s | host: µs/call | host: cycles/call | native::spawn_server: calls/s | µs/call |");
     println!("|---|---:|---:|---:|---:|---:|");
@@ -144,7 +145,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Ok(String::from_utf8(out.stdout)?)
     };
-    let server_path = contracts().join("ipc-server");
+    let server_path = contracts()?.join("ipc-server");
     let t = Instant::now();
     let session = run(&["init", server_path.to_str().ok_or("path")?])?;
     let init = t.elapsed();

@@ -11,12 +11,11 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use ckb_ipc_testtool::Contracts;
 
 fn contract(name: &str) -> PathBuf {
-    let dir = std::env::var_os("CONTRACTS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/release"));
-    let path = dir.join(name);
+    let contracts = Contracts::find().unwrap_or_else(|e| panic!("{e} (run `make build` first)"));
+    let path = contracts.dir.join(name);
     assert!(path.exists(), "{}: run `make build` first", path.display());
     path
 }

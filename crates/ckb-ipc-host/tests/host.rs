@@ -6,23 +6,19 @@
     clippy::indexing_slicing
 )] // test helpers
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ckb_ipc::{Payload, RequestPacket};
 use ckb_ipc_host::{HostError, HostOptions, ScriptHost, ScriptSelector, TxContext};
+use ckb_ipc_testtool::Contracts;
 use ckb_types::bytes::Bytes;
 use demo_proto::{error, method};
 
 fn contract(name: &str) -> Bytes {
-    let dir = std::env::var_os("CONTRACTS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/release"));
-    let path = dir.join(name);
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run `make build` first)", path.display()))
-        .into()
+    Contracts::find()
+        .and_then(|c| c.load(name))
+        .unwrap_or_else(|e| panic!("{e} (run `make build` first)"))
 }
 
 fn host(name: &str) -> ScriptHost {
