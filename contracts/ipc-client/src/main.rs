@@ -328,13 +328,18 @@ fn bench(args: &Args) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Calls a (possibly hostile) server once and prints what came of it.
-fn probe(args: &Args) -> Result<(), Fail> {
+/// A channel to the server at the args' index, spawned with argv `[params]` (a `bad` mode).
+fn bad_peer_channel(args: &Args) -> Result<Channel<Pipe, Pipe>, Fail> {
     let mut mode = args.params.clone();
     mode.push(0);
     let mode = core::ffi::CStr::from_bytes_with_nul(&mode).map_err(|_| Fail(4))?;
     let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[mode])?;
-    let mut ch = Channel::new(r, w);
+    Ok(Channel::new(r, w))
+}
+
+/// Calls a (possibly hostile) server once and prints what came of it.
+fn probe(args: &Args) -> Result<(), Fail> {
+    let mut ch = bad_peer_channel(args)?;
     let outcome = match ch.call(&RequestPacket::new(
         method::ECHO,
         Payload::from_slice(b"ping"),
@@ -428,11 +433,7 @@ fn write_all(fd: u64, mut bytes: &[u8]) -> Result<(), Fail> {
 
 /// A bad server's answer breaks the channel: the second call must fail at once.
 fn broken(args: &Args) -> Result<(), Fail> {
-    let mut mode = args.params.clone();
-    mode.push(0);
-    let mode = core::ffi::CStr::from_bytes_with_nul(&mode).map_err(|_| Fail(4))?;
-    let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[mode])?;
-    let mut ch = Channel::new(r, w);
+    let mut ch = bad_peer_channel(args)?;
     let ping = RequestPacket::new(method::ECHO, Payload::from_slice(b"ping"));
     let first = ch.call(&ping).map(|r| r.error_code());
     let before = syscalls::current_cycles();
