@@ -296,14 +296,16 @@ fn ratio(a: u64, b: Option<u64>) -> String {
     }
 }
 
+/// The cycles of `imp` in `scenario` among `rows`, if it ran there.
+pub fn cycles_of(rows: &[Measured], scenario: &str, imp: Impl) -> Option<u64> {
+    rows.iter()
+        .find(|r| r.scenario == scenario && r.imp == imp)
+        .and_then(|r| r.cycles.clone().ok())
+}
+
 /// A markdown table of `rows`: cycles per call (per spawn on the first rows) and the ratio to
 /// the floor and to ckb-script-ipc-common in the same scenario.
 pub fn markdown_table(rows: &[Measured]) -> String {
-    let find = |scenario: &str, imp: Impl| {
-        rows.iter()
-            .find(|r| r.scenario == scenario && r.imp == imp)
-            .and_then(|r| r.cycles.clone().ok())
-    };
     let mut out = String::from(
         "| scenario | implementation | cycles | vs floor | vs ckb-script-ipc-common |\n",
     );
@@ -312,8 +314,8 @@ pub fn markdown_table(rows: &[Measured]) -> String {
         let (cycles, to_floor, to_theirs) = match &r.cycles {
             Ok(c) => (
                 c.to_string(),
-                ratio(*c, find(r.scenario, FLOOR)),
-                ratio(*c, find(r.scenario, SCRIPT_IPC)),
+                ratio(*c, cycles_of(rows, r.scenario, FLOOR)),
+                ratio(*c, cycles_of(rows, r.scenario, SCRIPT_IPC)),
             ),
             Err(e) => (format!("fails ({})", failure(e)), "-".into(), "-".into()),
         };

@@ -13,8 +13,8 @@ use std::path::PathBuf;
 
 use crate::heap::{heap_table, measure_heap, HeapMeasured};
 use crate::{
-    binary, markdown_table, measure, spawn_server_overhead, Impl, Measured, CKB_IPC, FLOOR,
-    SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
+    binary, cycles_of, markdown_table, measure, spawn_server_overhead, Impl, Measured, CKB_IPC,
+    FLOOR, SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
 };
 
 /// Calls per scenario in `make demo`'s table.
@@ -42,12 +42,6 @@ pub fn demo_numbers() -> DemoNumbers {
         spawn: spawn_server_overhead(),
         rows: measure(&[FLOOR, CKB_IPC], &SCENARIOS[..6], DEMO_CALLS),
     }
-}
-
-fn cycles_of(rows: &[Measured], scenario: &str, imp: Impl) -> Option<u64> {
-    rows.iter()
-        .find(|r| r.scenario == scenario && r.imp == imp)
-        .and_then(|r| r.cycles.clone().ok())
 }
 
 fn ratio(a: u64, b: u64) -> String {
