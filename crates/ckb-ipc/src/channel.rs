@@ -1,7 +1,13 @@
 //! `Channel`: request/response exchange over a reader and a writer, for both sides.
+//!
+//! Two levels over one framing. The borrowed level builds a request in the channel's own
+//! buffer and lends the answer as a view into it ([`Channel::call_with`]), and a server answers
+//! each request in place ([`Channel::serve_with`]): no packet is moved or copied, and over a
+//! [`FixedBuffer`] nothing is allocated. The owned level ([`Channel::call`],
+//! [`Channel::execute`]) moves [`RequestPacket`]s and [`ResponsePacket`]s in and out of the same
+//! reads and writes.
 
-use alloc::vec::Vec;
-
+use crate::buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
 use crate::error::IpcError;
 use crate::io::{ReadVec, Write};
 use crate::packet::{Payload, RequestPacket, ResponsePacket, Wire};
@@ -14,9 +20,13 @@ use crate::wire::{self, MAX_HEADER_LEN};
 /// themselves a bigger heap (`default_alloc!`) and call [`Channel::with_max_payload`].
 pub const DEFAULT_MAX_PAYLOAD: u64 = 256 * 1024;
 
-/// Zeroed bytes kept in front of a received frame, so a response made from a request's payload
-/// (an echo, an in-place transform) still has room for its header when its codes are longer.
-const RX_PAD: usize = 8;
+/// Bytes kept in front of a received frame, so an answer made in place from a request's
+/// payload (an echo, an in-place transform) still has room for its header when its codes are
+/// longer. A packet is read at this offset of the buffer.
+pub const RX_PAD: usize = 8;
+
+/// Where the first packet built in an empty buffer starts: room for any header.
+const TX_START: usize = MAX_HEADER_LEN;
 
 /// Bytes asked for by the first read of the very first packet: a 1 KiB payload arrives in one
 /// syscall. Later packets ask for the size of the one before.
@@ -53,12 +63,44 @@ impl<F: FnMut(RequestPacket) -> ResponsePacket> RequestHandler for F {
     }
 }
 
-/// One end of an IPC connection: a client [`call`](Self::call)s, a server
+/// An answer as [`Channel::call_with`] lends it: a view into the channel's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reply<'a> {
+    error_code: u64,
+    payload: &'a [u8],
+}
+
+impl<'a> Reply<'a> {
+    /// The error code; 0 is success.
+    pub fn error_code(&self) -> u64 {
+        self.error_code
+    }
+
+    /// The payload bytes.
+    pub fn payload(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// The payload if the error code is 0, else [`IpcError::ErrorCode`].
+    pub fn into_result(self) -> Result<&'a [u8], IpcError> {
+        match self.error_code {
+            0 => Ok(self.payload),
+            code => Err(IpcError::ErrorCode(code)),
+        }
+    }
+}
+
+/// One end of an IPC connection: a client [`call_with`](Self::call_with)s or
+/// [`call`](Self::call)s, a server [`serve_with`](Self::serve_with)s or
 /// [`execute`](Self::execute)s.
 ///
 /// Cost per packet: one `write` syscall, and one `read` when the packet is no larger than the
 /// previous one (or than 1 KiB for the first); every length is checked against
-/// [`max_payload`](Self::max_payload) before anything is allocated.
+/// [`max_payload`](Self::max_payload) before anything is stored.
+///
+/// The buffer `B` is a [`HeapBuffer`] (the default, from [`new`](Channel::new)) or a
+/// [`FixedBuffer`] the caller owns ([`with_buffer`](Channel::with_buffer)), for scripts
+/// without a heap; the owned level needs the heap.
 ///
 /// # After an error
 /// A channel stays usable after [`IpcError::ErrorCode`] (a response like any other), and after
@@ -69,35 +111,64 @@ impl<F: FnMut(RequestPacket) -> ResponsePacket> RequestHandler for F {
 /// ([`is_broken`](Self::is_broken)) and every later call fails at once with
 /// [`IpcError::Broken`], without a syscall. A close at a packet boundary ([`IpcError::Eof`])
 /// is the end of the conversation, not breakage.
-pub struct Channel<R, W> {
+pub struct Channel<R, W, B = HeapBuffer> {
     reader: R,
     writer: W,
     max_payload: u64,
     /// Size of the first read for the next packet.
     read_hint: usize,
-    /// Bytes a peer sent past the end of the last packet in the same write.
-    pending: Vec<u8>,
-    /// The buffer of the last response a server sent, reused for the next request.
-    spare: Vec<u8>,
+    buf: B,
+    /// Where the payload of the last packet in `buf` starts; a packet built in place starts
+    /// there too, its header going in front.
+    at: usize,
     /// An error left the stream inside a packet: no call can succeed any more.
     broken: bool,
 }
 
-impl<R, W> Channel<R, W>
+impl<R, W> Channel<R, W, HeapBuffer>
 where
     R: ReadVec,
     W: Write,
     IpcError: From<R::Error> + From<W::Error>,
 {
-    /// A channel reading packets from `reader` and writing to `writer`, with the default limit.
+    /// A channel reading packets from `reader` and writing to `writer`, with a heap buffer
+    /// and the default limit.
     pub fn new(reader: R, writer: W) -> Self {
+        Self::with_buffer(reader, writer, HeapBuffer::default())
+    }
+}
+
+impl<'a, R, W> Channel<R, W, FixedBuffer<'a>>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+{
+    /// A channel that never allocates: packets are read and built in `bytes`, and the limit is
+    /// the largest payload they hold (`bytes.len()` less [`RX_PAD`] and a header). Use the
+    /// borrowed level ([`call_with`](Self::call_with), [`serve_with`](Self::serve_with)).
+    pub fn with_fixed_buffer(reader: R, writer: W, bytes: &'a mut [u8]) -> Self {
+        let limit = bytes.len().saturating_sub(RX_PAD + MAX_HEADER_LEN) as u64;
+        Self::with_buffer(reader, writer, FixedBuffer::new(bytes)).with_max_payload(limit)
+    }
+}
+
+impl<R, W, B> Channel<R, W, B>
+where
+    R: ReadVec,
+    W: Write,
+    B: Buffer,
+    IpcError: From<R::Error> + From<W::Error>,
+{
+    /// A channel over `buffer`, with the default limit.
+    pub fn with_buffer(reader: R, writer: W, buffer: B) -> Self {
         Self {
             reader,
             writer,
             max_payload: DEFAULT_MAX_PAYLOAD,
             read_hint: FIRST_READ,
-            pending: Vec::new(),
-            spare: Vec::new(),
+            buf: buffer,
+            at: TX_START,
             broken: false,
         }
     }
@@ -124,6 +195,333 @@ where
         (self.reader, self.writer)
     }
 
+    /// Sends a request whose payload `build` writes into the channel's buffer, and lends the
+    /// answer to `read`: no packet is allocated, moved or copied.
+    ///
+    /// ```ignore
+    /// let sum = channel.call_with(
+    ///     ADD,
+    ///     |out| out.extend_from_slice(&[a.to_le_bytes(), b.to_le_bytes()].concat()),
+    ///     |reply| Ok(u64::from_le_bytes(reply.into_result()?.try_into()?)),
+    /// )?;
+    /// ```
+    ///
+    /// An error from `build` sends nothing and leaves the channel as it was. A reply with a
+    /// non-zero error code is still lent to `read` ([`Reply::into_result`]).
+    pub fn call_with<T>(
+        &mut self,
+        method: u64,
+        build: impl FnOnce(&mut Frame<'_, B>) -> Result<(), IpcError>,
+        read: impl FnOnce(Reply<'_>) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        self.call_in_place(
+            method,
+            |out| {
+                out.clear();
+                build(out)
+            },
+            read,
+        )
+    }
+
+    /// [`call_with`](Self::call_with), where `edit` starts from the payload of the last answer
+    /// (empty before the first): a relay or a loop that sends back what it got, changed in
+    /// place, copies nothing.
+    pub fn call_in_place<T>(
+        &mut self,
+        method: u64,
+        edit: impl FnOnce(&mut Frame<'_, B>) -> Result<(), IpcError>,
+        read: impl FnOnce(Reply<'_>) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        if self.broken {
+            return Err(IpcError::Broken);
+        }
+        if self.buf.len() < self.at {
+            // An empty buffer: room for the header in front of the payload.
+            if !self.buf.reserve_total(self.at) {
+                return Err(self.no_room(self.at));
+            }
+            self.buf.resize(self.at, 0);
+        }
+        edit(&mut Frame::new(&mut self.buf, self.at))?;
+        self.send_frame(method)?;
+        let error_code = self.receive_frame()?.ok_or(IpcError::Eof)?;
+        read(Reply {
+            error_code,
+            payload: self.buf.as_slice().get(self.at..).unwrap_or_default(),
+        })
+    }
+
+    /// Serves requests until the client closes the channel: `handler` gets each request's
+    /// method id and payload, turns the payload into its answer in place (reading it, then
+    /// writing over it: [`Frame::clear`], [`Frame::extend_from_slice`]) and returns the
+    /// answer's error code (0 for success). Nothing is allocated or copied by the channel.
+    ///
+    /// How the loop ends, and what a client that sends something else is told, is as for
+    /// [`execute`](Self::execute).
+    pub fn serve_with<F>(&mut self, mut handler: F) -> Result<(), IpcError>
+    where
+        F: FnMut(u64, &mut Frame<'_, B>) -> u64,
+    {
+        self.serve_loop(|ch, method| {
+            let code = handler(method, &mut Frame::new(&mut ch.buf, ch.at));
+            ch.send_frame(code)
+        })
+    }
+
+    /// Sends a response carrying only `error_code`.
+    pub fn send_error_code(&mut self, error_code: u64) -> Result<(), IpcError> {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let n = wire::encode_header(error_code, 0, &mut header);
+        self.send_parts(header.get(..n).unwrap_or_default(), &[])
+    }
+
+    /// Sends a request without waiting for its response (see [`receive_response`](Channel::receive_response)).
+    pub fn send_request(&mut self, request: &RequestPacket) -> Result<(), IpcError> {
+        self.send(request.wire())
+    }
+
+    /// Sends a response (for servers that drive their own loop).
+    pub fn send_response(&mut self, response: &ResponsePacket) -> Result<(), IpcError> {
+        self.send(response.wire())
+    }
+
+    /// The server loop of both levels: reads requests and lets `answer` reply to each (from
+    /// the packet in the buffer, at `self.at`), until the client closes the channel. A refused
+    /// request is answered with its wire code, and the loop goes on if the stream is still at
+    /// a packet boundary.
+    fn serve_loop(
+        &mut self,
+        mut answer: impl FnMut(&mut Self, u64) -> Result<(), IpcError>,
+    ) -> Result<(), IpcError> {
+        loop {
+            let method = match self.receive_frame() {
+                Ok(Some(method)) => method,
+                Ok(None) => return Ok(()),
+                Err(e) if !self.broken => {
+                    // Refused, but the stream is at the next packet: tell the client, go on.
+                    match self.send_error_code(e.wire_code()) {
+                        Ok(()) => continue,
+                        Err(IpcError::Eof) => return Ok(()),
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) => {
+                    // Best effort: the client may be gone, which is why we are here. The
+                    // answer goes out whole even on a broken channel: it is a packet of its own.
+                    self.broken = false;
+                    let _ = self.send_error_code(e.wire_code());
+                    self.broken = true;
+                    return Err(e);
+                }
+            };
+            match answer(self, method) {
+                Ok(()) => {}
+                // The client hung up without waiting for its answer: its choice, and the end.
+                Err(IpcError::Eof) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Sends the packet in the buffer: `code`, and the payload from `self.at` on, its header
+    /// put right in front (or written apart when there is no room for it).
+    fn send_frame(&mut self, code: u64) -> Result<(), IpcError> {
+        let at = self.at;
+        let bytes = self.buf.as_mut_slice();
+        let payload_len = bytes.len().saturating_sub(at) as u64;
+        let header_len = wire::header_len(code, payload_len);
+        match at.checked_sub(header_len) {
+            Some(from) => {
+                let packet = bytes.get_mut(from..).unwrap_or_default();
+                wire::put_header(code, payload_len, packet);
+                Self::write_packet(&mut self.writer, &mut self.broken, packet, &[])
+            }
+            None => {
+                let mut header = [0u8; MAX_HEADER_LEN];
+                let n = wire::encode_header(code, payload_len, &mut header);
+                let payload = bytes.get(at..).unwrap_or_default();
+                let header = header.get(..n).unwrap_or_default();
+                Self::write_packet(&mut self.writer, &mut self.broken, header, payload)
+            }
+        }
+    }
+
+    /// Writes one owned packet.
+    fn send(&mut self, wire: Wire<'_>) -> Result<(), IpcError> {
+        let (first, second) = wire.parts();
+        self.send_parts(first, second)
+    }
+
+    fn send_parts(&mut self, first: &[u8], second: &[u8]) -> Result<(), IpcError> {
+        Self::write_packet(&mut self.writer, &mut self.broken, first, second)
+    }
+
+    /// Writes one packet, `first` then `second`. A peer gone before it took any byte of it
+    /// closed at a packet boundary ([`IpcError::Eof`]); gone in the middle,
+    /// [`IpcError::UnexpectedEof`], and the channel is broken.
+    fn write_packet(
+        writer: &mut W,
+        broken: &mut bool,
+        first: &[u8],
+        second: &[u8],
+    ) -> Result<(), IpcError> {
+        if *broken {
+            return Err(IpcError::Broken);
+        }
+        let mut written = 0;
+        let result = write_all(writer, first, &mut written)
+            .and_then(|()| write_all(writer, second, &mut written));
+        match result {
+            Err(IpcError::UnexpectedEof) if written == 0 => Err(IpcError::Eof),
+            Err(e) => {
+                // Part of a packet may be out: the peer cannot find the next one.
+                *broken = written > 0;
+                Err(e)
+            }
+            Ok(()) => Ok(()),
+        }
+    }
+
+    /// Reads one packet into the buffer at [`RX_PAD`]: its code (method id or error code) is
+    /// returned and its payload starts at `self.at`. `Ok(None)` is a close at a packet
+    /// boundary. Marks the channel broken on an error that leaves the stream inside a packet.
+    fn receive_frame(&mut self) -> Result<Option<u64>, IpcError> {
+        if self.broken {
+            return Err(IpcError::Broken);
+        }
+        // Broken until the stream is known to be at a packet boundary again.
+        self.broken = true;
+        let result = self.read_packet();
+        if result.is_ok() {
+            self.broken = false;
+        }
+        result
+    }
+
+    #[inline(always)]
+    fn read_packet(&mut self) -> Result<Option<u64>, IpcError> {
+        let want = RX_PAD + self.read_hint.max(self.buf.stashed());
+        self.buf.truncate(0);
+        // A fixed buffer reads what it can hold; a heap one makes room for the expected size.
+        if !self.buf.reserve_total(want) && B::GROWS {
+            return Err(IpcError::OutOfMemory);
+        }
+        self.buf.resize(RX_PAD, 0);
+        if self.buf.stashed() > 0 {
+            self.buf.unstash();
+        }
+
+        // Read until the header is complete. It is at most 21 bytes and the buffer holds at
+        // least MIN_READ, so this is one read unless the peer dribbles its header.
+        let (header, header_len) = loop {
+            if self.buf.len() > RX_PAD {
+                let frame = self.buf.as_slice().get(RX_PAD..).unwrap_or_default();
+                match wire::decode_header(frame, self.max_payload) {
+                    Ok(Some(found)) => break found,
+                    Ok(None) => {}
+                    Err(refused @ IpcError::PayloadTooLarge { .. }) => {
+                        return Err(self.refuse(refused));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            let len = self.buf.len();
+            if len == self.buf.capacity() && !self.buf.reserve_total(len + MIN_READ) {
+                return Err(IpcError::OutOfMemory);
+            }
+            if self.buf.fill(&mut self.reader)? == 0 {
+                return if self.buf.len() == RX_PAD {
+                    Ok(None)
+                } else {
+                    Err(IpcError::UnexpectedEof)
+                };
+            }
+        };
+
+        // payload_len <= max_payload < isize::MAX / 2, checked by decode_header.
+        let total = RX_PAD + header_len + header.payload_len as usize;
+        if self.buf.len() < total && !self.buf.reserve_total(total) {
+            let refused = self.no_room(total);
+            return Err(self.refuse(refused));
+        }
+        while self.buf.len() < total {
+            if self.buf.fill(&mut self.reader)? == 0 {
+                return Err(IpcError::UnexpectedEof);
+            }
+        }
+        if self.buf.len() > total {
+            // The peer wrote more than one packet at once: keep the rest for the next read.
+            self.buf.stash(total)?;
+        }
+        self.read_hint = (total - RX_PAD).max(MIN_READ);
+        self.at = RX_PAD + header_len;
+        Ok(Some(header.code))
+    }
+
+    /// Why a packet of `total` bytes (buffer offset included) cannot be held: too large for a
+    /// fixed buffer, or more than the heap has.
+    #[cold]
+    fn no_room(&self, total: usize) -> IpcError {
+        if B::GROWS {
+            return IpcError::OutOfMemory;
+        }
+        let room = self.buf.capacity().saturating_sub(self.at.min(RX_PAD + MAX_HEADER_LEN));
+        IpcError::PayloadTooLarge {
+            len: total.saturating_sub(RX_PAD + MAX_HEADER_LEN) as u64,
+            max: room as u64,
+        }
+    }
+
+    /// Throws away the packet at [`RX_PAD`] in the buffer (its header complete, its body maybe
+    /// not yet read), so the stream is at the next packet; then `refused` is the answer, and
+    /// the channel stays usable. A length over [`MAX_DISCARD`], or a peer gone mid-body,
+    /// breaks it.
+    #[cold]
+    #[inline(never)]
+    fn refuse(&mut self, refused: IpcError) -> IpcError {
+        let frame = self.buf.as_slice().get(RX_PAD..).unwrap_or_default();
+        let (len, body_at) = match wire::decode_header(frame, u64::MAX) {
+            Ok(Some((header, header_len))) => (header.payload_len, header_len),
+            Ok(None) => return IpcError::UnexpectedEof,
+            Err(e) => return e,
+        };
+        if len > MAX_DISCARD {
+            return refused;
+        }
+        // `len` <= MAX_DISCARD fits a usize on every target this runs on.
+        let len = len as usize;
+        let have = frame.len().saturating_sub(body_at);
+        if have >= len {
+            // The body is already here, and maybe the start of the next packet too.
+            if self.buf.stash(RX_PAD + body_at + len).is_ok() {
+                self.broken = false;
+            }
+            return refused;
+        }
+        self.buf.truncate(RX_PAD);
+        let mut left = len - have;
+        let mut chunk = [0u8; DISCARD_CHUNK];
+        while left > 0 {
+            let want = chunk.get_mut(..left.min(DISCARD_CHUNK)).unwrap_or_default();
+            match self.reader.read(want) {
+                Ok(n @ 1..) => left = left.saturating_sub(n),
+                Ok(0) => return IpcError::UnexpectedEof,
+                Err(e) => return e.into(),
+            }
+        }
+        self.broken = false;
+        refused
+    }
+}
+
+/// The owned level: packets moved in and out, over a [`HeapBuffer`].
+impl<R, W> Channel<R, W, HeapBuffer>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+{
     /// Sends `request` and waits for the response.
     ///
     /// A response with a non-zero error code is still `Ok` (its payload may say more); use
@@ -143,245 +541,72 @@ where
     /// that error, after telling the client its wire code ([`IpcError::wire_code`]) if it still
     /// listens.
     pub fn execute<H: RequestHandler + ?Sized>(&mut self, handler: &mut H) -> Result<(), IpcError> {
-        loop {
-            let request = match self.receive_request() {
-                Ok(Some(request)) => request,
-                Ok(None) => return Ok(()),
-                Err(e) if !self.broken => {
-                    // Refused, but the stream is at the next packet: tell the client, go on.
-                    match self.send_error_code(e.wire_code()) {
-                        Ok(()) => continue,
-                        Err(IpcError::Eof) => return Ok(()),
-                        Err(e) => return Err(e),
-                    }
-                }
-                Err(e) => {
-                    // Best effort: the client may be gone, which is why we are here. The
-                    // answer goes out whole even on a broken channel: it is a packet of its own.
-                    self.broken = false;
-                    let _ = self.send_error_code(e.wire_code());
-                    self.broken = true;
-                    return Err(e);
-                }
-            };
-            let response = handler.serve(request);
-            match self.send(response.wire()) {
-                Ok(()) => {}
-                // The client hung up without waiting for its answer: its choice, and the end.
-                Err(IpcError::Eof) => return Ok(()),
-                Err(e) => return Err(e),
-            }
-            self.recycle(response.into_payload());
-        }
+        self.serve_loop(|ch, method| {
+            let (payload, header_len) = ch.take_payload();
+            let response = handler.serve(RequestPacket::received(method, payload, header_len));
+            ch.send(response.wire())?;
+            ch.recycle(response.into_payload());
+            Ok(())
+        })
     }
 
     /// Gives back a payload the caller is done with: the next packet is read into its buffer
     /// instead of a new allocation. Optional; it saves an allocation and a free per call.
     pub fn recycle(&mut self, payload: Payload) {
-        let buf = payload.into_buffer();
-        if buf.capacity() > self.spare.capacity() {
-            self.spare = buf;
-        }
-    }
-
-    /// Sends a response carrying only `error_code`.
-    pub fn send_error_code(&mut self, error_code: u64) -> Result<(), IpcError> {
-        self.send(ResponsePacket::error(error_code).wire())
-    }
-
-    /// Sends a request without waiting for its response (see [`receive_response`](Self::receive_response)).
-    pub fn send_request(&mut self, request: &RequestPacket) -> Result<(), IpcError> {
-        self.send(request.wire())
-    }
-
-    /// Sends a response (for servers that drive their own loop).
-    pub fn send_response(&mut self, response: &ResponsePacket) -> Result<(), IpcError> {
-        self.send(response.wire())
+        let mut buf = payload.into_buffer();
+        buf.clear();
+        self.buf.recycle(buf);
     }
 
     /// Reads the next request; `Ok(None)` when the client closed the channel at a boundary.
     pub fn receive_request(&mut self) -> Result<Option<RequestPacket>, IpcError> {
-        Ok(self
-            .receive()?
-            .map(|(id, payload, n)| RequestPacket::received(id, payload, n)))
+        Ok(match self.receive_frame()? {
+            Some(method) => {
+                let (payload, header_len) = self.take_payload();
+                Some(RequestPacket::received(method, payload, header_len))
+            }
+            None => None,
+        })
     }
 
     /// Reads the next response; a close instead is [`IpcError::Eof`].
     pub fn receive_response(&mut self) -> Result<ResponsePacket, IpcError> {
-        let (code, payload, n) = self.receive()?.ok_or(IpcError::Eof)?;
-        Ok(ResponsePacket::received(code, payload, n))
+        let code = self.receive_frame()?.ok_or(IpcError::Eof)?;
+        let (payload, header_len) = self.take_payload();
+        Ok(ResponsePacket::received(code, payload, header_len))
     }
 
-    /// Writes one packet. A peer gone before it took any byte of it closed at a packet
-    /// boundary ([`IpcError::Eof`]); gone in the middle, [`IpcError::UnexpectedEof`].
-    fn send(&mut self, wire: Wire<'_>) -> Result<(), IpcError> {
-        if self.broken {
-            return Err(IpcError::Broken);
-        }
-        let (first, second) = wire.parts();
-        let mut written = 0;
-        let result = self
-            .write_all(first, &mut written)
-            .and_then(|()| self.write_all(second, &mut written));
-        match result {
-            Err(IpcError::UnexpectedEof) if written == 0 => Err(IpcError::Eof),
-            Err(e) => {
-                // Part of a packet may be out: the peer cannot find the next one.
-                self.broken = written > 0;
-                Err(e)
-            }
-            Ok(()) => Ok(()),
-        }
-    }
-
-    fn write_all(&mut self, mut bytes: &[u8], written: &mut usize) -> Result<(), IpcError> {
-        while !bytes.is_empty() {
-            let n = self.writer.write(bytes)?;
-            bytes = match bytes.get(n..) {
-                Some(rest) if n > 0 => rest,
-                // A writer that takes nothing (or claims more than it was given) is gone.
-                _ => return Err(IpcError::UnexpectedEof),
-            };
-            *written += n;
-        }
-        Ok(())
-    }
-
-    /// Reads one packet: its code (method id or error code), payload and header length.
-    /// `Ok(None)` is a close at a packet boundary. Marks the channel broken on an error that
-    /// leaves the stream inside a packet.
-    fn receive(&mut self) -> Result<Option<(u64, Payload, usize)>, IpcError> {
-        if self.broken {
-            return Err(IpcError::Broken);
-        }
-        // Broken until the stream is known to be at a packet boundary again.
-        self.broken = true;
-        let result = self.receive_packet();
-        if result.is_ok() {
-            self.broken = false;
-        }
-        result
-    }
-
-    #[inline(always)]
-    fn receive_packet(&mut self) -> Result<Option<(u64, Payload, usize)>, IpcError> {
-        let want = RX_PAD + self.read_hint.max(self.pending.len());
-        let mut buf = core::mem::take(&mut self.spare);
-        buf.clear();
-        if buf.capacity() < want {
-            buf = Vec::new();
-            buf.try_reserve_exact(want)?;
-        }
-        buf.resize(RX_PAD, 0);
-        if !self.pending.is_empty() {
-            buf.append(&mut self.pending);
-        }
-
-        // Read until the header is complete. It is at most 30 bytes and the buffer holds at
-        // least MIN_READ, so this is one read unless the peer dribbles its header.
-        let (header, header_len) = loop {
-            if buf.len() > RX_PAD {
-                let frame = buf.get(RX_PAD..).unwrap_or_default();
-                match wire::decode_header(frame, self.max_payload) {
-                    Ok(Some(found)) => break found,
-                    Ok(None) => {}
-                    Err(refused @ IpcError::PayloadTooLarge { .. }) => {
-                        return Err(self.refuse(&buf, refused));
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            if buf.len() == buf.capacity() {
-                buf.try_reserve(MIN_READ)?;
-            }
-            if self.reader.read_vec(&mut buf)? == 0 {
-                return if buf.len() == RX_PAD {
-                    Ok(None)
-                } else {
-                    Err(IpcError::UnexpectedEof)
-                };
-            }
-        };
-
-        // payload_len <= max_payload < isize::MAX / 2, checked by decode_header.
-        let total = RX_PAD + header_len + header.payload_len as usize;
-        if buf.len() < total && buf.try_reserve_exact(total - buf.len()).is_err() {
-            return Err(self.refuse(&buf, IpcError::OutOfMemory));
-        }
-        while buf.len() < total {
-            if self.reader.read_vec(&mut buf)? == 0 {
-                return Err(IpcError::UnexpectedEof);
-            }
-        }
-        if buf.len() > total {
-            // The peer wrote more than one packet at once: keep the rest for the next call.
-            self.pending.try_reserve_exact(buf.len() - total)?;
-            self.pending
-                .extend_from_slice(buf.get(total..).unwrap_or_default());
-            buf.truncate(total);
-        }
-
-        let frame_len = total - RX_PAD;
-        self.read_hint = frame_len.max(MIN_READ);
+    /// The packet just read, out of the buffer as an owned payload, and its header length.
+    fn take_payload(&mut self) -> (Payload, usize) {
+        let at = core::mem::replace(&mut self.at, TX_START);
+        let mut buf = self.buf.take();
+        let total = buf.len();
         if buf.capacity() > 4 * total && buf.capacity() > 4096 {
             // A small packet in a big buffer (after a big one): give the memory back.
-            let mut exact = Vec::new();
+            let mut exact = alloc::vec::Vec::new();
             if exact.try_reserve_exact(total).is_ok() {
                 exact.extend_from_slice(&buf);
                 buf = exact;
             }
         }
-        Ok(Some((
-            header.code,
-            Payload::from_parts(buf, RX_PAD + header_len),
-            header_len,
-        )))
+        (Payload::from_parts(buf, at), at - RX_PAD)
     }
+}
 
-    /// Throws away the packet at [`RX_PAD`] in `buf` (its header complete, its body maybe not
-    /// yet read), so the stream is at the next packet; then `refused` is the answer, and the
-    /// channel stays usable. A length over [`MAX_DISCARD`], or a peer gone mid-body, breaks it.
-    #[cold]
-    #[inline(never)]
-    fn refuse(&mut self, buf: &[u8], refused: IpcError) -> IpcError {
-        let frame = buf.get(RX_PAD..).unwrap_or_default();
-        let (len, body) = match wire::decode_header(frame, u64::MAX) {
-            Ok(Some((header, header_len))) => (header.payload_len, header_len),
-            Ok(None) => return IpcError::UnexpectedEof,
-            Err(e) => return e,
+fn write_all<W: Write>(writer: &mut W, mut bytes: &[u8], written: &mut usize) -> Result<(), IpcError>
+where
+    IpcError: From<W::Error>,
+{
+    while !bytes.is_empty() {
+        let n = writer.write(bytes)?;
+        bytes = match bytes.get(n..) {
+            Some(rest) if n > 0 => rest,
+            // A writer that takes nothing (or claims more than it was given) is gone.
+            _ => return Err(IpcError::UnexpectedEof),
         };
-        self.discard(frame.get(body..).unwrap_or_default(), len, refused)
+        *written += n;
     }
-
-    /// The body-draining part of [`refuse`](Self::refuse): `have` is what arrived of it.
-    fn discard(&mut self, have: &[u8], len: u64, refused: IpcError) -> IpcError {
-        if len > MAX_DISCARD {
-            return refused;
-        }
-        // `len` <= MAX_DISCARD fits a usize on every target this runs on.
-        let len = len as usize;
-        if let Some(next) = have.get(len..) {
-            // The body is already here, and maybe the start of the next packet too.
-            if self.pending.try_reserve_exact(next.len()).is_err() {
-                return refused;
-            }
-            self.pending.extend_from_slice(next);
-            self.broken = false;
-            return refused;
-        }
-        let mut left = len - have.len();
-        let mut chunk = [0u8; DISCARD_CHUNK];
-        while left > 0 {
-            let want = chunk.get_mut(..left.min(DISCARD_CHUNK)).unwrap_or_default();
-            match self.reader.read(want) {
-                Ok(n @ 1..) => left = left.saturating_sub(n),
-                Ok(0) => return IpcError::UnexpectedEof,
-                Err(e) => return e.into(),
-            }
-        }
-        self.broken = false;
-        refused
-    }
+    Ok(())
 }
 
 #[cfg(test)]

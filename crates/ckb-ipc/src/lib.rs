@@ -8,6 +8,7 @@
 //! - [`wire`]: VLQ and packet headers (no allocation);
 //! - [`packet`]: owned request/response packets laid out ready to send;
 //! - [`io`]: `embedded-io` transport and the CKB [`Pipe`];
+//! - [`buffer`]: where a channel keeps its packets (heap, or a fixed buffer: no allocator);
 //! - [`channel`]: [`Channel`] and [`RequestHandler`];
 //! - [`spawn`]: starting servers and serving on inherited pipes;
 //! - [`service`](mod@service): typed services with molecule payloads (`#[ckb_ipc::service]`).
@@ -29,6 +30,7 @@ pub extern crate alloc;
 // Lets the code #[service] generates (which names ::ckb_ipc) compile inside this crate too.
 extern crate self as ckb_ipc;
 
+pub mod buffer;
 pub mod channel;
 pub mod error;
 pub mod io;
@@ -37,7 +39,8 @@ pub mod service;
 pub mod spawn;
 pub mod wire;
 
-pub use channel::{Channel, RequestHandler, DEFAULT_MAX_PAYLOAD};
+pub use buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
+pub use channel::{Channel, Reply, RequestHandler, DEFAULT_MAX_PAYLOAD};
 pub use error::{IpcError, ProtocolErrorCode};
 pub use io::{Pipe, ReadVec};
 pub use packet::{Payload, RequestPacket, ResponsePacket};

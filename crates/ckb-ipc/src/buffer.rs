@@ -1,0 +1,327 @@
+//! Where a channel keeps the packet it reads or writes: a growing heap buffer, or a fixed one
+//! the caller owns (a `static` or a stack array), for scripts without a heap.
+//!
+//! A [`Buffer`] is a `Vec`-like run of bytes: `len` bytes in use, room for `capacity` without
+//! asking for more. A channel reads a packet into it and lets a caller build or answer one in
+//! place ([`Frame`]), so a call needs no other memory. Bytes a peer sent past the end of a
+//! packet (two packets in one write) are put aside ([`stash`](Buffer::stash)) until the next
+//! read, where they do not get in the way of a packet being built.
+
+use alloc::vec::Vec;
+
+use crate::error::IpcError;
+use crate::io::ReadVec;
+
+/// The storage of a channel. Implemented by [`HeapBuffer`] and [`FixedBuffer`].
+pub trait Buffer {
+    /// Whether [`reserve_total`](Self::reserve_total) can find more room (a heap), or the
+    /// capacity is all there is (a fixed buffer: a packet that does not fit is too large).
+    const GROWS: bool;
+    /// Bytes in use.
+    fn len(&self) -> usize;
+    /// Whether no byte is in use.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Bytes that fit without another [`reserve_total`](Self::reserve_total).
+    fn capacity(&self) -> usize;
+    /// The bytes in use.
+    fn as_slice(&self) -> &[u8];
+    /// The bytes in use, to change in place.
+    fn as_mut_slice(&mut self) -> &mut [u8];
+    /// Keeps the first `len` bytes (no effect if `len` is not shorter).
+    fn truncate(&mut self, len: usize);
+    /// Makes room for `total` bytes in all; `false` if there is none to be had.
+    fn reserve_total(&mut self, total: usize) -> bool;
+    /// Grows to `len` bytes (within [`capacity`](Self::capacity)), new ones set to `value`.
+    fn resize(&mut self, len: usize, value: u8);
+    /// Appends `bytes` (within [`capacity`](Self::capacity); the excess is dropped).
+    fn extend_from_slice(&mut self, bytes: &[u8]);
+    /// Reads from `reader` into the room after the bytes in use; `Ok(0)` is end of stream, or
+    /// no room.
+    fn fill<R: ReadVec>(&mut self, reader: &mut R) -> Result<usize, R::Error>;
+    /// Puts the bytes from `from` on aside (the start of the next packet) and truncates there.
+    fn stash(&mut self, from: usize) -> Result<(), IpcError>;
+    /// Bytes put aside.
+    fn stashed(&self) -> usize;
+    /// Appends the bytes put aside (room for them reserved by the caller).
+    fn unstash(&mut self);
+}
+
+/// A buffer on the heap that grows as packets need it (the default of a channel).
+///
+/// It reads into memory that it has not zeroed first ([`ReadVec`]): zeroing would cost three
+/// times what the pipe charges per byte.
+#[derive(Default)]
+pub struct HeapBuffer {
+    buf: Vec<u8>,
+    stash: Vec<u8>,
+}
+
+impl HeapBuffer {
+    /// Takes the bytes out, for an owned packet; the buffer is left empty.
+    pub(crate) fn take(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.buf)
+    }
+
+    /// Gives a buffer back to be read into, if it is larger than the one there.
+    pub(crate) fn recycle(&mut self, buf: Vec<u8>) {
+        if buf.capacity() > self.buf.capacity() {
+            self.buf = buf;
+        }
+    }
+}
+
+impl Buffer for HeapBuffer {
+    const GROWS: bool = true;
+    fn len(&self) -> usize {
+        self.buf.len()
+    }
+    fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+    fn as_slice(&self) -> &[u8] {
+        &self.buf
+    }
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.buf
+    }
+    fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len);
+    }
+    fn reserve_total(&mut self, total: usize) -> bool {
+        match total.checked_sub(self.buf.len()) {
+            Some(more) if total > self.buf.capacity() => {
+                if self.buf.is_empty() {
+                    // Growing an empty Vec would still copy its old capacity: start afresh.
+                    self.buf = Vec::new();
+                    return self.buf.try_reserve_exact(total).is_ok();
+                }
+                self.buf.try_reserve_exact(more).is_ok()
+            }
+            _ => true,
+        }
+    }
+    fn resize(&mut self, len: usize, value: u8) {
+        self.buf.resize(len, value);
+    }
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+    fn fill<R: ReadVec>(&mut self, reader: &mut R) -> Result<usize, R::Error> {
+        reader.read_vec(&mut self.buf)
+    }
+    fn stash(&mut self, from: usize) -> Result<(), IpcError> {
+        let rest = self.buf.get(from..).unwrap_or_default();
+        self.stash.try_reserve_exact(rest.len())?;
+        self.stash.extend_from_slice(rest);
+        self.buf.truncate(from);
+        Ok(())
+    }
+    fn stashed(&self) -> usize {
+        self.stash.len()
+    }
+    fn unstash(&mut self) {
+        self.buf.append(&mut self.stash);
+    }
+}
+
+/// A buffer of fixed size that the caller owns: a channel over it never allocates. A packet
+/// larger than it fits is refused as [`IpcError::PayloadTooLarge`].
+///
+/// ```
+/// use ckb_ipc::buffer::FixedBuffer;
+/// let mut bytes = [0u8; 256];
+/// let buffer = FixedBuffer::new(&mut bytes);
+/// # let _ = buffer;
+/// ```
+pub struct FixedBuffer<'a> {
+    bytes: &'a mut [u8],
+    len: usize,
+    /// Bytes put aside, kept at the very end of `bytes`.
+    stashed: usize,
+}
+
+impl<'a> FixedBuffer<'a> {
+    /// A buffer over `bytes` (their contents do not matter).
+    pub fn new(bytes: &'a mut [u8]) -> Self {
+        Self {
+            bytes,
+            len: 0,
+            stashed: 0,
+        }
+    }
+
+    /// The whole size of the buffer.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+impl Buffer for FixedBuffer<'_> {
+    const GROWS: bool = false;
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn capacity(&self) -> usize {
+        self.bytes.len() - self.stashed
+    }
+    fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or_default()
+    }
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+    fn reserve_total(&mut self, total: usize) -> bool {
+        total <= self.capacity()
+    }
+    fn resize(&mut self, len: usize, value: u8) {
+        let len = len.min(self.capacity());
+        if let Some(new) = self.bytes.get_mut(self.len..len) {
+            new.fill(value);
+        }
+        self.len = len;
+    }
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len()).min(self.capacity());
+        if let (Some(room), Some(src)) = (
+            self.bytes.get_mut(self.len..end),
+            bytes.get(..end - self.len),
+        ) {
+            room.copy_from_slice(src);
+            self.len = end;
+        }
+    }
+    fn fill<R: ReadVec>(&mut self, reader: &mut R) -> Result<usize, R::Error> {
+        let cap = self.capacity();
+        let room = self.bytes.get_mut(self.len..cap).unwrap_or_default();
+        if room.is_empty() {
+            return Ok(0);
+        }
+        let n = reader.read(room)?.min(cap - self.len);
+        self.len += n;
+        Ok(n)
+    }
+    fn stash(&mut self, from: usize) -> Result<(), IpcError> {
+        let from = from.min(self.len);
+        let n = self.len - from;
+        let to = self.capacity() - n;
+        self.bytes.copy_within(from..self.len, to);
+        self.stashed += n;
+        self.len = from;
+        Ok(())
+    }
+    fn stashed(&self) -> usize {
+        self.stashed
+    }
+    fn unstash(&mut self) {
+        let size = self.bytes.len();
+        let n = self.stashed.min(size - self.len);
+        self.bytes.copy_within(size - self.stashed..size - self.stashed + n, self.len);
+        self.len += n;
+        self.stashed = 0;
+    }
+}
+
+/// The payload of a packet being built or answered, in place in a channel's buffer: a request
+/// before [`Channel::call_with`](crate::channel::Channel::call_with) sends it, or a request a
+/// [`serve_with`](crate::channel::Channel::serve_with) handler turns into its answer. The bytes
+/// in front of it are kept free for the packet's header.
+pub struct Frame<'a, B: Buffer + ?Sized> {
+    buf: &'a mut B,
+    start: usize,
+}
+
+impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
+    /// The payload from `start` on in `buf`, which must hold `start` bytes.
+    pub(crate) fn new(buf: &'a mut B, start: usize) -> Self {
+        Self { buf, start }
+    }
+
+    /// The payload bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        self.buf.as_slice().get(self.start..).unwrap_or_default()
+    }
+
+    /// The payload bytes, to change in place.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        self.buf.as_mut_slice().get_mut(self.start..).unwrap_or_default()
+    }
+
+    /// Payload length.
+    pub fn len(&self) -> usize {
+        self.buf.len().saturating_sub(self.start)
+    }
+
+    /// Whether the payload is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Empties the payload.
+    pub fn clear(&mut self) {
+        self.buf.truncate(self.start);
+    }
+
+    /// Keeps the first `len` bytes of the payload.
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(self.start.saturating_add(len));
+    }
+
+    /// Makes room for `additional` more payload bytes: [`IpcError::PayloadTooLarge`] when a
+    /// fixed buffer cannot hold them, [`IpcError::OutOfMemory`] when the heap cannot.
+    pub fn reserve(&mut self, additional: usize) -> Result<(), IpcError> {
+        let total = self.buf.len().saturating_add(additional);
+        if self.buf.reserve_total(total) {
+            return Ok(());
+        }
+        Err(self.refusal(total))
+    }
+
+    #[cold]
+    fn refusal(&self, total: usize) -> IpcError {
+        if !B::GROWS {
+            IpcError::PayloadTooLarge {
+                len: (total - self.start) as u64,
+                max: self.buf.capacity().saturating_sub(self.start) as u64,
+            }
+        } else {
+            IpcError::OutOfMemory
+        }
+    }
+
+    /// Appends `bytes` to the payload.
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) -> Result<(), IpcError> {
+        self.reserve(bytes.len())?;
+        self.buf.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Sets the payload length to `len`, new bytes set to `value`.
+    pub fn resize(&mut self, len: usize, value: u8) -> Result<(), IpcError> {
+        let total = self.start.saturating_add(len);
+        if total > self.buf.len() {
+            self.reserve(total - self.buf.len())?;
+        }
+        self.buf.resize(total, value);
+        Ok(())
+    }
+}
+
+impl<B: Buffer + ?Sized> embedded_io::ErrorType for Frame<'_, B> {
+    type Error = IpcError;
+}
+
+/// Lets encoders write straight into the packet.
+impl<B: Buffer + ?Sized> embedded_io::Write for Frame<'_, B> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, IpcError> {
+        self.extend_from_slice(buf)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> Result<(), IpcError> {
+        Ok(())
+    }
+}
