@@ -152,6 +152,13 @@ pub const CKB_IPC: Impl = Impl {
     client: "ipc-client",
     server: "ipc-server",
 };
+/// `ckb_ipc::Channel` on its borrowed level (`call_with` / `serve_with`) over static
+/// buffers, in scripts without a heap.
+pub const LEAN: Impl = Impl {
+    name: "ckb-ipc lean (borrowed, no heap)",
+    client: "lean-client",
+    server: "lean-server",
+};
 /// A `#[ckb_ipc::service]` client and server (molecule payloads).
 pub const TYPED: Impl = Impl {
     name: "ckb-ipc typed service",

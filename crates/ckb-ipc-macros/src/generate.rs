@@ -262,14 +262,60 @@ fn client_method(service: &Service, m: &Method) -> Tokens {
     }
 }
 
-/// `<Trait>Server<T>`: a `RequestHandler` calling `T`'s methods.
+/// `<Trait>Server<T>`: a `RequestHandler` calling `T`'s methods; the molecule one answers each
+/// request in place in the channel's buffer (`serve_frame`).
 fn server(service: &Service) -> Tokens {
     let (vis, trait_name, server_ty) = (service.vis(), service.name(), service.server_ty());
-    let body = match service.codec {
-        Codec::Molecule => server_body(service),
-        Codec::Json => json::server_body(service),
-    };
     let doc = format!("Serves any `T: {trait_name}`: `ckb_ipc::run_server({server_ty}(state))`.");
+    let handler = match service.codec {
+        Codec::Molecule => {
+            // Mixed-site names: an argument called `frame` or `method` cannot shadow them.
+            let frame = Ident::new("frame", Span::mixed_site());
+            let method = Ident::new("method", Span::mixed_site());
+            let body = server_body(service, &frame, &method);
+            quote! {
+                impl<T: #trait_name> #server_ty<T> {
+                    /// Answers the request in `frame` in place: decodes the arguments, calls
+                    /// the method, writes its result over them; returns the error code.
+                    pub fn serve_frame(
+                        &mut self,
+                        #method: u64,
+                        #frame: &mut ::ckb_ipc::Frame<'_, ::ckb_ipc::HeapBuffer>,
+                    ) -> u64 {
+                        #body
+                    }
+                }
+
+                impl<T: #trait_name> ::ckb_ipc::RequestHandler for #server_ty<T> {
+                    fn serve(&mut self, req: ::ckb_ipc::RequestPacket) -> ::ckb_ipc::ResponsePacket {
+                        ::ckb_ipc::service::serve_request(req, |method, frame| self.serve_frame(method, frame))
+                    }
+
+                    fn serve_on<R, W>(
+                        &mut self,
+                        channel: &mut ::ckb_ipc::Channel<R, W>,
+                    ) -> ::core::result::Result<(), ::ckb_ipc::IpcError>
+                    where
+                        R: ::ckb_ipc::io::ReadVec,
+                        W: ::ckb_ipc::io::Write,
+                        ::ckb_ipc::IpcError: ::core::convert::From<R::Error> + ::core::convert::From<W::Error>,
+                    {
+                        channel.serve_with(|method, frame| self.serve_frame(method, frame))
+                    }
+                }
+            }
+        }
+        Codec::Json => {
+            let body = json::server_body(service);
+            quote! {
+                impl<T: #trait_name> ::ckb_ipc::RequestHandler for #server_ty<T> {
+                    fn serve(&mut self, req: ::ckb_ipc::RequestPacket) -> ::ckb_ipc::ResponsePacket {
+                        #body
+                    }
+                }
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #vis struct #server_ty<T>(
@@ -277,47 +323,43 @@ fn server(service: &Service) -> Tokens {
             pub T,
         );
 
-        impl<T: #trait_name> ::ckb_ipc::RequestHandler for #server_ty<T> {
-            fn serve(&mut self, req: ::ckb_ipc::RequestPacket) -> ::ckb_ipc::ResponsePacket {
-                #body
-            }
-        }
+        #handler
     }
 }
 
-/// The molecule server: dispatch on the method id, decode the arguments, encode the result.
-fn server_body(service: &Service) -> Tokens {
+/// The molecule server: dispatch on the method id, decode the arguments from the frame, write
+/// the result over them.
+fn server_body(service: &Service, frame: &Ident, method: &Ident) -> Tokens {
     let methods_ty = service.methods_ty();
     // Mixed-site names cannot collide with the user's argument names.
-    let spare = Ident::new("spare", Span::mixed_site());
-    let refused = Ident::new("refused", Span::mixed_site());
+    let code = Ident::new("code", Span::mixed_site());
     let arms = service.methods.iter().map(|m| {
         let (name, c) = (&m.name, m.id_const());
         let names: Vec<&Ident> = m.args.iter().map(|a| &a.name).collect();
         let pattern = args_type(names.iter().map(|n| quote! { #n }).collect());
         let ty = args_type(m.args.iter().map(received).collect());
         let pass = m.args.iter().map(pass);
-        let respond = match &m.result {
+        let answer = match &m.result {
             ResultKind::Fallible { ok, err } => {
                 let (ok, err) = (wire(ok), wire(err));
-                quote! { ::ckb_ipc::service::respond_result::<#ok, #err>(self.0.#name(#(#pass),*), #spare) }
+                quote! { ::ckb_ipc::service::answer_result::<#ok, #err>(#frame, self.0.#name(#(#pass),*)) }
             }
             ResultKind::Plain => {
                 let out = wire(&m.output);
-                quote! { ::ckb_ipc::service::respond::<#out>(self.0.#name(#(#pass),*), #spare) }
+                quote! { ::ckb_ipc::service::answer::<#out>(#frame, self.0.#name(#(#pass),*)) }
             }
         };
         quote! {
-            #methods_ty::#c => match ::ckb_ipc::service::args::<#ty>(req) {
-                ::core::result::Result::Ok((#pattern, #spare)) => #respond,
-                ::core::result::Result::Err(#refused) => #refused,
+            #methods_ty::#c => match ::ckb_ipc::service::decode_args::<#ty>(#frame) {
+                ::core::result::Result::Ok(#pattern) => #answer,
+                ::core::result::Result::Err(#code) => #code,
             },
         }
     });
     quote! {
-        match req.method_id() {
+        match #method {
             #(#arms)*
-            _ => ::ckb_ipc::service::unknown_method(),
+            _ => ::ckb_ipc::service::unknown_method(#frame),
         }
     }
 }

@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 
 use crate::error::IpcError;
 use crate::io::ReadVec;
+use crate::packet::Payload;
 
 /// The storage of a channel. Implemented by [`HeapBuffer`] and [`FixedBuffer`].
 pub trait Buffer {
@@ -59,6 +60,14 @@ pub struct HeapBuffer {
 }
 
 impl HeapBuffer {
+    /// A buffer over `buf` as it is.
+    pub(crate) fn from_vec(buf: Vec<u8>) -> Self {
+        Self {
+            buf,
+            stash: Vec::new(),
+        }
+    }
+
     /// Takes the bytes out, for an owned packet; the buffer is left empty.
     pub(crate) fn take(&mut self) -> Vec<u8> {
         core::mem::take(&mut self.buf)
@@ -128,6 +137,10 @@ impl Buffer for HeapBuffer {
 
 /// A buffer of fixed size that the caller owns: a channel over it never allocates. A packet
 /// larger than it fits is refused as [`IpcError::PayloadTooLarge`].
+///
+/// Bytes of the next packet that came with the last read (from a peer that writes several
+/// packets at once) wait at the end of the buffer, so an answer grown in place has that much
+/// less room while they are there.
 ///
 /// ```
 /// use ckb_ipc::buffer::FixedBuffer;
@@ -232,7 +245,8 @@ impl Buffer for FixedBuffer<'_> {
 /// in front of it are kept free for the packet's header.
 pub struct Frame<'a, B: Buffer + ?Sized> {
     buf: &'a mut B,
-    start: usize,
+    /// Where the payload starts in `buf`; the bytes before it are room for the header.
+    pub(crate) start: usize,
 }
 
 impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
@@ -274,11 +288,15 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
     /// Makes room for `additional` more payload bytes: [`IpcError::PayloadTooLarge`] when a
     /// fixed buffer cannot hold them, [`IpcError::OutOfMemory`] when the heap cannot.
     pub fn reserve(&mut self, additional: usize) -> Result<(), IpcError> {
-        let total = self.buf.len().saturating_add(additional);
-        if self.buf.reserve_total(total) {
-            return Ok(());
+        let total = self.buf.len().max(self.start).saturating_add(additional);
+        if !self.buf.reserve_total(total) {
+            return Err(self.refusal(total));
         }
-        Err(self.refusal(total))
+        if self.buf.len() < self.start {
+            // The payload was taken out ([`take_payload`](Frame::take_payload)): room again.
+            self.buf.resize(self.start, 0);
+        }
+        Ok(())
     }
 
     #[cold]
@@ -302,12 +320,30 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
 
     /// Sets the payload length to `len`, new bytes set to `value`.
     pub fn resize(&mut self, len: usize, value: u8) -> Result<(), IpcError> {
-        let total = self.start.saturating_add(len);
-        if total > self.buf.len() {
-            self.reserve(total - self.buf.len())?;
-        }
-        self.buf.resize(total, value);
+        self.reserve(len.saturating_sub(self.len()))?;
+        self.buf.resize(self.start.saturating_add(len), value);
         Ok(())
+    }
+}
+
+/// On the heap a frame's bytes can move in and out as owned payloads, without a copy.
+impl Frame<'_, HeapBuffer> {
+    /// The heap buffer itself, for encoders that append to a `Vec` (the payload is everything
+    /// from the frame's start on).
+    pub(crate) fn vec_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf.buf
+    }
+
+    /// The payload as an owned [`Payload`], its buffer taken out of the channel's (no copy);
+    /// the frame is empty after.
+    pub fn take_payload(&mut self) -> Payload {
+        Payload::from_parts(self.buf.take(), self.start)
+    }
+
+    /// Makes `payload` the frame's payload, adopting its buffer (no copy).
+    pub fn put_payload(&mut self, payload: Payload) {
+        self.start = payload.headroom();
+        self.buf.buf = payload.into_buffer();
     }
 }
 
@@ -324,4 +360,57 @@ impl<B: Buffer + ?Sized> embedded_io::Write for Frame<'_, B> {
     fn flush(&mut self) -> Result<(), IpcError> {
         Ok(())
     }
+}
+
+/// A `&'static mut [u8; N]` of zeroed bytes, for a [`FixedBuffer`]: `Some` the first time this
+/// expansion runs, `None` after (each use of the macro is its own buffer). CKB-VM starts a
+/// script's memory zeroed, so a static costs nothing to set up, where a stack array would be
+/// zeroed by hand.
+///
+/// ```ignore
+/// let bytes = ckb_ipc::static_buffer!(4096).ok_or(IpcError::OutOfMemory)?;
+/// let (read, write) = ckb_ipc::spawn::inherited_pipes()?;
+/// let mut channel = Channel::with_fixed_buffer(read, write, bytes);
+/// ```
+#[macro_export]
+macro_rules! static_buffer {
+    ($n:expr) => {{
+        static mut BYTES: [u8; $n] = [0; $n];
+        static mut TAKEN: bool = false;
+        // SAFETY: a CKB-VM script is one thread, and TAKEN lets out at most one reference.
+        unsafe {
+            if *::core::ptr::addr_of!(TAKEN) {
+                ::core::option::Option::None
+            } else {
+                *::core::ptr::addr_of_mut!(TAKEN) = true;
+                ::core::option::Option::Some(&mut *::core::ptr::addr_of_mut!(BYTES))
+            }
+        }
+    }};
+}
+
+/// Declares a script without a heap: a global allocator that refuses every request (ckb-std
+/// links `alloc`, so a script must name an allocator, and this one has no heap behind it).
+///
+/// Use it instead of `ckb_std::default_alloc!` in a script whose channels run over
+/// [`FixedBuffer`]s: the allocator is a few instructions and no memory, and an allocation
+/// that slipped in anyway aborts the script (a failed transaction in the tests) instead of
+/// quietly taking a heap.
+#[macro_export]
+macro_rules! no_heap {
+    () => {
+        #[global_allocator]
+        static NO_HEAP: $crate::buffer::NoHeap = $crate::buffer::NoHeap;
+    };
+}
+
+/// The allocator of [`no_heap!`]: every allocation fails.
+pub struct NoHeap;
+
+// SAFETY: never hands out memory, so it cannot hand out the same memory twice.
+unsafe impl core::alloc::GlobalAlloc for NoHeap {
+    unsafe fn alloc(&self, _: core::alloc::Layout) -> *mut u8 {
+        core::ptr::null_mut()
+    }
+    unsafe fn dealloc(&self, _: *mut u8, _: core::alloc::Layout) {}
 }

@@ -55,6 +55,20 @@ const DISCARD_CHUNK: usize = 4096;
 pub trait RequestHandler {
     /// Answers `request`; an error is an answer too ([`ResponsePacket::error`]).
     fn serve(&mut self, request: RequestPacket) -> ResponsePacket;
+
+    /// Serves `channel` until the client closes it ([`Channel::execute`] calls this). The
+    /// default moves each request in and each response out through [`serve`](Self::serve);
+    /// the servers `#[ckb_ipc::service]` generates answer in place instead
+    /// ([`Channel::serve_with`]).
+    fn serve_on<R, W>(&mut self, channel: &mut Channel<R, W>) -> Result<(), IpcError>
+    where
+        Self: Sized,
+        R: ReadVec,
+        W: Write,
+        IpcError: From<R::Error> + From<W::Error>,
+    {
+        channel.serve_owned(self)
+    }
 }
 
 impl<F: FnMut(RequestPacket) -> ResponsePacket> RequestHandler for F {
@@ -233,6 +247,17 @@ where
         edit: impl FnOnce(&mut Frame<'_, B>) -> Result<(), IpcError>,
         read: impl FnOnce(Reply<'_>) -> Result<T, IpcError>,
     ) -> Result<T, IpcError> {
+        self.send_in_place(method, edit)?;
+        self.receive_reply(read)
+    }
+
+    /// Sends a request built in place: `edit` changes the payload of the last packet in the
+    /// buffer (empty if there is none) into the request's.
+    pub(crate) fn send_in_place(
+        &mut self,
+        method: u64,
+        edit: impl FnOnce(&mut Frame<'_, B>) -> Result<(), IpcError>,
+    ) -> Result<(), IpcError> {
         if self.broken {
             return Err(IpcError::Broken);
         }
@@ -244,7 +269,15 @@ where
             self.buf.resize(self.at, 0);
         }
         edit(&mut Frame::new(&mut self.buf, self.at))?;
-        self.send_frame(method)?;
+        self.send_frame(method)
+    }
+
+    /// Reads the answer to a request sent with [`send_in_place`](Self::send_in_place) and
+    /// lends it to `read`.
+    pub(crate) fn receive_reply<T>(
+        &mut self,
+        read: impl FnOnce(Reply<'_>) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
         let error_code = self.receive_frame()?.ok_or(IpcError::Eof)?;
         read(Reply {
             error_code,
@@ -264,7 +297,10 @@ where
         F: FnMut(u64, &mut Frame<'_, B>) -> u64,
     {
         self.serve_loop(|ch, method| {
-            let code = handler(method, &mut Frame::new(&mut ch.buf, ch.at));
+            let mut frame = Frame::new(&mut ch.buf, ch.at);
+            let code = handler(method, &mut frame);
+            // The handler may have put a payload of its own in (on the heap, without a copy).
+            ch.at = frame.start;
             ch.send_frame(code)
         })
     }
@@ -540,7 +576,13 @@ where
     /// goes on. Anything else the client sends that is not a valid request ends the loop with
     /// that error, after telling the client its wire code ([`IpcError::wire_code`]) if it still
     /// listens.
-    pub fn execute<H: RequestHandler + ?Sized>(&mut self, handler: &mut H) -> Result<(), IpcError> {
+    pub fn execute<H: RequestHandler>(&mut self, handler: &mut H) -> Result<(), IpcError> {
+        handler.serve_on(self)
+    }
+
+    /// The owned server loop: each request moved out to `handler`, each response sent from
+    /// its own buffer.
+    fn serve_owned<H: RequestHandler>(&mut self, handler: &mut H) -> Result<(), IpcError> {
         self.serve_loop(|ch, method| {
             let (payload, header_len) = ch.take_payload();
             let response = handler.serve(RequestPacket::received(method, payload, header_len));

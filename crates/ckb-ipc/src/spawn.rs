@@ -5,7 +5,6 @@
 //! server as its inherited fds, keeping the other two ends: the convention of ckb-js-vm and
 //! ckb-script-ipc, so servers and clients of all three mix.
 
-use alloc::vec::Vec;
 use core::ffi::CStr;
 
 use ckb_std::ckb_constants::Source;
@@ -16,6 +15,10 @@ use ckb_std::{high_level, syscalls};
 use crate::channel::{Channel, RequestHandler};
 use crate::error::IpcError;
 use crate::io::Pipe;
+
+/// The most argv strings a server can be spawned with: their pointers are passed from the
+/// stack (more is [`IpcError::OutOfMemory`]).
+pub const MAX_ARGV: usize = 32;
 
 /// A spawned server: its process id and the client's ends of its two pipes.
 #[derive(Debug)]
@@ -42,8 +45,8 @@ impl ServerProcess {
     }
 }
 
-/// Spawns the server at `index` in `source` (usually [`Source::CellDep`]) with `argv`, and
-/// returns the client's `(read, write)` pipes.
+/// Spawns the server at `index` in `source` (usually [`Source::CellDep`]) with `argv` (at most
+/// [`MAX_ARGV`] strings), and returns the client's `(read, write)` pipes. Needs no heap.
 pub fn spawn_server(
     index: usize,
     source: Source,
@@ -88,12 +91,19 @@ pub fn spawn_server_process(
     let (server_read, client_write) = Pipe::pair()?;
     let (client_read, server_write) = Pipe::pair()?;
 
-    let argv_ptrs: Vec<*const i8> = argv.iter().map(|a| a.as_ptr().cast()).collect();
+    // On the stack, so spawning needs no heap (a script without an allocator can spawn).
+    let mut argv_ptrs = [core::ptr::null::<i8>(); MAX_ARGV];
+    if argv.len() > MAX_ARGV {
+        return Err(IpcError::OutOfMemory);
+    }
+    for (ptr, arg) in argv_ptrs.iter_mut().zip(argv) {
+        *ptr = arg.as_ptr().cast();
+    }
     // The syscall wants a 0-terminated fd list; fd 0 is never a pipe.
     let inherited = [server_read.fd(), server_write.fd(), 0];
     let mut pid = 0u64;
     let mut args = syscalls::SpawnArgs {
-        argc: argv_ptrs.len() as u64,
+        argc: argv.len() as u64,
         argv: argv_ptrs.as_ptr(),
         process_id: &mut pid,
         inherited_fds: inherited.as_ptr(),
@@ -123,11 +133,18 @@ pub fn run_server<H: RequestHandler>(mut handler: H) -> Result<(), IpcError> {
 
 /// A channel over the first two inherited fds, `[read, write]`.
 pub fn inherited_channel() -> Result<Channel<Pipe, Pipe>, IpcError> {
+    let (read, write) = inherited_pipes()?;
+    Ok(Channel::new(read, write))
+}
+
+/// The first two inherited fds as `(read, write)` pipes: a server's end of the channel its
+/// spawner made (for a channel of one's own, e.g. [`Channel::with_fixed_buffer`]).
+pub fn inherited_pipes() -> Result<(Pipe, Pipe), IpcError> {
     let mut fds = [0u64; 2];
     let count = syscalls::inherited_fds(&mut fds);
     if count < 2 {
         return Err(IpcError::Sys(SysError::InvalidFd));
     }
     let [read, write] = fds;
-    Ok(Channel::new(Pipe::from_fd(read), Pipe::from_fd(write)))
+    Ok((Pipe::from_fd(read), Pipe::from_fd(write)))
 }

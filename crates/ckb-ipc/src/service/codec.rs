@@ -57,6 +57,9 @@ macro_rules! bytes_schema {
 pub trait Encode {
     /// `Some(n)` if every value encodes to exactly `n` bytes (molecule `byte`, `array`, `struct`).
     const FIXED_SIZE: Option<usize>;
+    /// `true` if [`into_payload`](Self::into_payload) sends the value's own buffer (a
+    /// [`Payload`]): a client then sends it as it is instead of encoding it into the channel's.
+    const SENT_AS_IS: bool = false;
     /// Appends the encoding to `out`.
     fn encode_to(&self, out: &mut Vec<u8>);
     /// Bytes `encode_to` appends.
@@ -114,6 +117,7 @@ pub trait Decode: Sized {
 /// headroom in front of it, decoding steps over the length in the buffer it arrived in.
 impl Encode for Payload {
     const FIXED_SIZE: Option<usize> = None;
+    const SENT_AS_IS: bool = true;
     fn encode_to(&self, out: &mut Vec<u8>) {
         self.as_slice().encode_to(out)
     }

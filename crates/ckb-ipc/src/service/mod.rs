@@ -19,6 +19,7 @@ pub mod json;
 
 pub use codec::{Decode, Encode};
 
+use crate::buffer::{Frame, HeapBuffer};
 use crate::channel::Channel;
 use crate::error::{IpcError, ProtocolErrorCode};
 use crate::io::{ReadVec, Write};
@@ -68,6 +69,10 @@ pub const fn method_id(name: &str) -> u64 {
 }
 
 /// Client side of a method returning `T`: sends `args`, decodes the answer.
+///
+/// The arguments are encoded straight into the channel's buffer and the answer is decoded
+/// where it arrived (the borrowed level of [`Channel::call_with`]): no packet is allocated. A
+/// [`Payload`] argument or result keeps a buffer of its own instead (its bytes are not copied).
 pub fn call<R, W, A, T>(channel: &mut Channel<R, W>, id: u64, args: A) -> Result<T, IpcError>
 where
     R: ReadVec,
@@ -76,27 +81,12 @@ where
     A: Encode,
     T: Decode,
 {
-    let resp = channel.call(&RequestPacket::new(id, args.into_payload()))?;
-    match resp.error_code() {
-        0 => decode_result(channel, resp.into_payload()),
-        code => Err(IpcError::ErrorCode(code)),
+    send_args(channel, id, args)?;
+    match receive::<R, W, T, ()>(channel, false)? {
+        Ok(value) => Ok(value),
+        // Not fallible: no answer decodes as the error.
+        Err(()) => Err(IpcError::Deserialize),
     }
-}
-
-/// Decodes a response payload; a buffer the value does not keep goes back to the channel.
-fn decode_result<R, W, T>(channel: &mut Channel<R, W>, payload: Payload) -> Result<T, IpcError>
-where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
-    T: Decode,
-{
-    if T::ZERO_COPY {
-        return T::from_payload(payload);
-    }
-    let value = T::decode(&payload)?;
-    channel.recycle(payload);
-    Ok(value)
 }
 
 /// Client side of a method returning `Result<T, E>`.
@@ -113,43 +103,121 @@ where
     T: Decode,
     E: Decode,
 {
-    let resp = channel.call(&RequestPacket::new(id, args.into_payload()))?;
-    match resp.error_code() {
-        0 => Ok(Ok(decode_result(channel, resp.into_payload())?)),
-        SERVICE_ERROR => Ok(Err(decode_result(channel, resp.into_payload())?)),
+    send_args(channel, id, args)?;
+    receive(channel, true)
+}
+
+/// Sends a request of `args`: encoded in place in the channel's buffer, or a [`Payload`] sent
+/// from its own.
+fn send_args<R, W, A>(channel: &mut Channel<R, W>, id: u64, args: A) -> Result<(), IpcError>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+    A: Encode,
+{
+    if A::SENT_AS_IS {
+        return channel.send_request(&RequestPacket::new(id, args.into_payload()));
+    }
+    channel.send_in_place(id, |frame| {
+        frame.clear();
+        frame.reserve(args.encoded_len())?;
+        args.encode_to(frame.vec_mut());
+        Ok(())
+    })
+}
+
+/// Receives the answer: `T` for code 0, `E` for [`SERVICE_ERROR`] when `fallible`, decoded
+/// where it arrived unless one of them keeps the payload's buffer ([`Decode::ZERO_COPY`]).
+fn receive<R, W, T, E>(channel: &mut Channel<R, W>, fallible: bool) -> Result<Result<T, E>, IpcError>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+    T: Decode,
+    E: Decode,
+{
+    if T::ZERO_COPY || (fallible && E::ZERO_COPY) {
+        let resp = channel.receive_response()?;
+        return match resp.error_code() {
+            0 => T::from_payload(resp.into_payload()).map(Ok),
+            SERVICE_ERROR if fallible => E::from_payload(resp.into_payload()).map(Err),
+            code => Err(IpcError::ErrorCode(code)),
+        };
+    }
+    channel.receive_reply(|reply| match reply.error_code() {
+        0 => T::decode(reply.payload()).map(Ok),
+        SERVICE_ERROR if fallible => E::decode(reply.payload()).map(Err),
         code => Err(IpcError::ErrorCode(code)),
+    })
+}
+
+/// Server side: the arguments of the request in `frame`, or the error code that refuses them
+/// (the frame then emptied). A [`Payload`] argument takes the frame's buffer (no copy).
+pub fn decode_args<A: Decode>(frame: &mut Frame<'_, HeapBuffer>) -> Result<A, u64> {
+    let args = if A::ZERO_COPY {
+        A::from_payload(frame.take_payload())
+    } else {
+        A::decode(frame.as_slice())
+    };
+    args.map_err(|_| {
+        frame.clear();
+        ProtocolErrorCode::DeserializeError as u64
+    })
+}
+
+/// Server side: writes a method's return value into `frame` as the answer; returns its error
+/// code (0, or the wire code of a value that could not be stored). A [`Payload`] is adopted
+/// as it is (no copy).
+pub fn answer<T: Encode>(frame: &mut Frame<'_, HeapBuffer>, value: T) -> u64 {
+    if T::SENT_AS_IS {
+        frame.put_payload(value.into_payload());
+        return 0;
+    }
+    frame.clear();
+    match frame.reserve(value.encoded_len()) {
+        Ok(()) => {
+            value.encode_to(frame.vec_mut());
+            0
+        }
+        Err(e) => e.wire_code(),
     }
 }
 
-/// Server side: the arguments of `req` and, when they did not keep it, the request's buffer
-/// for the response; or the response that refuses them.
-pub fn args<A: Decode>(req: RequestPacket) -> Result<(A, Option<Payload>), ResponsePacket> {
-    let refuse = |_| ResponsePacket::error(ProtocolErrorCode::DeserializeError as u64);
-    let payload = req.into_payload();
-    if A::ZERO_COPY {
-        return A::from_payload(payload).map(|a| (a, None)).map_err(refuse);
-    }
-    let args = A::decode(&payload).map_err(refuse)?;
-    Ok((args, Some(payload)))
-}
-
-/// Server side: a method's return value as a response, written into `spare` if given.
-pub fn respond<T: Encode>(value: T, spare: Option<Payload>) -> ResponsePacket {
-    ResponsePacket::ok(value.into_payload_in(spare))
-}
-
-/// Server side: a `Result` method's value as a response.
-pub fn respond_result<T: Encode, E: Encode>(
+/// Server side: a `Result` method's value as the answer: `Err(e)` is [`SERVICE_ERROR`] with
+/// `e` as payload.
+pub fn answer_result<T: Encode, E: Encode>(
+    frame: &mut Frame<'_, HeapBuffer>,
     value: Result<T, E>,
-    spare: Option<Payload>,
-) -> ResponsePacket {
+) -> u64 {
     match value {
-        Ok(v) => respond(v, spare),
-        Err(e) => ResponsePacket::new(SERVICE_ERROR, e.into_payload_in(spare)),
+        Ok(v) => answer(frame, v),
+        Err(e) => match answer(frame, e) {
+            0 => SERVICE_ERROR,
+            code => code,
+        },
     }
 }
 
-/// The response to a method id the service does not have.
-pub fn unknown_method() -> ResponsePacket {
-    ResponsePacket::error(UNKNOWN_METHOD)
+/// Server side: the answer to a method id the service does not have.
+pub fn unknown_method(frame: &mut Frame<'_, HeapBuffer>) -> u64 {
+    frame.clear();
+    UNKNOWN_METHOD
+}
+
+/// Runs an in-place handler on an owned request (a generated server used as a plain
+/// [`RequestHandler`](crate::channel::RequestHandler)): the answer is made in the request's
+/// buffer.
+pub fn serve_request(
+    request: RequestPacket,
+    handle: impl FnOnce(u64, &mut Frame<'_, HeapBuffer>) -> u64,
+) -> ResponsePacket {
+    let method = request.method_id();
+    let payload = request.into_payload();
+    let start = payload.headroom();
+    let mut buffer = HeapBuffer::from_vec(payload.into_buffer());
+    let mut frame = Frame::new(&mut buffer, start);
+    let code = handle(method, &mut frame);
+    let start = frame.start;
+    ResponsePacket::new(code, Payload::from_parts(buffer.take(), start))
 }
