@@ -120,7 +120,7 @@ fuzz:
 # directory into build/heap-stats/$(MODE), so the binaries of `make build` (and their cycles)
 # stay as they are. Only `make bench` builds them; `make test` compares their numbers with
 # docs/benchmarks.md when they are there.
-HEAP_CONTRACTS := floor-client floor-server ipc-client ipc-server typed-client typed-server \
+HEAP_CONTRACTS := floor-client floor-server lean-client lean-server ipc-client ipc-server typed-client typed-server \
 	their-client their-server their-macro-client their-macro-server
 HEAP_STATS_DIR := build/heap-stats/$(MODE)
 
@@ -148,7 +148,7 @@ bench: build build-opt-levels build-heap-stats
 
 # The example servers and clients at opt-level "s" and "z" too, in build/release/opt-<level>/,
 # so `make bench` can show what each level costs in bytes and in cycles. Release mode only.
-OPT_LEVEL_CONTRACTS := ipc-server ipc-client typed-server typed-client
+OPT_LEVEL_CONTRACTS := lean-server lean-client ipc-server ipc-client typed-server typed-client
 .PHONY: build-opt-levels
 build-opt-levels: riscv-target
 	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}"; \
@@ -160,7 +160,7 @@ build-opt-levels: riscv-target
 	done
 
 # Where the bytes of a server go: its largest symbols, from an unstripped release build.
-SIZE_CONTRACTS ?= ipc-server typed-server
+SIZE_CONTRACTS ?= lean-server ipc-server typed-server
 .PHONY: size
 size: riscv-target
 	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}/unstripped"; \

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use crate::heap::{heap_table, measure_heap, HeapMeasured};
 use crate::{
     binary, cycles_of, markdown_table, measure, spawn_server_overhead, Impl, Measured, CKB_IPC,
-    FLOOR, SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
+    FLOOR, LEAN, SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
 };
 
 /// Calls per scenario in `make demo`'s table.
@@ -22,7 +22,7 @@ pub const DEMO_CALLS: u32 = 16;
 /// Calls per scenario in `make bench`.
 pub const BENCH_CALLS: u32 = 8;
 /// Every implementation `make bench` compares, in the order of its tables.
-pub const BENCH_IMPLS: [Impl; 5] = [FLOOR, CKB_IPC, TYPED, SCRIPT_IPC, SCRIPT_IPC_MACRO];
+pub const BENCH_IMPLS: [Impl; 6] = [FLOOR, LEAN, CKB_IPC, TYPED, SCRIPT_IPC, SCRIPT_IPC_MACRO];
 
 /// The repository's root.
 pub fn repo_dir() -> PathBuf {
@@ -143,12 +143,18 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
     report
 }
 
-/// The examples at each opt-level: `(level, raw Channel pair, typed pair)`; "3" is the release
-/// profile's own, "s" and "z" are what `make build-opt-levels` writes to `opt-<level>/`.
-pub const OPT_LEVELS: [(&str, Impl, Impl); 3] = [
-    ("3", CKB_IPC, TYPED),
+/// The examples at each opt-level: `(level, lean pair, raw Channel pair, typed pair)`; "3" is
+/// the release profile's own, "s" and "z" are what `make build-opt-levels` writes to
+/// `opt-<level>/`.
+pub const OPT_LEVELS: [(&str, Impl, Impl, Impl); 3] = [
+    ("3", LEAN, CKB_IPC, TYPED),
     (
         "s",
+        Impl {
+            name: "ckb-ipc lean, opt-level s",
+            client: "opt-s/lean-client",
+            server: "opt-s/lean-server",
+        },
         Impl {
             name: "ckb-ipc Channel, opt-level s",
             client: "opt-s/ipc-client",
@@ -162,6 +168,11 @@ pub const OPT_LEVELS: [(&str, Impl, Impl); 3] = [
     ),
     (
         "z",
+        Impl {
+            name: "ckb-ipc lean, opt-level z",
+            client: "opt-z/lean-client",
+            server: "opt-z/lean-server",
+        },
         Impl {
             name: "ckb-ipc Channel, opt-level z",
             client: "opt-z/ipc-client",
@@ -177,7 +188,7 @@ pub const OPT_LEVELS: [(&str, Impl, Impl); 3] = [
 
 /// Whether `make build-opt-levels` has run (the "s" and "z" binaries exist).
 pub fn opt_level_binaries_exist() -> bool {
-    crate::contracts_dir().join("opt-z/typed-server").exists()
+    crate::contracts_dir().join("opt-z/lean-server").exists()
 }
 
 /// Bytes and cycles of the example server and client at opt-level 3, "s" and "z" (block
@@ -188,9 +199,13 @@ pub fn opt_levels_block() -> String {
         "| layer | opt-level | server bytes | client bytes | spawn | add(u64, u64) | echo 1 KiB | echo 16 KiB |\n\
          |---|---|---:|---:|---:|---:|---:|---:|\n",
     );
-    for (layer, pick) in [("Channel", 0usize), ("typed", 1)] {
-        for (level, raw, typed) in OPT_LEVELS {
-            let imp = if pick == 0 { raw } else { typed };
+    for layer in ["lean", "Channel", "typed"] {
+        for (level, lean, raw, typed) in OPT_LEVELS {
+            let imp = match layer {
+                "lean" => lean,
+                "Channel" => raw,
+                _ => typed,
+            };
             let rows = measure(&[imp], &scenarios, BENCH_CALLS);
             let cell = |scenario: &str| match cycles_of(&rows, scenario, imp) {
                 Some(c) => c.to_string(),

@@ -100,13 +100,16 @@ impl Buffer for HeapBuffer {
     }
     fn reserve_total(&mut self, total: usize) -> bool {
         match total.checked_sub(self.buf.len()) {
-            Some(more) if total > self.buf.capacity() => {
-                if self.buf.is_empty() {
-                    // Growing an empty Vec would still copy its old capacity: start afresh.
-                    self.buf = Vec::new();
-                    return self.buf.try_reserve_exact(total).is_ok();
+            Some(_) if total > self.buf.capacity() => {
+                // A new allocation and a copy of the bytes in use: growing the Vec would
+                // copy its whole old capacity (the allocator does not know what is in use).
+                let mut grown = Vec::new();
+                if grown.try_reserve_exact(total).is_err() {
+                    return false;
                 }
-                self.buf.try_reserve_exact(more).is_ok()
+                grown.extend_from_slice(&self.buf);
+                self.buf = grown;
+                true
             }
             _ => true,
         }

@@ -258,6 +258,14 @@ where
         method: u64,
         edit: impl FnOnce(&mut Frame<'_, B>) -> Result<(), IpcError>,
     ) -> Result<(), IpcError> {
+        edit(&mut self.next_request()?)?;
+        self.send_frame(method)
+    }
+
+    /// The payload of the next request, to prepare ahead of
+    /// [`call_in_place`](Self::call_in_place): the last answer's payload (empty before the
+    /// first), which the next `call_in_place` sends as `edit` leaves it.
+    pub fn next_request(&mut self) -> Result<Frame<'_, B>, IpcError> {
         if self.broken {
             return Err(IpcError::Broken);
         }
@@ -268,8 +276,7 @@ where
             }
             self.buf.resize(self.at, 0);
         }
-        edit(&mut Frame::new(&mut self.buf, self.at))?;
-        self.send_frame(method)
+        Ok(Frame::new(&mut self.buf, self.at))
     }
 
     /// Reads the answer to a request sent with [`send_in_place`](Self::send_in_place) and
@@ -438,12 +445,15 @@ where
     #[inline(always)]
     fn read_packet(&mut self) -> Result<Option<u64>, IpcError> {
         let want = RX_PAD + self.read_hint.max(self.buf.stashed());
-        self.buf.truncate(0);
+        // The pad's bytes do not matter: keep the last packet's instead of zeroing new ones.
+        self.buf.truncate(RX_PAD);
         // A fixed buffer reads what it can hold; a heap one makes room for the expected size.
         if !self.buf.reserve_total(want) && B::GROWS {
             return Err(IpcError::OutOfMemory);
         }
-        self.buf.resize(RX_PAD, 0);
+        if self.buf.len() < RX_PAD {
+            self.buf.resize(RX_PAD, 0);
+        }
         if self.buf.stashed() > 0 {
             self.buf.unstash();
         }

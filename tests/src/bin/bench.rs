@@ -94,7 +94,7 @@ fn chart(rows: &[Measured], path: &std::path::Path) -> Result<(), Box<dyn std::e
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
-    let colors = [BLACK, BLUE, GREEN, RED, MAGENTA];
+    let colors = [BLACK, CYAN, BLUE, GREEN, RED, MAGENTA];
     for (imp, color) in BENCH_IMPLS.iter().zip(colors) {
         let data = points(*imp);
         chart

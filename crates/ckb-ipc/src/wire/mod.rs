@@ -57,8 +57,34 @@ pub fn put_header(code: u64, payload_len: u64, out: &mut [u8]) -> usize {
 /// `Ok(None)` means `buf` ends inside the header: read more and call again. A version other than
 /// 0 and a payload length above `max_payload` are refused as soon as they are seen, so a hostile
 /// length prefix is never allocated.
-#[inline]
+#[inline(always)]
 pub fn decode_header(buf: &[u8], max_payload: u64) -> Result<Option<(Header, usize)>, IpcError> {
+    // The common cases, a one-byte version and code and a length of one or two bytes
+    // (payloads under 16 KiB), in a few instructions; everything else (and every refusal)
+    // through the general decoder.
+    let (code, payload_len, header_len) = match *buf {
+        [VERSION, code @ 0..=0x7f, len @ 0..=0x7f, ..] => (code, u64::from(len), 3),
+        [VERSION, code @ 0..=0x7f, low @ 0x80..=0xff, high @ 0..=0x7f, ..] => {
+            (code, u64::from(low & 0x7f) | u64::from(high) << 7, 4)
+        }
+        _ => return decode_header_general(buf, max_payload),
+    };
+    if payload_len > max_payload {
+        return decode_header_general(buf, max_payload);
+    }
+    let header = Header {
+        code: u64::from(code),
+        payload_len,
+    };
+    Ok(Some((header, header_len)))
+}
+
+/// [`decode_header`] for any header.
+#[inline(never)]
+fn decode_header_general(
+    buf: &[u8],
+    max_payload: u64,
+) -> Result<Option<(Header, usize)>, IpcError> {
     let Some((version, mut at)) = vlq::decode(buf)? else {
         return Ok(None);
     };
