@@ -180,7 +180,7 @@ impl Buffer for FixedBuffer<'_> {
         self.len
     }
     fn capacity(&self) -> usize {
-        self.bytes.len() - self.stashed
+        self.bytes.len().saturating_sub(self.stashed)
     }
     fn as_slice(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or_default()
@@ -217,16 +217,16 @@ impl Buffer for FixedBuffer<'_> {
         if room.is_empty() {
             return Ok(0);
         }
-        let n = reader.read(room)?.min(cap - self.len);
-        self.len += n;
+        let n = reader.read(room)?.min(cap.saturating_sub(self.len));
+        self.len = self.len.saturating_add(n);
         Ok(n)
     }
     fn stash(&mut self, from: usize) -> Result<(), IpcError> {
         let from = from.min(self.len);
         let n = self.len - from;
-        let to = self.capacity() - n;
-        self.bytes.copy_within(from..self.len, to);
-        self.stashed += n;
+        let to = self.capacity().saturating_sub(n);
+        move_bytes(self.bytes, from..self.len, to);
+        self.stashed = self.stashed.saturating_add(n);
         self.len = from;
         Ok(())
     }
@@ -235,10 +235,36 @@ impl Buffer for FixedBuffer<'_> {
     }
     fn unstash(&mut self) {
         let size = self.bytes.len();
-        let n = self.stashed.min(size - self.len);
-        self.bytes.copy_within(size - self.stashed..size - self.stashed + n, self.len);
-        self.len += n;
+        let n = self.stashed.min(size.saturating_sub(self.len));
+        let at = size.saturating_sub(self.stashed);
+        move_bytes(self.bytes, at..at.saturating_add(n), self.len);
+        self.len = self.len.saturating_add(n);
         self.stashed = 0;
+    }
+}
+
+/// `bytes.copy_within(from, to)` one byte at a time: bytes only move when a peer wrote several
+/// packets at once, and this keeps `memmove` (900 bytes of code) out of heapless scripts.
+fn move_bytes(bytes: &mut [u8], from: core::ops::Range<usize>, to: usize) {
+    let Some(n) = from.end.checked_sub(from.start) else {
+        return;
+    };
+    if to.checked_add(n).is_none_or(|end| end > bytes.len()) || from.end > bytes.len() {
+        return;
+    }
+    let step = |i: usize, bytes: &mut [u8]| {
+        if let (Some(&b), Some(slot)) = (bytes.get(from.start.saturating_add(i)), to.checked_add(i)) {
+            if let Some(dst) = bytes.get_mut(slot) {
+                // Volatile: a plain loop would be turned back into a `memmove` call.
+                // SAFETY: `dst` is a valid, aligned `&mut u8`.
+                unsafe { core::ptr::write_volatile(dst, b) };
+            }
+        }
+    };
+    if to <= from.start {
+        (0..n).for_each(|i| step(i, bytes));
+    } else {
+        (0..n).rev().for_each(|i| step(i, bytes));
     }
 }
 

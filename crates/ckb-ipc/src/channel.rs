@@ -312,11 +312,14 @@ where
         })
     }
 
-    /// Sends a response carrying only `error_code`.
+    /// Sends a response carrying only `error_code` (built in the channel's buffer, like any
+    /// packet: what [`next_request`](Self::next_request) would have lent is gone).
     pub fn send_error_code(&mut self, error_code: u64) -> Result<(), IpcError> {
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let n = wire::encode_header(error_code, 0, &mut header);
-        self.send_parts(header.get(..n).unwrap_or_default(), &[])
+        self.buf.truncate(TX_START);
+        self.at = TX_START;
+        let mut frame = self.next_request()?;
+        frame.clear();
+        self.send_frame(error_code)
     }
 
     /// Sends a request without waiting for its response (see [`receive_response`](Channel::receive_response)).
@@ -374,20 +377,20 @@ where
         let bytes = self.buf.as_mut_slice();
         let payload_len = bytes.len().saturating_sub(at) as u64;
         let header_len = wire::header_len(code, payload_len);
-        match at.checked_sub(header_len) {
-            Some(from) => {
-                let packet = bytes.get_mut(from..).unwrap_or_default();
-                wire::put_header(code, payload_len, packet);
-                Self::write_packet(&mut self.writer, &mut self.broken, packet, &[])
-            }
-            None => {
-                let mut header = [0u8; MAX_HEADER_LEN];
-                let n = wire::encode_header(code, payload_len, &mut header);
-                let payload = bytes.get(at..).unwrap_or_default();
-                let header = header.get(..n).unwrap_or_default();
-                Self::write_packet(&mut self.writer, &mut self.broken, header, payload)
-            }
-        }
+        let mut apart = [0u8; MAX_HEADER_LEN];
+        // The header goes right before the payload, and the packet out in one write; without
+        // room there, it goes out first from the stack.
+        let in_place = at >= header_len;
+        let (head, second): (&mut [u8], &[u8]) = match in_place {
+            true => (bytes.get_mut(at - header_len..).unwrap_or_default(), &[]),
+            false => (&mut apart, bytes.get(at..).unwrap_or_default()),
+        };
+        let n = wire::put_header(code, payload_len, head);
+        let first = match in_place {
+            true => &*head,
+            false => head.get(..n).unwrap_or_default(),
+        };
+        Self::write_packet(&mut self.writer, &mut self.broken, first, second)
     }
 
     /// Writes one owned packet.
@@ -444,7 +447,7 @@ where
 
     #[inline(always)]
     fn read_packet(&mut self) -> Result<Option<u64>, IpcError> {
-        let want = RX_PAD + self.read_hint.max(self.buf.stashed());
+        let want = self.read_hint.max(self.buf.stashed()).saturating_add(RX_PAD);
         // The pad's bytes do not matter: keep the last packet's instead of zeroing new ones.
         self.buf.truncate(RX_PAD);
         // A fixed buffer reads what it can hold; a heap one makes room for the expected size.
@@ -473,7 +476,7 @@ where
                 }
             }
             let len = self.buf.len();
-            if len == self.buf.capacity() && !self.buf.reserve_total(len + MIN_READ) {
+            if len == self.buf.capacity() && !self.buf.reserve_total(len.saturating_add(MIN_READ)) {
                 return Err(IpcError::OutOfMemory);
             }
             if self.buf.fill(&mut self.reader)? == 0 {
@@ -486,7 +489,9 @@ where
         };
 
         // payload_len <= max_payload < isize::MAX / 2, checked by decode_header.
-        let total = RX_PAD + header_len + header.payload_len as usize;
+        let total = (header.payload_len as usize)
+            .saturating_add(header_len)
+            .saturating_add(RX_PAD);
         if self.buf.len() < total && !self.buf.reserve_total(total) {
             let refused = self.no_room(total);
             return Err(self.refuse(refused));
@@ -501,7 +506,7 @@ where
             self.buf.stash(total)?;
         }
         self.read_hint = (total - RX_PAD).max(MIN_READ);
-        self.at = RX_PAD + header_len;
+        self.at = header_len.saturating_add(RX_PAD);
         Ok(Some(header.code))
     }
 
@@ -540,7 +545,7 @@ where
         let have = frame.len().saturating_sub(body_at);
         if have >= len {
             // The body is already here, and maybe the start of the next packet too.
-            if self.buf.stash(RX_PAD + body_at + len).is_ok() {
+            if self.buf.stash(len.saturating_add(body_at).saturating_add(RX_PAD)).is_ok() {
                 self.broken = false;
             }
             return refused;
@@ -656,7 +661,7 @@ where
             // A writer that takes nothing (or claims more than it was given) is gone.
             _ => return Err(IpcError::UnexpectedEof),
         };
-        *written += n;
+        *written = written.saturating_add(n);
     }
     Ok(())
 }

@@ -20,6 +20,11 @@ static ALLOC: Tracking = Tracking;
 const ECHO: u64 = 1;
 const ADD: u64 = 2;
 const GROW: u64 = 3;
+/// Answers with the request's payload and error code 2^64-2: a header longer than the room in
+/// front of the payload, sent apart.
+const LONG_CODE: u64 = 4;
+/// Answers error code 2^64-1 and no payload.
+const LONG_CODE_EMPTY: u64 = 5;
 const BAD_ARGS: u64 = 1001;
 
 fn stream_of(requests: &[RequestPacket]) -> Vec<u8> {
@@ -51,6 +56,11 @@ fn in_place<B: Buffer>(method: u64, frame: &mut Frame<'_, B>) -> u64 {
                 .as_mut_slice()
                 .copy_from_slice(&a.wrapping_add(b).to_le_bytes());
             0
+        }
+        LONG_CODE => u64::MAX - 1,
+        LONG_CODE_EMPTY => {
+            frame.clear();
+            u64::MAX
         }
         GROW => match frame.resize(300, b'g') {
             Ok(()) => 0,
@@ -86,6 +96,11 @@ fn owned(req: RequestPacket) -> ResponsePacket {
                 payload.resize(300, b'g');
                 0
             }
+            LONG_CODE => u64::MAX - 1,
+            LONG_CODE_EMPTY => {
+                payload.clear();
+                u64::MAX
+            }
             _ => {
                 payload.clear();
                 1000
@@ -109,6 +124,9 @@ fn sample_requests() -> Vec<RequestPacket> {
         RequestPacket::new(ADD, Payload::from_slice(b"short")),
         RequestPacket::new(u64::MAX, vec![1u8; 200]),
         RequestPacket::new(GROW, Payload::new()),
+        RequestPacket::new(LONG_CODE, Payload::from_slice(b"abc")),
+        RequestPacket::new(LONG_CODE_EMPTY, Payload::new()),
+        RequestPacket::new(LONG_CODE, vec![2u8; 500]),
     ]
 }
 
@@ -339,7 +357,7 @@ proptest! {
     #[test]
     fn fixed_and_owned_servers_agree(
         requests in prop::collection::vec(
-            (0u64..5, prop::collection::vec(any::<u8>(), 0..600)),
+            (0u64..7, prop::collection::vec(any::<u8>(), 0..600)),
             0..8,
         ),
         sizes in prop::collection::vec(1..300usize, 1..10),

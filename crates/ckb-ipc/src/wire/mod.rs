@@ -49,7 +49,8 @@ pub fn put_header(code: u64, payload_len: u64, out: &mut [u8]) -> usize {
     };
     *version = VERSION;
     let n = vlq::put(code, rest);
-    1 + n + vlq::put(payload_len, rest.get_mut(n..).unwrap_or_default())
+    let m = vlq::put(payload_len, rest.get_mut(n..).unwrap_or_default());
+    n.saturating_add(m).saturating_add(1)
 }
 
 /// Decodes a header from the start of `buf`.
@@ -79,32 +80,34 @@ pub fn decode_header(buf: &[u8], max_payload: u64) -> Result<Option<(Header, usi
     Ok(Some((header, header_len)))
 }
 
-/// [`decode_header`] for any header.
+/// [`decode_header`] for any header: its three VLQs in one loop (small code: this is the
+/// rare path).
 #[inline(never)]
 fn decode_header_general(
     buf: &[u8],
     max_payload: u64,
 ) -> Result<Option<(Header, usize)>, IpcError> {
-    let Some((version, mut at)) = vlq::decode(buf)? else {
-        return Ok(None);
-    };
-    if version != u64::from(VERSION) {
-        return Err(IpcError::UnsupportedVersion(version));
+    let mut fields = [0u64; 3];
+    let mut at = 0usize;
+    for (i, field) in fields.iter_mut().enumerate() {
+        let Some((value, n)) = vlq::decode(buf.get(at..).unwrap_or_default())? else {
+            return Ok(None);
+        };
+        // The version is refused as soon as it is read.
+        if i == 0 && value != u64::from(VERSION) {
+            return Err(IpcError::UnsupportedVersion(value));
+        }
+        *field = value;
+        at = at.saturating_add(n);
     }
-    let Some((code, n)) = vlq::decode(buf.get(at..).unwrap_or_default())? else {
-        return Ok(None);
-    };
-    at += n;
-    let Some((payload_len, n)) = vlq::decode(buf.get(at..).unwrap_or_default())? else {
-        return Ok(None);
-    };
+    let [_, code, payload_len] = fields;
     if payload_len > max_payload {
         return Err(IpcError::PayloadTooLarge {
             len: payload_len,
             max: max_payload,
         });
     }
-    Ok(Some((Header { code, payload_len }, at + n)))
+    Ok(Some((Header { code, payload_len }, at)))
 }
 
 #[cfg(test)]

@@ -44,23 +44,20 @@ pub fn put(mut value: u64, out: &mut [u8]) -> usize {
 ///
 /// `Ok(Some((value, len)))` when complete, `Ok(None)` when `buf` ends inside the VLQ (read more),
 /// `Err(VlqOverflow)` when the value cannot fit a `u64`: an 11th byte, or a 10th byte above 1.
-#[inline]
+#[inline(never)]
 pub fn decode(buf: &[u8]) -> Result<Option<(u64, usize)>, IpcError> {
-    // Almost every id, code and small length is one byte.
-    if let Some(&first) = buf.first() {
-        if first < 0x80 {
-            return Ok(Some((u64::from(first), 1)));
-        }
-    }
     let mut value = 0u64;
+    let mut shift = 0u32;
     for (i, &byte) in buf.iter().enumerate() {
-        if i == MAX_VLQ_LEN - 1 && byte > 1 {
+        // The 10th byte holds bit 63 alone; a larger one (or an 11th byte) does not fit.
+        if shift == 63 && byte > 1 {
             return Err(IpcError::VlqOverflow);
         }
-        value |= u64::from(byte & 0x7f) << (7 * i);
+        value |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {
-            return Ok(Some((value, i + 1)));
+            return Ok(Some((value, i.saturating_add(1))));
         }
+        shift = shift.saturating_add(7);
     }
     Ok(None)
 }
