@@ -140,11 +140,13 @@ build-heap-stats: riscv-target
 .PHONY: bench
 # Then the off-chain host against ckb-script-ipc-common's native::spawn_server (wall clock, so
 # machine-dependent: its block in docs/benchmarks.md is the one `make test` does not compare).
+# Last, the README's `ckb-ipc` session is run again and written back (its cycle counts).
 bench: build build-opt-levels build-heap-stats
 	cargo build --locked --release -q -p ckb-ipc-cli --bins --examples
 	@mkdir -p $(BUILD_DIR)
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-cli --example bench > $(BUILD_DIR)/native-bench.md
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) HEAP_STATS_DIR=$(CURDIR)/$(HEAP_STATS_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin bench -- --native $(BUILD_DIR)/native-bench.md
+	CKB_IPC_WRITE_README=1 cargo test --locked --release -q -p ckb-ipc-cli --test readme the_readme_session
 
 # The example servers and clients at opt-level "s" and "z" too, in build/release/opt-<level>/,
 # so `make bench` can show what each level costs in bytes and in cycles. Release mode only.

@@ -106,4 +106,4 @@ fn fail(e: IpcError) -> i8 {
 #[cfg(not(feature = "heap-stats"))]
 ckb_ipc::no_heap!();
 #[cfg(feature = "heap-stats")]
-demo_proto::heap_stats_alloc!(16 * 1024, 64 * 1024, 64);
+demo_proto::heap_stats_alloc!(16384, 65536, 64);

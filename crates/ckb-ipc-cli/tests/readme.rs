@@ -1,6 +1,8 @@
 //! The README's `ckb-ipc` session, run as written: every command of the ```console block under
 //! "Off-chain" in one shell, its output compared with the README's, socket paths aside (they
 //! hold a process id). Cycle counts are deterministic, so they must match to the digit.
+//! `make bench` runs it with `CKB_IPC_WRITE_README=1`, which writes the fresh run into the
+//! README instead of comparing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::path::{Path, PathBuf};
@@ -89,11 +91,44 @@ fn the_readme_session_prints_what_the_readme_shows() {
     let expected = readme_session();
     let actual = run(&expected, tool.parent().expect("tool dir"), &sockets);
     let _ = std::fs::remove_dir_all(&sockets);
+    if std::env::var_os("CKB_IPC_WRITE_README").is_some() {
+        // `make bench`: the fresh run becomes the README's block (socket paths as before).
+        write_session(&expected, &actual);
+        return;
+    }
     assert_eq!(
         normalized(&actual),
         normalized(&expected),
         "README.md's ckb-ipc session differs from a fresh run; the fresh run:\n{actual}"
     );
+}
+
+/// Replaces the README's block with `fresh`, its socket paths replaced by the README's first.
+fn write_session(old: &str, fresh: &str) {
+    let is_socket = |w: &&str| w.trim_end_matches([':', '\n']).ends_with(".sock");
+    let path_of = |w: &str| {
+        let w = w.trim_end_matches([':', '\n']);
+        w.find('/').map(|at| w[at..].to_string())
+    };
+    let readme_path = old.split([' ', '\n']).find(is_socket).and_then(path_of);
+    let mut text = fresh.to_string();
+    if let Some(keep) = readme_path {
+        let fresh_paths: Vec<String> = fresh
+            .split([' ', '\n'])
+            .filter(is_socket)
+            .filter_map(path_of)
+            .collect();
+        for p in fresh_paths {
+            text = text.replace(&p, &keep);
+        }
+    }
+    let path = repo().join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let at = readme.find(MARKER).expect("the session marker in README.md");
+    let start = at + readme[at..].find("```console\n").expect("a console block") + 11;
+    let end = start + readme[start..].find("```").expect("the block's end");
+    let updated = format!("{}{text}{}", &readme[..start], &readme[end..]);
+    std::fs::write(&path, updated).expect("write README.md");
 }
 
 #[test]

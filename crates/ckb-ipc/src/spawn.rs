@@ -6,6 +6,7 @@
 //! ckb-script-ipc, so servers and clients of all three mix.
 
 use core::ffi::CStr;
+use core::mem::MaybeUninit;
 
 use ckb_std::ckb_constants::Source;
 use ckb_std::ckb_types::core::ScriptHashType;
@@ -91,20 +92,22 @@ pub fn spawn_server_process(
     let (server_read, client_write) = Pipe::pair()?;
     let (client_read, server_write) = Pipe::pair()?;
 
-    // On the stack, so spawning needs no heap (a script without an allocator can spawn).
-    let mut argv_ptrs = [core::ptr::null::<i8>(); MAX_ARGV];
+    // On the stack, so spawning needs no heap (a script without an allocator can spawn), and
+    // left uninitialized past `argv.len()`: the syscall reads `argc` pointers, and zeroing all
+    // 32 would cost 200 cycles.
+    let mut argv_ptrs = [const { MaybeUninit::<*const i8>::uninit() }; MAX_ARGV];
     if argv.len() > MAX_ARGV {
         return Err(IpcError::OutOfMemory);
     }
     for (ptr, arg) in argv_ptrs.iter_mut().zip(argv) {
-        *ptr = arg.as_ptr().cast();
+        ptr.write(arg.as_ptr().cast());
     }
     // The syscall wants a 0-terminated fd list; fd 0 is never a pipe.
     let inherited = [server_read.fd(), server_write.fd(), 0];
     let mut pid = 0u64;
     let mut args = syscalls::SpawnArgs {
         argc: argv.len() as u64,
-        argv: argv_ptrs.as_ptr(),
+        argv: argv_ptrs.as_ptr().cast::<*const i8>(),
         process_id: &mut pid,
         inherited_fds: inherited.as_ptr(),
     };
