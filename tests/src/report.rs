@@ -466,6 +466,17 @@ mod quickstart {
     }
 
     #[test]
+    fn the_readme_lean_example_is_the_compiled_one() {
+        let example = "crates/ckb-ipc/examples/lean.rs";
+        let readme = read("README.md");
+        let shown = code_after(&readme, &format!("The code below is `{example}`"))
+            .expect("the lean example's code block");
+        let source = read(example);
+        let compiled = anchored(&source, "lean").expect("ANCHOR: lean");
+        assert_eq!(shown, compiled, "README.md's lean example differs from {example}");
+    }
+
+    #[test]
     fn the_readme_host_example_is_the_compiled_one() {
         let example = "crates/ckb-ipc-host/examples/add.rs";
         let readme = read("README.md");
