@@ -467,13 +467,18 @@ mod quickstart {
 
     #[test]
     fn the_readme_lean_example_is_the_compiled_one() {
-        let example = "crates/ckb-ipc/examples/lean.rs";
         let readme = read("README.md");
-        let shown = code_after(&readme, &format!("The code below is `{example}`"))
-            .expect("the lean example's code block");
-        let source = read(example);
-        let compiled = anchored(&source, "lean").expect("ANCHOR: lean");
-        assert_eq!(shown, compiled, "README.md's lean example differs from {example}");
+        for (file, anchor) in [
+            ("contracts/lean-server/src/main.rs", "lean-server"),
+            ("crates/ckb-ipc/examples/lean.rs", "lean"),
+        ] {
+            let shown = code_after(&readme, &format!("From `{file}`"))
+                .unwrap_or_else(|| panic!("the README's code block from {file}"));
+            let source = read(file);
+            let compiled =
+                anchored(&source, anchor).unwrap_or_else(|| panic!("ANCHOR: {anchor} in {file}"));
+            assert_eq!(shown, compiled, "README.md's lean example differs from {file}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use demo_proto::{error, method};
 ckb_std::entry!(program_entry);
 // No heap (ckb_ipc::no_heap!) at the end of this file.
 
+// ANCHOR: lean-server
 /// The largest request, with room for its header (bss: costs no deployed byte).
 const BUFFER: usize = demo_proto::MAX_PAYLOAD as usize + 64;
 
@@ -55,6 +56,7 @@ fn parse_add(payload: &[u8]) -> Option<(u64, u64)> {
     let b = payload.get(8..16)?.try_into().ok()?;
     (payload.len() == 16).then(|| (u64::from_le_bytes(a), u64::from_le_bytes(b)))
 }
+// ANCHOR_END: lean-server
 
 // No heap: an allocator that refuses every request. Built with the `heap-stats` feature
 // (`make build-heap-stats`, for `make bench`'s heap table), ckb-std's allocator counting its
