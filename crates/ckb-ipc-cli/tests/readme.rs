@@ -124,7 +124,9 @@ fn write_session(old: &str, fresh: &str) {
     }
     let path = repo().join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    let at = readme.find(MARKER).expect("the session marker in README.md");
+    let at = readme
+        .find(MARKER)
+        .expect("the session marker in README.md");
     let start = at + readme[at..].find("```console\n").expect("a console block") + 11;
     let end = start + readme[start..].find("```").expect("the block's end");
     let updated = format!("{}{text}{}", &readme[..start], &readme[end..]);

@@ -21,7 +21,9 @@ fn add(server_index: usize, bytes: &mut [u8], a: u64, b: u64) -> Result<u64, Ipc
         },
         |reply| {
             let sum = reply.into_result()?; // a non-zero error code becomes IpcError::ErrorCode
-            Ok(u64::from_le_bytes(sum.try_into().map_err(|_| IpcError::Deserialize)?))
+            Ok(u64::from_le_bytes(
+                sum.try_into().map_err(|_| IpcError::Deserialize)?,
+            ))
         },
     )
 }

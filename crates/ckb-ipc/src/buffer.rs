@@ -278,7 +278,8 @@ fn move_bytes(bytes: &mut [u8], from: core::ops::Range<usize>, to: usize) {
         return;
     }
     let step = |i: usize, bytes: &mut [u8]| {
-        if let (Some(&b), Some(slot)) = (bytes.get(from.start.saturating_add(i)), to.checked_add(i)) {
+        if let (Some(&b), Some(slot)) = (bytes.get(from.start.saturating_add(i)), to.checked_add(i))
+        {
             if let Some(dst) = bytes.get_mut(slot) {
                 // Volatile: a plain loop would be turned back into a `memmove` call.
                 // SAFETY: `dst` is a valid, aligned `&mut u8`.
@@ -318,7 +319,10 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
     /// The payload bytes, to change in place.
     #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        self.buf.as_mut_slice().get_mut(self.start..).unwrap_or_default()
+        self.buf
+            .as_mut_slice()
+            .get_mut(self.start..)
+            .unwrap_or_default()
     }
 
     /// Payload length.

@@ -454,7 +454,10 @@ where
 
     #[inline(always)]
     fn read_packet(&mut self) -> Result<Option<u64>, IpcError> {
-        let want = self.read_hint.max(self.buf.stashed()).saturating_add(RX_PAD);
+        let want = self
+            .read_hint
+            .max(self.buf.stashed())
+            .saturating_add(RX_PAD);
         // The pad's bytes do not matter: keep the last packet's instead of zeroing new ones.
         self.buf.truncate(RX_PAD);
         // A fixed buffer reads what it can hold; a heap one makes room for the expected size.
@@ -524,7 +527,10 @@ where
         if B::GROWS {
             return IpcError::OutOfMemory;
         }
-        let room = self.buf.capacity().saturating_sub(self.at.min(RX_PAD + MAX_HEADER_LEN));
+        let room = self
+            .buf
+            .capacity()
+            .saturating_sub(self.at.min(RX_PAD + MAX_HEADER_LEN));
         IpcError::PayloadTooLarge {
             len: total.saturating_sub(RX_PAD + MAX_HEADER_LEN) as u64,
             max: room as u64,
@@ -552,7 +558,11 @@ where
         let have = frame.len().saturating_sub(body_at);
         if have >= len {
             // The body is already here, and maybe the start of the next packet too.
-            if self.buf.stash(len.saturating_add(body_at).saturating_add(RX_PAD)).is_ok() {
+            if self
+                .buf
+                .stash(len.saturating_add(body_at).saturating_add(RX_PAD))
+                .is_ok()
+            {
                 self.broken = false;
             }
             return refused;
@@ -657,7 +667,11 @@ where
     }
 }
 
-fn write_all<W: Write>(writer: &mut W, mut bytes: &[u8], written: &mut usize) -> Result<(), IpcError>
+fn write_all<W: Write>(
+    writer: &mut W,
+    mut bytes: &[u8],
+    written: &mut usize,
+) -> Result<(), IpcError>
 where
     IpcError: From<W::Error>,
 {

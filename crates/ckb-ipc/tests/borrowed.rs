@@ -217,7 +217,9 @@ fn hostile_requests_end_as_on_the_owned_level_without_an_allocation() {
         vec![0, 1],
         vec![0, 1, 5, 1, 2],
         vec![0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10],
-        vec![0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00],
+        vec![
+            0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+        ],
         vec![3, 0, 0],
         b"\x05garbage".to_vec(),
     ];
@@ -291,7 +293,10 @@ fn a_request_that_does_not_fit_is_refused_before_a_byte_is_sent() {
     let mut bytes = [0u8; 64];
     let mut ch = Channel::with_fixed_buffer(&[][..], writer(), &mut bytes);
     let refused = ch.call_with(ECHO, |f| f.extend_from_slice(&[1u8; 100]), |_| Ok(()));
-    assert!(matches!(refused, Err(IpcError::PayloadTooLarge { len: 100, .. })));
+    assert!(matches!(
+        refused,
+        Err(IpcError::PayloadTooLarge { len: 100, .. })
+    ));
     assert!(!ch.is_broken());
     let (_, w) = ch.into_inner();
     assert_eq!(w.writes, 0);
@@ -307,13 +312,13 @@ fn an_oversized_answer_is_drained_and_the_fixed_client_goes_on() {
     for read in [1, 100, usize::MAX] {
         let sizes = [read];
         let mut bytes = [0u8; 512];
-        let mut ch = Channel::with_fixed_buffer(
-            ChunkedReader::new(&stream, &sizes),
-            writer(),
-            &mut bytes,
-        );
+        let mut ch =
+            Channel::with_fixed_buffer(ChunkedReader::new(&stream, &sizes), writer(), &mut bytes);
         let first = ch.call_with(ECHO, |_| Ok(()), |r| Ok(r.payload().len()));
-        assert!(matches!(first, Err(IpcError::PayloadTooLarge { len: 4000, .. })));
+        assert!(matches!(
+            first,
+            Err(IpcError::PayloadTooLarge { len: 4000, .. })
+        ));
         let second = ch.call_with(ECHO, |_| Ok(()), |r| Ok(r.into_result()?.to_vec()));
         assert_eq!(second, Ok(42u64.to_le_bytes().to_vec()), "read size {read}");
     }

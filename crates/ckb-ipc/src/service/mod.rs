@@ -129,7 +129,10 @@ where
 
 /// Receives the answer: `T` for code 0, `E` for [`SERVICE_ERROR`] when `fallible`, decoded
 /// where it arrived unless one of them keeps the payload's buffer ([`Decode::ZERO_COPY`]).
-fn receive<R, W, T, E>(channel: &mut Channel<R, W>, fallible: bool) -> Result<Result<T, E>, IpcError>
+fn receive<R, W, T, E>(
+    channel: &mut Channel<R, W>,
+    fallible: bool,
+) -> Result<Result<T, E>, IpcError>
 where
     R: ReadVec,
     W: Write,
