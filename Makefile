@@ -100,7 +100,7 @@ clean:
 # fuzz/corpus/<target>/seed-*; what the fuzzer finds goes to fuzz/target/corpus (not committed),
 # crashes to fuzz/artifacts (not committed).
 FUZZ_SECONDS ?= 180
-FUZZ_TARGETS := decode_request decode_response exchange
+FUZZ_TARGETS := decode_request decode_response exchange serve_fixed
 
 .PHONY: fuzz
 fuzz:

@@ -347,6 +347,9 @@ mod adversarial;
 mod limits;
 
 #[cfg(test)]
+mod lean;
+
+#[cfg(test)]
 mod golden;
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! A hostile IPC peer (see `demo_proto::bad`). Spawned with an argv it is a bad server for a
 //! real client; run as the root script it is a bad client of a real server (cell dep 1), and
 //! prints `answer: <hex>` (what the server sent back) and `exit: <code>` (how it ended).
+//! Spawned without argv by a client's BENCH scenario, it is the bad server of the mode in the
+//! BENCH args (`demo_proto::bad_peer`).
 #![no_std]
 #![no_main]
 
@@ -10,7 +12,7 @@ use alloc::vec::Vec;
 use ckb_std::ckb_constants::Source;
 use ckb_std::ckb_types::prelude::*;
 use ckb_std::{env, high_level, syscalls};
-use demo_proto::bad;
+use demo_proto::{bad, bad_peer};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();
@@ -27,6 +29,10 @@ fn bad_bytes(mode: &str) -> Option<&'static [u8]> {
         bad::BAD_VERSION => &[1, 0, 0],
         bad::UNKNOWN_CODE => &[0, 0xad, 0xbd, 0x03, 4, b'o', b'o', b'p', b's'],
         bad::WRITE_FIRST => &[0, 1, 4, b'p', b'o', b'n', b'g'],
+        bad_peer::UNKNOWN_THEN_ADD => &[
+            0, 0xad, 0xbd, 0x03, 4, b'o', b'o', b'p', b's', // method 0xdead, "oops"
+            0, 2, 16, 40, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, // ADD(40, 2)
+        ],
         _ => return None,
     })
 }
@@ -34,8 +40,25 @@ fn bad_bytes(mode: &str) -> Option<&'static [u8]> {
 fn program_entry() -> i8 {
     match env::argv().first() {
         Some(mode) => bad_server(mode.to_str().unwrap_or_default()),
+        None if spawned() => bad_server_of_bench_args(),
         None => bad_client(),
     }
+}
+
+/// Whether this process was spawned with pipes (the root script inherits none).
+fn spawned() -> bool {
+    let mut fds = [0u64; 2];
+    syscalls::inherited_fds(&mut fds) >= 2
+}
+
+/// A bad server in the mode the BENCH script args carry (`demo_proto::bad_peer`).
+fn bad_server_of_bench_args() -> i8 {
+    let Ok(script) = high_level::load_script() else {
+        return 10;
+    };
+    let args: Vec<u8> = script.args().unpack();
+    let mode = bad_peer::mode_in_bench_args(&args).unwrap_or_default();
+    bad_server(core::str::from_utf8(mode).unwrap_or_default())
 }
 
 fn bad_server(mode: &str) -> i8 {
@@ -73,6 +96,9 @@ fn bad_client() -> i8 {
     };
     let args: Vec<u8> = script.args().unpack();
     let mode = core::str::from_utf8(&args).unwrap_or_default();
+    if mode == bad_peer::OVER_LEAN_THEN_ADD {
+        return over_lean_then_add();
+    }
     let Some(bytes) = bad_bytes(mode) else {
         return 11;
     };
@@ -84,15 +110,66 @@ fn bad_client() -> i8 {
     let _ = syscalls::write(write.fd(), bytes);
     if mode == bad::TRUNCATED {
         drop(write);
-        return report(read, None, pid);
+        return report(Vec::new(), read, None, pid);
     }
-    report(read, Some(write), pid)
+    report(Vec::new(), read, Some(write), pid)
 }
 
-/// Reads the server's answer (one write arrives in one read), hangs up, then reads whatever is
-/// left and prints it all, then the server's exit code.
-fn report(read: ckb_ipc::Pipe, write: Option<ckb_ipc::Pipe>, pid: u64) -> i8 {
+/// `bad_peer::OVER_LEAN_THEN_ADD`: a request one byte over lean-server's limit, its answer read
+/// before the `ADD` goes out (a server answering while the client still writes would leave
+/// both sides writing).
+fn over_lean_then_add() -> i8 {
+    let Ok(server) = ckb_ipc::spawn_server_process(1, Source::CellDep, &[]) else {
+        return 12;
+    };
+    let pid = server.pid();
+    let (read, write) = server.into_pipes();
+    let len = bad_peer::LEAN_LIMIT + 1;
+    let mut chunk = [0x5au8; 16 * 1024];
+    let mut header = [0u8; ckb_ipc::wire::MAX_HEADER_LEN];
+    let n = ckb_ipc::wire::encode_header(demo_proto::method::ECHO, len as u64, &mut header);
+    let (Some(head), Some(header)) = (chunk.get_mut(..n), header.get(..n)) else {
+        return 13;
+    };
+    head.copy_from_slice(header);
+    if !write_all(write.fd(), &chunk) {
+        return 14;
+    }
+    let mut left = len - (chunk.len() - n);
+    chunk.fill(0x5a);
+    while left > 0 {
+        let part = chunk.get(..left.min(chunk.len())).unwrap_or_default();
+        if !write_all(write.fd(), part) {
+            return 14;
+        }
+        left -= part.len();
+    }
+    let mut buf = [0u8; 256];
     let mut answer = Vec::new();
+    if let Ok(n) = syscalls::read(read.fd(), &mut buf) {
+        answer.extend_from_slice(buf.get(..n).unwrap_or_default());
+    }
+    let add: [u8; 19] = [0, 2, 16, 40, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0];
+    if !write_all(write.fd(), &add) {
+        return 14;
+    }
+    report(answer, read, Some(write), pid)
+}
+
+/// Writes all of `bytes`; `false` if the pipe would not take them.
+fn write_all(fd: u64, mut bytes: &[u8]) -> bool {
+    while !bytes.is_empty() {
+        match syscalls::write(fd, bytes) {
+            Ok(n @ 1..) => bytes = bytes.get(n..).unwrap_or_default(),
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Reads the server's answer (one write arrives in one read) after the bytes of `answer`, hangs
+/// up, then reads whatever is left and prints it all, then the server's exit code.
+fn report(mut answer: Vec<u8>, read: ckb_ipc::Pipe, write: Option<ckb_ipc::Pipe>, pid: u64) -> i8 {
     let mut buf = [0u8; 256];
     if let Ok(n) = syscalls::read(read.fd(), &mut buf) {
         answer.extend_from_slice(buf.get(..n).unwrap_or_default());

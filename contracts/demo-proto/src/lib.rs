@@ -385,3 +385,45 @@ macro_rules! heap_stats_alloc {
         );
     };
 }
+
+/// More of the `bad-peer` contract (see [`bad`]). Down here so that no line above moves: panic
+/// locations, so the other contracts' binaries, stay as they are.
+///
+/// Spawned without argv, as every client's BENCH scenario spawns its server, bad-peer is the
+/// bad server of the mode in the BENCH args' code-hash field ([`mode_in_bench_args`]), which
+/// BENCH does not use: a client's BENCH path, unchanged, meets each `bad` mode.
+///
+/// As a client (script args: a mode, as for [`bad`]) it has two more modes, honest peers that
+/// test how a server goes on.
+pub mod bad_peer {
+    /// A request of the unknown method 0xDEAD (as [`super::bad::UNKNOWN_CODE`]) and an `ADD`
+    /// of 40 and 2, in one write: the server answers 1000, then 42.
+    pub const UNKNOWN_THEN_ADD: &str = "unknown-then-add";
+    /// An `ECHO` request one byte over lean-server's static buffer (`LEAN_LIMIT + 1` bytes,
+    /// see [`LEAN_LIMIT`]), its header in the same write as the first 16 KiB of the body; then,
+    /// once its answer is in, an `ADD` of 40 and 2.
+    pub const OVER_LEAN_THEN_ADD: &str = "over-lean-then-add";
+    /// The largest payload lean-server takes: its static buffer of `MAX_PAYLOAD + 64` bytes
+    /// less the channel's 8-byte pad and room for a 21-byte header.
+    pub const LEAN_LIMIT: usize = super::MAX_PAYLOAD as usize + 64 - 8 - 21;
+
+    /// The mode in the code-hash field of BENCH script args (`scenario::ARGS_HEADER_LEN`
+    /// layout), padded with zero bytes; `None` when the args are not BENCH's.
+    pub fn mode_in_bench_args(args: &[u8]) -> Option<&[u8]> {
+        if args.first() != Some(&super::scenario::BENCH) {
+            return None;
+        }
+        let field = args.get(2..34)?;
+        let len = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+        field.get(..len)
+    }
+
+    /// The code-hash field carrying `mode` (at most 32 bytes) for BENCH args.
+    pub fn bench_code_hash(mode: &str) -> Option<[u8; 32]> {
+        let mut field = [0u8; 32];
+        field
+            .get_mut(..mode.len())?
+            .copy_from_slice(mode.as_bytes());
+        Some(field)
+    }
+}
