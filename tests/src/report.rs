@@ -82,9 +82,12 @@ pub fn demo_block(numbers: &DemoNumbers) -> String {
     ));
     let lean = overheads.iter().map(|o| o.0);
     let owned = overheads.iter().map(|o| o.1);
-    if let (Some(llo), Some(lhi), Some(clo), Some(chi)) =
-        (lean.clone().min(), lean.max(), owned.clone().min(), owned.max())
-    {
+    if let (Some(llo), Some(lhi), Some(clo), Some(chi)) = (
+        lean.clone().min(),
+        lean.max(),
+        owned.clone().min(),
+        owned.max(),
+    ) {
         out.push_str(&format!(
             " Per round trip above the floor: lean {llo} to {lhi} cycles, Channel {clo} to \
              {chi} (mean of {DEMO_CALLS} calls each).\n"
@@ -477,7 +480,10 @@ mod quickstart {
             let source = read(file);
             let compiled =
                 anchored(&source, anchor).unwrap_or_else(|| panic!("ANCHOR: {anchor} in {file}"));
-            assert_eq!(shown, compiled, "README.md's lean example differs from {file}");
+            assert_eq!(
+                shown, compiled,
+                "README.md's lean example differs from {file}"
+            );
         }
     }
 
