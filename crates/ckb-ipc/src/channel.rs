@@ -265,6 +265,7 @@ where
     /// The payload of the next request, to prepare ahead of
     /// [`call_in_place`](Self::call_in_place): the last answer's payload (empty before the
     /// first), which the next `call_in_place` sends as `edit` leaves it.
+    #[inline]
     pub fn next_request(&mut self) -> Result<Frame<'_, B>, IpcError> {
         if self.broken {
             return Err(IpcError::Broken);
@@ -630,7 +631,9 @@ where
     /// instead of a new allocation. Optional; it saves an allocation and a free per call.
     pub fn recycle(&mut self, payload: Payload) {
         let mut buf = payload.into_buffer();
-        buf.clear();
+        // Its first bytes serve as the receive pad, whose values do not matter: none to write
+        // before the next read.
+        buf.truncate(RX_PAD);
         self.buf.recycle(buf);
     }
 
