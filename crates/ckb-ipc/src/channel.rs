@@ -290,6 +290,7 @@ where
 
     /// Reads the answer to a request sent with [`send_in_place`](Self::send_in_place) and
     /// lends it to `read`.
+    #[inline(always)]
     pub(crate) fn receive_reply<T>(
         &mut self,
         read: impl FnOnce(Reply<'_>) -> Result<T, IpcError>,
