@@ -129,7 +129,10 @@ fn decode_header_general(
     // in progress.
     let (mut field, mut code) = (0u8, 0u64);
     let (mut value, mut shift) = (0u64, 0u32);
-    for (i, &byte) in buf.iter().enumerate() {
+    // Bytes read so far (not `enumerate`, whose overflow check would link a panic).
+    let mut len = 0usize;
+    for &byte in buf {
+        len = len.saturating_add(1);
         // The 10th byte of a VLQ holds bit 63 alone; a larger one (or an 11th byte) does not
         // fit a u64 (as in vlq::decode).
         if shift == 63 && byte > 1 {
@@ -156,7 +159,7 @@ fn decode_header_general(
                     code,
                     payload_len: value,
                 };
-                return Ok(Some((header, i.saturating_add(1))));
+                return Ok(Some((header, len)));
             }
         }
         field = field.saturating_add(1);
