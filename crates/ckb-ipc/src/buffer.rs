@@ -73,6 +73,22 @@ impl HeapBuffer {
         core::mem::take(&mut self.buf)
     }
 
+    /// [`Buffer::reserve_total`] past the capacity: a new allocation and a copy of the bytes
+    /// in use (growing the Vec would copy its whole old capacity: the allocator does not know
+    /// what is in use). Apart, so that the common case inlines as one comparison and the
+    /// functions it is inlined in keep the registers they had.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, total: usize) -> bool {
+        let mut grown = Vec::new();
+        if grown.try_reserve_exact(total).is_err() {
+            return false;
+        }
+        grown.extend_from_slice(&self.buf);
+        self.buf = grown;
+        true
+    }
+
     /// Gives a buffer back to be read into, if it is larger than the one there.
     pub(crate) fn recycle(&mut self, buf: Vec<u8>) {
         if buf.capacity() > self.buf.capacity() {
@@ -105,20 +121,7 @@ impl Buffer for HeapBuffer {
     }
     #[inline]
     fn reserve_total(&mut self, total: usize) -> bool {
-        match total.checked_sub(self.buf.len()) {
-            Some(_) if total > self.buf.capacity() => {
-                // A new allocation and a copy of the bytes in use: growing the Vec would
-                // copy its whole old capacity (the allocator does not know what is in use).
-                let mut grown = Vec::new();
-                if grown.try_reserve_exact(total).is_err() {
-                    return false;
-                }
-                grown.extend_from_slice(&self.buf);
-                self.buf = grown;
-                true
-            }
-            _ => true,
-        }
+        total <= self.buf.capacity() || self.grow(total)
     }
     #[inline]
     fn resize(&mut self, len: usize, value: u8) {

@@ -769,11 +769,22 @@ macro_rules! tuple_codec {
     ($n:expr; $($name:ident $idx:tt),+) => {
         impl<$($name: Encode),+> Encode for ($($name,)+) {
             const FIXED_SIZE: Option<usize> = fields_fixed_size(&[$($name::FIXED_SIZE),+]);
+            /// A `struct` field by field, each through its own `encode_to` (static calls,
+            /// inlined: a `(u64, u64)` is two stores); a `table` through [`encode_fields`].
+            #[inline]
             fn encode_to(&self, out: &mut Vec<u8>) {
-                encode_fields(Self::FIXED_SIZE.is_some(), &[$(&self.$idx),+], out)
+                if Self::FIXED_SIZE.is_some() {
+                    $(self.$idx.encode_to(out);)+
+                } else {
+                    encode_fields(false, &[$(&self.$idx),+], out)
+                }
             }
+            #[inline]
             fn encoded_len(&self) -> usize {
-                fields_len(Self::FIXED_SIZE.is_some(), &[$(&self.$idx),+])
+                match Self::FIXED_SIZE {
+                    Some(n) => n,
+                    None => fields_len(false, &[$(&self.$idx),+]),
+                }
             }
             /// `Tuple` and the field type names: `TupleUint64Bytes`.
             fn schema_name() -> String {
@@ -787,8 +798,25 @@ macro_rules! tuple_codec {
             }
         }
         impl<$($name: Encode + Decode),+> Decode for ($($name,)+) {
+            /// A `struct` from its fields at their fixed offsets (constants once inlined, the
+            /// one length check covering every field); a `table` through [`FieldReader`].
+            #[inline]
             fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
-                let mut r = FieldReader::new(bytes, Self::FIXED_SIZE.is_some(), $n)?;
+                if let Some(size) = Self::FIXED_SIZE {
+                    if bytes.len() != size {
+                        return Err(BAD);
+                    }
+                    let mut at = 0usize;
+                    let out = ($({
+                        let end = at.saturating_add($name::FIXED_SIZE.unwrap_or(0));
+                        let field = $name::decode(bytes.get(at..end).ok_or(BAD)?)?;
+                        at = end;
+                        field
+                    },)+);
+                    let _ = at;
+                    return Ok(out);
+                }
+                let mut r = FieldReader::new(bytes, false, $n)?;
                 let out = ($(r.field::<$name>()?,)+);
                 r.finish()?;
                 Ok(out)
@@ -886,6 +914,7 @@ mod tests {
         assert_eq!(round(vec![1u16, 2]), [2, 0, 0, 0, 1, 0, 2, 0]);
         // (u64, u64) is a struct: 16 bytes, the layout of the raw add.
         assert_eq!(round((1u64, 2u64)).len(), 16);
+        assert_eq!(round((0x0102u16, 7u8, [8u8, 9], true)), [2, 1, 7, 8, 9, 1]);
         // (u8, Vec<u8>) is a table: total 4+8, offsets 12 and 13, then the fields.
         assert_eq!(
             round((9u8, vec![3u8])),
@@ -928,6 +957,8 @@ mod tests {
             Err(BAD)
         );
         assert_eq!(<(u64, u64)>::decode(&[0; 17]), Err(BAD));
+        assert_eq!(<(u64, u64)>::decode(&[0; 15]), Err(BAD));
+        assert_eq!(<(u8, [u8; 2], bool)>::decode(&[1, 2, 3, 2]), Err(BAD));
         assert_eq!(Vec::<Vec<u8>>::decode(&[8, 0, 0, 0, 3, 0, 0, 0]), Err(BAD));
         assert_eq!(Vec::<u16>::decode(&[0xff, 0xff, 0xff, 0x7f]), Err(BAD));
     }

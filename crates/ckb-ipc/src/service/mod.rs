@@ -117,7 +117,12 @@ where
     A: Encode,
 {
     if A::SENT_AS_IS {
-        return channel.send_request(&RequestPacket::new(id, args.into_payload()));
+        let request = RequestPacket::new(id, args.into_payload());
+        channel.send_request(&request)?;
+        // Its buffer is free once sent: the answer is read into it instead of a new one (an
+        // allocation and a free less per call of a relay that sends back what it gets).
+        channel.recycle(request.into_payload());
+        return Ok(());
     }
     channel.send_in_place(id, |frame| {
         frame.clear();
@@ -129,6 +134,7 @@ where
 
 /// Receives the answer: `T` for code 0, `E` for [`SERVICE_ERROR`] when `fallible`, decoded
 /// where it arrived unless one of them keeps the payload's buffer ([`Decode::ZERO_COPY`]).
+#[inline(always)]
 fn receive<R, W, T, E>(
     channel: &mut Channel<R, W>,
     fallible: bool,
@@ -141,13 +147,48 @@ where
     E: Decode,
 {
     if T::ZERO_COPY || (fallible && E::ZERO_COPY) {
-        let resp = channel.receive_response()?;
-        return match resp.error_code() {
-            0 => T::from_payload(resp.into_payload()).map(Ok),
-            SERVICE_ERROR if fallible => E::from_payload(resp.into_payload()).map(Err),
-            code => Err(IpcError::ErrorCode(code)),
-        };
+        receive_owned(channel, fallible)
+    } else {
+        receive_borrowed(channel, fallible)
     }
+}
+
+/// [`receive`] when `T` or `E` keeps the payload's buffer: left to the compiler to inline or
+/// not, which does better there than forcing it.
+fn receive_owned<R, W, T, E>(
+    channel: &mut Channel<R, W>,
+    fallible: bool,
+) -> Result<Result<T, E>, IpcError>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+    T: Decode,
+    E: Decode,
+{
+    let resp = channel.receive_response()?;
+    match resp.error_code() {
+        0 => T::from_payload(resp.into_payload()).map(Ok),
+        SERVICE_ERROR if fallible => E::from_payload(resp.into_payload()).map(Err),
+        code => Err(IpcError::ErrorCode(code)),
+    }
+}
+
+/// [`receive`] decoding where the answer arrived. Inlined, with the read of the packet, into
+/// the caller (measured: ~70 cycles a call less for `add(u64, u64)` than a call returning the
+/// answer through memory).
+#[inline(always)]
+fn receive_borrowed<R, W, T, E>(
+    channel: &mut Channel<R, W>,
+    fallible: bool,
+) -> Result<Result<T, E>, IpcError>
+where
+    R: ReadVec,
+    W: Write,
+    IpcError: From<R::Error> + From<W::Error>,
+    T: Decode,
+    E: Decode,
+{
     channel.receive_reply(|reply| match reply.error_code() {
         0 => T::decode(reply.payload()).map(Ok),
         SERVICE_ERROR if fallible => E::decode(reply.payload()).map(Err),
