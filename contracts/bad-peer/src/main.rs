@@ -40,8 +40,10 @@ fn bad_bytes(mode: &str) -> Option<&'static [u8]> {
 fn program_entry() -> i8 {
     match env::argv().first() {
         Some(mode) => bad_server(mode.to_str().unwrap_or_default()),
-        None if spawned() => bad_server_of_bench_args(),
-        None => bad_client(),
+        None => match bench_mode() {
+            Some(mode) => bad_server(&mode),
+            None => bad_client(),
+        },
     }
 }
 
@@ -51,14 +53,18 @@ fn spawned() -> bool {
     syscalls::inherited_fds(&mut fds) >= 2
 }
 
-/// A bad server in the mode the BENCH script args carry (`demo_proto::bad_peer`).
-fn bad_server_of_bench_args() -> i8 {
-    let Ok(script) = high_level::load_script() else {
-        return 10;
-    };
+/// The bad-server mode the BENCH script args carry (`demo_proto::bad_peer`), when this process
+/// was spawned with pipes by such a client; `None` otherwise (then it is the bad client, as a
+/// root script or under `ckb-ipc init`, whose args carry no mode).
+fn bench_mode() -> Option<String> {
+    if !spawned() {
+        return None;
+    }
+    let script = high_level::load_script().ok()?;
     let args: Vec<u8> = script.args().unpack();
-    let mode = bad_peer::mode_in_bench_args(&args).unwrap_or_default();
-    bad_server(core::str::from_utf8(mode).unwrap_or_default())
+    let mode = bad_peer::mode_in_bench_args(&args)?;
+    let mode = core::str::from_utf8(mode).ok()?;
+    (!mode.is_empty()).then(|| mode.into())
 }
 
 fn bad_server(mode: &str) -> i8 {
