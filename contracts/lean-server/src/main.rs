@@ -5,7 +5,6 @@
 #![no_main]
 
 use ckb_ipc::buffer::{FixedBuffer, Frame};
-use ckb_ipc::channel::Channel;
 use demo_proto::{error, method};
 
 ckb_std::entry!(program_entry);
@@ -16,13 +15,10 @@ ckb_std::entry!(program_entry);
 const BUFFER: usize = demo_proto::MAX_PAYLOAD as usize + 64;
 
 fn program_entry() -> i8 {
-    let (Some(bytes), Ok((read, write))) = (
-        ckb_ipc::static_buffer!(BUFFER),
-        ckb_ipc::spawn::inherited_pipes(),
-    ) else {
+    let Some(bytes) = ckb_ipc::static_buffer!(BUFFER) else {
         return 1;
     };
-    match Channel::with_fixed_buffer(read, write, bytes).serve_with(serve) {
+    match ckb_ipc::run_server_with(bytes, serve) {
         Ok(()) => 0,
         Err(_) => 1,
     }

@@ -45,8 +45,8 @@ pub use error::{IpcError, ProtocolErrorCode};
 pub use io::{Pipe, ReadVec};
 pub use packet::{Payload, RequestPacket, ResponsePacket};
 pub use spawn::{
-    run_server, spawn_cell_server, spawn_cell_server_process, spawn_server, spawn_server_process,
-    wait, ServerProcess,
+    run_server, run_server_with, spawn_cell_server, spawn_cell_server_process, spawn_server,
+    spawn_server_process, wait, ServerProcess,
 };
 
 pub use ckb_ipc_macros::{service, Molecule};
