@@ -15,7 +15,11 @@ const HEAP: usize = 1280 * 1024;
 fn program_entry() -> i8 {
     let served = ckb_ipc::spawn::inherited_channel()
         .map(|ch| ch.with_max_payload(demo_proto::MAX_PAYLOAD))
-        .and_then(|mut ch| ch.execute(&mut serve));
+        .and_then(|mut ch| {
+            let served = ch.execute(&mut serve);
+            ch.leave_open(); // the script's exit closes the pipes
+            served
+        });
     match served {
         Ok(()) => 0,
         Err(_) => 1,

@@ -24,7 +24,11 @@ impl Bench for Service {
 fn program_entry() -> i8 {
     let served = ckb_ipc::spawn::inherited_channel()
         .map(|ch| ch.with_max_payload(demo_proto::MAX_PAYLOAD))
-        .and_then(|mut ch| ch.execute(&mut BenchServer(Service)));
+        .and_then(|mut ch| {
+            let served = ch.execute(&mut BenchServer(Service));
+            ch.leave_open(); // the script's exit closes the pipes
+            served
+        });
     match served {
         Ok(()) => 0,
         Err(_) => 1,

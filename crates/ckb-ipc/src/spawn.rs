@@ -137,7 +137,7 @@ pub fn wait(pid: u64) -> Result<i8, IpcError> {
 pub fn run_server<H: RequestHandler>(mut handler: H) -> Result<(), IpcError> {
     let mut channel = inherited_channel()?;
     let served = channel.execute(&mut handler);
-    leave_open(channel);
+    channel.leave_open();
     served
 }
 
@@ -151,14 +151,18 @@ where
     let (read, write) = inherited_pipes()?;
     let mut channel = Channel::with_fixed_buffer(read, write, bytes);
     let served = channel.serve_with(handler);
-    leave_open(channel);
+    channel.leave_open();
     served
 }
 
-/// Gives up a served channel's pipes without closing them (see [`run_server`]).
-fn leave_open<B: Buffer>(channel: Channel<Pipe, Pipe, B>) {
-    let (read, write) = channel.into_inner();
-    let _ = (read.into_fd(), write.into_fd());
+impl<B: Buffer> Channel<Pipe, Pipe, B> {
+    /// Drops the channel without closing its pipes, for a server about to return from its
+    /// script: the scheduler closes a finished script's fds, so two `close` syscalls (about
+    /// 2,600 cycles with the scheduler's work) are saved. [`run_server`] does this itself.
+    pub fn leave_open(self) {
+        let (read, write) = self.into_inner();
+        let _ = (read.into_fd(), write.into_fd());
+    }
 }
 
 /// A channel over the first two inherited fds, `[read, write]`.
