@@ -182,11 +182,6 @@ impl<'a> FixedBuffer<'a> {
             stashed: 0,
         }
     }
-
-    /// The whole size of the buffer.
-    pub fn size(&self) -> usize {
-        self.bytes.len()
-    }
 }
 
 impl Buffer for FixedBuffer<'_> {
@@ -297,6 +292,19 @@ fn move_bytes(bytes: &mut [u8], from: core::ops::Range<usize>, to: usize) {
     }
 }
 
+/// Why `len` payload bytes from `start` on do not fit `buf`: more than a fixed buffer holds
+/// ([`IpcError::PayloadTooLarge`], with the room it has there), or more than the heap gives.
+#[cold]
+pub(crate) fn no_room<B: Buffer + ?Sized>(buf: &B, start: usize, len: usize) -> IpcError {
+    if B::GROWS {
+        return IpcError::OutOfMemory;
+    }
+    IpcError::PayloadTooLarge {
+        len: len as u64,
+        max: buf.capacity().saturating_sub(start) as u64,
+    }
+}
+
 /// The payload of a packet being built or answered, in place in a channel's buffer: a request
 /// before [`Channel::call_with`](crate::channel::Channel::call_with) sends it, or a request a
 /// [`serve_with`](crate::channel::Channel::serve_with) handler turns into its answer. The bytes
@@ -358,26 +366,17 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
     pub fn reserve(&mut self, additional: usize) -> Result<(), IpcError> {
         let total = self.buf.len().max(self.start).saturating_add(additional);
         if !self.buf.reserve_total(total) {
-            return Err(self.refusal(total));
+            return Err(no_room(
+                self.buf,
+                self.start,
+                total.saturating_sub(self.start),
+            ));
         }
         if self.buf.len() < self.start {
             // The payload was taken out ([`take_payload`](Frame::take_payload)): room again.
             self.buf.resize(self.start, 0);
         }
         Ok(())
-    }
-
-    #[cold]
-    #[inline]
-    fn refusal(&self, total: usize) -> IpcError {
-        if !B::GROWS {
-            IpcError::PayloadTooLarge {
-                len: (total - self.start) as u64,
-                max: self.buf.capacity().saturating_sub(self.start) as u64,
-            }
-        } else {
-            IpcError::OutOfMemory
-        }
     }
 
     /// Appends `bytes` to the payload.

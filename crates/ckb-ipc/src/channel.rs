@@ -7,7 +7,7 @@
 //! [`Channel::execute`]) moves [`RequestPacket`]s and [`ResponsePacket`]s in and out of the same
 //! reads and writes.
 
-use crate::buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
+use crate::buffer::{no_room, Buffer, FixedBuffer, Frame, HeapBuffer};
 use crate::error::IpcError;
 use crate::io::{ReadVec, Write};
 use crate::packet::{Payload, RequestPacket, ResponsePacket, Wire};
@@ -281,7 +281,7 @@ where
                 self.at
             };
             if !self.buf.reserve_total(room) {
-                return Err(self.no_room(self.at));
+                return Err(no_room(&self.buf, self.at, 0));
             }
             self.buf.resize(self.at, 0);
         }
@@ -413,10 +413,6 @@ where
     /// Writes one owned packet.
     fn send(&mut self, wire: Wire<'_>) -> Result<(), IpcError> {
         let (first, second) = wire.parts();
-        self.send_parts(first, second)
-    }
-
-    fn send_parts(&mut self, first: &[u8], second: &[u8]) -> Result<(), IpcError> {
         Self::write_packet(&mut self.writer, &mut self.broken, first, second)
     }
 
@@ -523,7 +519,8 @@ where
             .saturating_add(header_len)
             .saturating_add(RX_PAD);
         if self.buf.len() < total && !self.buf.reserve_total(total) {
-            let refused = self.no_room(total);
+            let start = header_len.saturating_add(RX_PAD);
+            let refused = no_room(&self.buf, start, header.payload_len as usize);
             return Err(self.refuse(refused));
         }
         while self.buf.len() < total {
@@ -538,23 +535,6 @@ where
         self.read_hint = (total - RX_PAD).max(MIN_READ);
         self.at = header_len.saturating_add(RX_PAD);
         Ok(Some(header.code))
-    }
-
-    /// Why a packet of `total` bytes (buffer offset included) cannot be held: too large for a
-    /// fixed buffer, or more than the heap has.
-    #[cold]
-    fn no_room(&self, total: usize) -> IpcError {
-        if B::GROWS {
-            return IpcError::OutOfMemory;
-        }
-        let room = self
-            .buf
-            .capacity()
-            .saturating_sub(self.at.min(RX_PAD + MAX_HEADER_LEN));
-        IpcError::PayloadTooLarge {
-            len: total.saturating_sub(RX_PAD + MAX_HEADER_LEN) as u64,
-            max: room as u64,
-        }
     }
 
     /// Throws away the packet at [`RX_PAD`] in the buffer (its header complete, its body maybe

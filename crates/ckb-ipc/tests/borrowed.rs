@@ -325,6 +325,30 @@ fn an_oversized_answer_is_drained_and_the_fixed_client_goes_on() {
 }
 
 #[test]
+fn over_a_raised_limit_an_answer_the_fixed_buffer_cannot_hold_is_too_large_for_it() {
+    // The limit raised past the buffer: the buffer's room decides, and the error says how
+    // long the payload was and how much room there is (512 - 8 in front - its 4-byte header).
+    let stream = [
+        ResponsePacket::ok(vec![1u8; 4000]).to_bytes(),
+        ResponsePacket::ok(42u64.to_le_bytes()).to_bytes(),
+    ]
+    .concat();
+    let mut bytes = [0u8; 512];
+    let mut ch =
+        Channel::with_fixed_buffer(&stream[..], writer(), &mut bytes).with_max_payload(1 << 20);
+    let first = ch.call_with(ECHO, |_| Ok(()), |r| Ok(r.payload().len()));
+    assert_eq!(
+        first,
+        Err(IpcError::PayloadTooLarge {
+            len: 4000,
+            max: 512 - 8 - 4
+        })
+    );
+    let second = ch.call_with(ECHO, |_| Ok(()), |r| Ok(r.into_result()?.to_vec()));
+    assert_eq!(second, Ok(42u64.to_le_bytes().to_vec()));
+}
+
+#[test]
 fn call_in_place_sends_the_last_answer_back_as_it_stands() {
     let stream = [
         ResponsePacket::ok(Payload::from_slice(b"hello")).to_bytes(),

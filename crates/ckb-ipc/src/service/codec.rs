@@ -76,21 +76,6 @@ pub trait Encode {
     {
         to_payload(&self)
     }
-    /// The encoding as a payload, written into `spare` (a buffer done with, such as the
-    /// request's) when there is one: no allocation.
-    fn into_payload_in(self, spare: Option<Payload>) -> Payload
-    where
-        Self: Sized,
-    {
-        match spare {
-            Some(mut payload) => {
-                payload.clear();
-                self.encode_to(payload.buffer_mut());
-                payload
-            }
-            None => self.into_payload(),
-        }
-    }
 }
 
 /// A value that can be read back from its molecule encoding (all of `bytes`, nothing left over).
@@ -125,9 +110,6 @@ impl Encode for Payload {
         4 + self.len()
     }
     bytes_schema!();
-    fn into_payload_in(self, _: Option<Payload>) -> Payload {
-        self.into_payload()
-    }
     fn into_payload(mut self) -> Payload {
         let len = (self.len() as u32).to_le_bytes();
         if self.prepend(&len) {

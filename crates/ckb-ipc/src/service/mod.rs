@@ -124,12 +124,15 @@ where
         channel.recycle(request.into_payload());
         return Ok(());
     }
-    channel.send_in_place(id, |frame| {
-        frame.clear();
-        frame.reserve(args.encoded_len())?;
-        args.encode_to(frame.vec_mut());
-        Ok(())
-    })
+    channel.send_in_place(id, |frame| encode_into(frame, &args))
+}
+
+/// Encodes `value` as the frame's whole payload, after making room for all of it at once.
+fn encode_into<T: Encode>(frame: &mut Frame<'_, HeapBuffer>, value: &T) -> Result<(), IpcError> {
+    frame.clear();
+    frame.reserve(value.encoded_len())?;
+    value.encode_to(frame.vec_mut());
+    Ok(())
 }
 
 /// Receives the answer: `T` for code 0, `E` for [`SERVICE_ERROR`] when `fallible`, decoded
@@ -218,12 +221,8 @@ pub fn answer<T: Encode>(frame: &mut Frame<'_, HeapBuffer>, value: T) -> u64 {
         frame.put_payload(value.into_payload());
         return 0;
     }
-    frame.clear();
-    match frame.reserve(value.encoded_len()) {
-        Ok(()) => {
-            value.encode_to(frame.vec_mut());
-            0
-        }
+    match encode_into(frame, &value) {
+        Ok(()) => 0,
         Err(e) => e.wire_code(),
     }
 }
