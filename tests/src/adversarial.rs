@@ -23,14 +23,9 @@ fn probe_ok(mode: &str) -> String {
     probe(mode).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// `bad-peer` as a client sends `mode`'s bytes to our `ipc-server`; returns the bytes the
-/// server answered (hex) and its exit code.
+/// [`attack`](super::attack) on our `ipc-server`.
 fn attack(mode: &str) -> (String, String) {
-    let tx = Tx::new(&["bad-peer", "ipc-server"], |_, _| mode.as_bytes().to_vec());
-    let out = tx
-        .run(&format!("attack-{mode}"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    (out.line("answer: "), out.line("exit: "))
+    super::attack("ipc-server", mode)
 }
 
 #[test]

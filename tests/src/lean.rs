@@ -8,16 +8,6 @@
 use super::*;
 use demo_proto::{bad, bad_peer, over, scenario};
 
-/// `bad-peer` as a client sends `mode`'s bytes to `server` (cell dep 1): the bytes the server
-/// answered (hex) and its exit code.
-fn attack(server: &str, mode: &str) -> (String, String) {
-    let tx = Tx::new(&["bad-peer", server], |_, _| mode.as_bytes().to_vec());
-    let out = tx
-        .run(&format!("lean-attack-{server}-{mode}"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    (out.line("answer: "), out.line("exit: "))
-}
-
 /// [`attack`] on lean-server, which must end exactly as the same attack on ipc-server.
 fn attack_lean_and_owned(mode: &str) -> (String, String) {
     let lean = attack("lean-server", mode);
@@ -116,29 +106,16 @@ fn lean_server_drains_a_request_one_byte_over_its_buffer_answers_28_and_serves_t
     );
 }
 
-/// Runs `ipc-client`'s OVER_LIMIT scenario in `mode` against `server`; what it printed.
-fn over_limit(server: &str, mode: u8) -> String {
-    let tx = Tx::new(&["ipc-client", server], |_, _| {
-        client_args(
-            scenario::OVER_LIMIT,
-            1,
-            [0; 32],
-            ScriptHashType::Data1,
-            &[mode],
-        )
-    });
-    tx.run(&format!("lean-over-limit-{server}-{mode}"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .line("over-limit: ")
-}
-
 #[test]
 fn lean_server_drains_a_streamed_request_twice_the_limit_answers_28_and_serves_the_next_call() {
     // 1 MiB, the header alone in the first write: nothing of the body is in the buffer when
     // the server refuses it.
-    let lean = over_limit("lean-server", over::REQUEST_TWICE);
+    let lean = over_limit("ipc-client", "lean-server", over::REQUEST_TWICE);
     assert_eq!(lean, "code 28 with 0 bytes; then add = 42");
-    assert_eq!(lean, over_limit("ipc-server", over::REQUEST_TWICE));
+    assert_eq!(
+        lean,
+        over_limit("ipc-client", "ipc-server", over::REQUEST_TWICE)
+    );
 }
 
 #[test]
@@ -146,7 +123,7 @@ fn a_request_one_byte_over_ipc_servers_limit_fits_lean_servers_buffer_and_is_ech
     // MAX_PAYLOAD + 1 bytes: under lean-server's limit (MAX_PAYLOAD + 35), so it echoes them,
     // and the echo is over the client's own limit (MAX_PAYLOAD), which drains it and goes on.
     assert_eq!(
-        over_limit("lean-server", over::REQUEST_ONE),
+        over_limit("ipc-client", "lean-server", over::REQUEST_ONE),
         "PayloadTooLarge { len: 524289, max: 524288 }; then add = 42"
     );
 }

@@ -131,6 +131,35 @@ pub fn run_scenario_with(
         .map_err(String::from)
 }
 
+/// `bad-peer` as a client sends `mode`'s bytes (`demo_proto::bad`) to `server` (cell dep 1):
+/// the bytes the server answered (hex) and its exit code.
+#[cfg(test)]
+fn attack(server: &str, mode: &str) -> (String, String) {
+    let tx = Tx::new(&["bad-peer", server], |_, _| mode.as_bytes().to_vec());
+    let out = tx
+        .run(&format!("attack-{server}-{mode}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    (out.line("answer: "), out.line("exit: "))
+}
+
+/// Runs `client`'s OVER_LIMIT scenario in `mode` (`demo_proto::over`) against `server`; what
+/// it printed.
+#[cfg(test)]
+fn over_limit(client: &str, server: &str, mode: u8) -> String {
+    let tx = Tx::new(&[client, server], |_, _| {
+        client_args(
+            demo_proto::scenario::OVER_LIMIT,
+            1,
+            [0; 32],
+            ScriptHashType::Data1,
+            &[mode],
+        )
+    });
+    tx.run(&format!("over-limit-{client}-{server}-{mode}"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .line("over-limit: ")
+}
+
 /// An IPC implementation under measurement: its client and server contracts, which take the
 /// BENCH script args (`[op, calls: u32 LE, size: u32 LE]` after the common header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

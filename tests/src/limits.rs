@@ -5,22 +5,6 @@
 use super::*;
 use demo_proto::{bad, over, scenario};
 
-/// Runs an OVER_LIMIT scenario of `client` against `server` and returns what it printed.
-fn over_limit(client: &str, server: &str, mode: u8) -> String {
-    let tx = Tx::new(&[client, server], |_, _| {
-        client_args(
-            scenario::OVER_LIMIT,
-            1,
-            [0; 32],
-            ScriptHashType::Data1,
-            &[mode],
-        )
-    });
-    tx.run(&format!("over-limit-{client}-{mode}"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .line("over-limit: ")
-}
-
 #[test]
 fn a_request_one_byte_over_the_server_limit_is_answered_28_and_the_server_goes_on() {
     // 524,289 bytes to ipc-server (limit 512 KiB) in one write: the server reads the body
