@@ -1,4 +1,4 @@
-//! The borrowed server level over arbitrary client bytes: `Channel::serve_with` on a
+//! The borrowed server level over arbitrary client bytes: `Channel::execute_in_place` on a
 //! `FixedBuffer` of 64..=4096 bytes, answering in place (echo, add, an answer that grows, and
 //! error codes too long for the room in front of the payload), against an owned server with the
 //! same limit (`Channel::new(..).with_max_payload(size - 29)` + `execute`) and the same methods.
@@ -11,8 +11,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use ckb_ipc::buffer::{Buffer, Frame};
-use ckb_ipc::channel::RX_PAD;
+use ckb_ipc::{Buffer, Frame};
+use ckb_ipc::RX_PAD;
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use ckb_ipc::wire::MAX_HEADER_LEN;
 use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
@@ -156,7 +156,7 @@ fuzz_target!(|data: &[u8]| {
             Shared(&out),
             &mut bytes,
         );
-        ch.serve_with(|method, frame| {
+        ch.execute_in_place(|method, frame| {
             let (code, fitted) = in_place(method, frame);
             if !fitted && no_room_at.get().is_none() {
                 no_room_at.set(Some(out.borrow().len()));

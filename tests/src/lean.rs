@@ -87,7 +87,7 @@ fn lean_limit_is_lean_servers_buffer_less_the_pad_and_a_header() {
     let buffer = demo_proto::MAX_PAYLOAD as usize + 64;
     assert_eq!(
         bad_peer::LEAN_LIMIT,
-        buffer - ckb_ipc::channel::RX_PAD - ckb_ipc::wire::MAX_HEADER_LEN
+        buffer - ckb_ipc::RX_PAD - ckb_ipc::wire::MAX_HEADER_LEN
     );
     let (reader, writer) = (&[][..], ckb_ipc::io::mem::VecWriter::default());
     let mut bytes = vec![0u8; buffer];

@@ -181,7 +181,7 @@ pub const CKB_IPC: Impl = Impl {
     client: "ipc-client",
     server: "ipc-server",
 };
-/// `ckb_ipc::Channel` on its borrowed level (`call_with` / `serve_with`) over static
+/// `ckb_ipc::Channel` on its borrowed level (`call_in_place` / `execute_in_place`) over static
 /// buffers, in scripts without a heap.
 pub const LEAN: Impl = Impl {
     name: "ckb-ipc lean (borrowed, no heap)",

@@ -108,7 +108,7 @@ fn bad_client() -> i8 {
     let Some(bytes) = bad_bytes(mode) else {
         return 11;
     };
-    let Ok(server) = ckb_ipc::spawn_server_process(1, Source::CellDep, &[]) else {
+    let Ok(server) = ckb_ipc::ServerProcess::spawn(1, Source::CellDep, &[]) else {
         return 12;
     };
     let pid = server.pid();
@@ -125,7 +125,7 @@ fn bad_client() -> i8 {
 /// before the `ADD` goes out (a server answering while the client still writes would leave
 /// both sides writing).
 fn over_lean_then_add() -> i8 {
-    let Ok(server) = ckb_ipc::spawn_server_process(1, Source::CellDep, &[]) else {
+    let Ok(server) = ckb_ipc::ServerProcess::spawn(1, Source::CellDep, &[]) else {
         return 12;
     };
     let pid = server.pid();

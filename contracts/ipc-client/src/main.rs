@@ -270,7 +270,7 @@ fn nested(args: &Args) -> Result<(), Fail> {
 }
 
 fn close_and_wait(args: &Args) -> Result<(), Fail> {
-    let server = ckb_ipc::spawn_server_process(args.index, Source::CellDep, &[])?;
+    let server = ckb_ipc::ServerProcess::spawn(args.index, Source::CellDep, &[])?;
     let pid = server.pid();
     let mut ch = server.into_channel();
     ensure(add(&mut ch, 1, 1)? == 2, 80)?;
@@ -492,7 +492,7 @@ fn js_server(args: &Args) -> Result<(), Fail> {
     hex.push('\0');
     let hex = core::ffi::CStr::from_bytes_with_nul(hex.as_bytes()).map_err(|_| Fail(4))?;
     let server =
-        ckb_ipc::spawn_cell_server_process(&args.code_hash, args.hash_type, &[c"-t", hex])?;
+        ckb_ipc::ServerProcess::spawn_cell(&args.code_hash, args.hash_type, &[c"-t", hex])?;
     let pid = server.pid();
     let mut ch = server.into_channel();
     let big: Vec<u8> = (0..200u32).map(|i| (i * 3) as u8).collect();

@@ -2,7 +2,7 @@
 #![no_std]
 #![no_main]
 
-use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket, Source};
+use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket, ServerOptions, Source};
 use ckb_std::{env, syscalls};
 use demo_proto::{error, method};
 
@@ -13,13 +13,8 @@ const HEAP: usize = 1280 * 1024;
 // The allocator (ckb_std::default_alloc!) is at the end of this file.
 
 fn program_entry() -> i8 {
-    let served = ckb_ipc::spawn::inherited_channel()
-        .map(|ch| ch.with_max_payload(demo_proto::MAX_PAYLOAD))
-        .and_then(|mut ch| {
-            let served = ch.execute(&mut serve);
-            ch.leave_open(); // the script's exit closes the pipes
-            served
-        });
+    let options = ServerOptions::new().max_payload(demo_proto::MAX_PAYLOAD);
+    let served = ckb_ipc::run_server_with(options, serve);
     match served {
         Ok(()) => 0,
         Err(_) => 1,
@@ -72,7 +67,7 @@ fn parse_add(payload: &[u8]) -> Option<(u64, u64)> {
 /// Spawns a child server from the cell dep named by the first byte and forwards an ADD to it.
 fn nested_add(payload: &[u8]) -> Result<ResponsePacket, IpcError> {
     let (&index, args) = payload.split_first().ok_or(IpcError::Deserialize)?;
-    let child = ckb_ipc::spawn_server_process(usize::from(index), Source::CellDep, &[c"nested"])?;
+    let child = ckb_ipc::ServerProcess::spawn(usize::from(index), Source::CellDep, &[c"nested"])?;
     let pid = child.pid();
     let mut channel: Channel<_, _> = child.into_channel();
     let resp = channel.call(&RequestPacket::new(method::ADD, Payload::from_slice(args)))?;

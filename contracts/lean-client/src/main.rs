@@ -4,8 +4,8 @@
 #![no_std]
 #![no_main]
 
-use ckb_ipc::channel::Channel;
-use ckb_ipc::error::IpcError;
+use ckb_ipc::Channel;
+use ckb_ipc::IpcError;
 use ckb_std::ckb_constants::Source;
 use ckb_std::syscalls;
 use demo_proto::{method, op, scenario};
@@ -42,7 +42,7 @@ fn run() -> Result<(), i8> {
         op::ADD => {
             for i in 0..u64::from(calls) {
                 let sum = ch
-                    .call_with(
+                    .call_in_place(
                         method::ADD,
                         |out| {
                             out.extend_from_slice(&i.to_le_bytes())?;
@@ -64,7 +64,7 @@ fn run() -> Result<(), i8> {
             for _ in 0..calls {
                 // The answer is the next request, as it stands: nothing is copied.
                 let echoed = ch
-                    .call_in_place(
+                    .relay(
                         method::ECHO,
                         |_| Ok(()),
                         |reply| Ok(reply.into_result()?.len()),

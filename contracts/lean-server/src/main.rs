@@ -4,7 +4,7 @@
 #![no_std]
 #![no_main]
 
-use ckb_ipc::buffer::{FixedBuffer, Frame};
+use ckb_ipc::{FixedBuffer, Frame};
 use demo_proto::{error, method};
 
 ckb_std::entry!(program_entry);
@@ -18,7 +18,7 @@ fn program_entry() -> i8 {
     let Some(bytes) = ckb_ipc::static_buffer!(BUFFER) else {
         return 1;
     };
-    match ckb_ipc::run_server_with(bytes, serve) {
+    match ckb_ipc::run_server_in_place(bytes, serve) {
         Ok(()) => 0,
         Err(_) => 1,
     }

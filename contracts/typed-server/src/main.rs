@@ -2,7 +2,7 @@
 #![no_std]
 #![no_main]
 
-use ckb_ipc::Payload;
+use ckb_ipc::{Payload, ServerOptions};
 use demo_proto::typed::{Bench, BenchServer};
 
 ckb_std::entry!(program_entry);
@@ -22,13 +22,8 @@ impl Bench for Service {
 }
 
 fn program_entry() -> i8 {
-    let served = ckb_ipc::spawn::inherited_channel()
-        .map(|ch| ch.with_max_payload(demo_proto::MAX_PAYLOAD))
-        .and_then(|mut ch| {
-            let served = ch.execute(&mut BenchServer(Service));
-            ch.leave_open(); // the script's exit closes the pipes
-            served
-        });
+    let options = ServerOptions::new().max_payload(demo_proto::MAX_PAYLOAD);
+    let served = ckb_ipc::run_server_with(options, BenchServer(Service));
     match served {
         Ok(()) => 0,
         Err(_) => 1,

@@ -62,7 +62,7 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         impl #codec::Encode for #name {
             const FIXED_SIZE: ::core::option::Option<usize> =
                 #codec::fields_fixed_size(&[#(<#types as #codec::Encode>::FIXED_SIZE),*]);
-            fn encode_to(&self, out: &mut ::ckb_ipc::alloc::vec::Vec<u8>) {
+            fn encode_to(&self, out: &mut ::ckb_ipc::__private::alloc::vec::Vec<u8>) {
                 #codec::encode_fields(
                     <Self as #codec::Encode>::FIXED_SIZE.is_some(),
                     &[#(#codec::dyn_field::<#types>(&self.#access)),*],
@@ -75,8 +75,8 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
                     &[#(#codec::dyn_field::<#types>(&self.#access)),*],
                 )
             }
-            fn schema_name() -> ::ckb_ipc::alloc::string::String {
-                ::ckb_ipc::alloc::string::String::from(#name_str)
+            fn schema_name() -> ::ckb_ipc::__private::alloc::string::String {
+                ::ckb_ipc::__private::alloc::string::String::from(#name_str)
             }
             fn schema_declare(schema: &mut #codec::Schema) {
                 let fields = [#((#field_names, schema.add::<#types>())),*];
@@ -95,16 +95,16 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         }
 
         impl #codec::Element for #name {
-            fn encode_seq(items: &[Self], out: &mut ::ckb_ipc::alloc::vec::Vec<u8>) {
+            fn encode_seq(items: &[Self], out: &mut ::ckb_ipc::__private::alloc::vec::Vec<u8>) {
                 #codec::Seq::encode(items, out)
             }
             fn seq_len(items: &[Self]) -> usize {
                 #codec::Seq::len(items)
             }
-            fn decode_seq(bytes: &[u8]) -> ::core::result::Result<::ckb_ipc::alloc::vec::Vec<Self>, ::ckb_ipc::IpcError> {
+            fn decode_seq(bytes: &[u8]) -> ::core::result::Result<::ckb_ipc::__private::alloc::vec::Vec<Self>, ::ckb_ipc::IpcError> {
                 #codec::Seq::decode(bytes)
             }
-            fn seq_schema_name() -> ::ckb_ipc::alloc::string::String {
+            fn seq_schema_name() -> ::ckb_ipc::__private::alloc::string::String {
                 #codec::Seq::schema_name::<Self>()
             }
             fn seq_schema_declare(schema: &mut #codec::Schema) {

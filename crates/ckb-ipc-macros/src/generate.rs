@@ -80,7 +80,7 @@ fn received(arg: &Arg) -> Tokens {
         Some(x) => wire(&around(
             x,
             quote!(<),
-            quote!(as ::ckb_ipc::alloc::borrow::ToOwned>::Owned),
+            quote!(as ::ckb_ipc::__private::alloc::borrow::ToOwned>::Owned),
         )),
         None => wire(&arg.ty),
     }
@@ -144,9 +144,9 @@ fn schema(service: &Service) -> Tokens {
     quote! {
         /// The service's molecule schema (`.mol` text): every method's id, arguments and
         /// result, and the declarations they use, for clients in C or JavaScript.
-        pub fn schema() -> ::ckb_ipc::alloc::string::String {
+        pub fn schema() -> ::ckb_ipc::__private::alloc::string::String {
             let mut schema = ::ckb_ipc::service::codec::Schema::new();
-            let mut header = ::ckb_ipc::alloc::string::String::from(#title);
+            let mut header = ::ckb_ipc::__private::alloc::string::String::from(#title);
             #(#lines)*
             header.push_str(&schema.to_mol());
             header
@@ -160,20 +160,20 @@ fn schema_line(m: &Method) -> Tokens {
     let arg_names: Vec<String> = m.args.iter().map(|a| a.name.to_string()).collect();
     let arg_types: Vec<Tokens> = m.args.iter().map(sent).collect();
     let args = match m.args.len() {
-        0 => quote! { ::ckb_ipc::alloc::string::String::from("()") },
+        0 => quote! { ::ckb_ipc::__private::alloc::string::String::from("()") },
         1 => quote! { schema.add::<#(#arg_types)*>() },
         _ => quote! {{
             let fields = [#((#arg_names, schema.add::<#arg_types>())),*];
             let fixed = <(#(#arg_types),*) as ::ckb_ipc::service::Encode>::FIXED_SIZE.is_some();
             schema.declare_fields(#args_name, fixed, &fields);
-            ::ckb_ipc::alloc::string::String::from(#args_name)
+            ::ckb_ipc::__private::alloc::string::String::from(#args_name)
         }},
     };
     let result = match &m.result {
         ResultKind::Fallible { ok, err } => {
             let (ok, err) = (wire(ok), wire(err));
             quote! {
-                ::ckb_ipc::alloc::format!("{}, or error {} (code {})", schema.add::<#ok>(), schema.add::<#err>(), ::ckb_ipc::service::SERVICE_ERROR)
+                ::ckb_ipc::__private::alloc::format!("{}, or error {} (code {})", schema.add::<#ok>(), schema.add::<#err>(), ::ckb_ipc::service::SERVICE_ERROR)
             }
         }
         ResultKind::Plain => {
@@ -184,7 +184,7 @@ fn schema_line(m: &Method) -> Tokens {
     quote! {
         let args = #args;
         let result = #result;
-        header.push_str(&::ckb_ipc::alloc::format!("// {}: id {}, args {}, result {}\n", #name, #id, args, result));
+        header.push_str(&::ckb_ipc::__private::alloc::format!("// {}: id {}, args {}, result {}\n", #name, #id, args, result));
     }
 }
 
@@ -300,7 +300,7 @@ fn server(service: &Service) -> Tokens {
                         W: ::ckb_ipc::io::Write,
                         ::ckb_ipc::IpcError: ::core::convert::From<R::Error> + ::core::convert::From<W::Error>,
                     {
-                        channel.serve_with(|method, frame| self.serve_frame(method, frame))
+                        channel.execute_in_place(|method, frame| self.serve_frame(method, frame))
                     }
                 }
             }

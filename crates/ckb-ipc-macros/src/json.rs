@@ -19,7 +19,7 @@ fn response_ty(service: &Service) -> Ident {
 /// The type of an argument's field in the request enum: owned, since the enum is decoded.
 fn field_type(arg: &Arg) -> Type {
     match &arg.borrowed {
-        Some(x) => syn::parse_quote!(<#x as ::ckb_ipc::alloc::borrow::ToOwned>::Owned),
+        Some(x) => syn::parse_quote!(<#x as ::ckb_ipc::__private::alloc::borrow::ToOwned>::Owned),
         None => arg.ty.clone(),
     }
 }
@@ -67,7 +67,7 @@ pub fn client_method(service: &Service, m: &Method) -> Tokens {
     let fields = m.args.iter().map(|a| {
         let n = &a.name;
         match a.borrowed {
-            Some(_) => quote! { #n: ::ckb_ipc::alloc::borrow::ToOwned::to_owned(#n) },
+            Some(_) => quote! { #n: ::ckb_ipc::__private::alloc::borrow::ToOwned::to_owned(#n) },
             None => quote! { #n },
         }
     });

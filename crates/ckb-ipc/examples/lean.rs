@@ -13,7 +13,7 @@ use ckb_ipc::{Channel, IpcError, Source};
 fn add(server_index: usize, bytes: &mut [u8], a: u64, b: u64) -> Result<u64, IpcError> {
     let (read, write) = ckb_ipc::spawn_server(server_index, Source::CellDep, &[])?;
     let mut channel = Channel::with_fixed_buffer(read, write, bytes);
-    channel.call_with(
+    channel.call_in_place(
         ADD,
         |out| {
             out.extend_from_slice(&a.to_le_bytes())?;

@@ -161,7 +161,7 @@ impl Buffer for HeapBuffer {
 /// less room while they are there.
 ///
 /// ```
-/// use ckb_ipc::buffer::FixedBuffer;
+/// use ckb_ipc::FixedBuffer;
 /// let mut bytes = [0u8; 256];
 /// let buffer = FixedBuffer::new(&mut bytes);
 /// # let _ = buffer;
@@ -306,8 +306,8 @@ pub(crate) fn no_room<B: Buffer + ?Sized>(buf: &B, start: usize, len: usize) -> 
 }
 
 /// The payload of a packet being built or answered, in place in a channel's buffer: a request
-/// before [`Channel::call_with`](crate::channel::Channel::call_with) sends it, or a request a
-/// [`serve_with`](crate::channel::Channel::serve_with) handler turns into its answer. The bytes
+/// before [`Channel::call_in_place`](crate::channel::Channel::call_in_place) sends it, or a request a
+/// [`execute_in_place`](crate::channel::Channel::execute_in_place) handler turns into its answer. The bytes
 /// in front of it are kept free for the packet's header.
 pub struct Frame<'a, B: Buffer + ?Sized> {
     buf: &'a mut B,
@@ -439,7 +439,7 @@ impl<B: Buffer + ?Sized> embedded_io::Write for Frame<'_, B> {
 ///
 /// ```ignore
 /// let bytes = ckb_ipc::static_buffer!(4096).ok_or(IpcError::OutOfMemory)?;
-/// let (read, write) = ckb_ipc::spawn::inherited_pipes()?;
+/// let (read, write) = ckb_ipc::inherited_pipes()?;
 /// let mut channel = Channel::with_fixed_buffer(read, write, bytes);
 /// ```
 #[macro_export]
@@ -470,7 +470,7 @@ macro_rules! static_buffer {
 macro_rules! no_heap {
     () => {
         #[global_allocator]
-        static NO_HEAP: $crate::buffer::NoHeap = $crate::buffer::NoHeap;
+        static NO_HEAP: $crate::__private::NoHeap = $crate::__private::NoHeap;
     };
 }
 

@@ -4,14 +4,41 @@
 //! [`run_server`], [`Channel`], [`RequestHandler`]), byte-compatible with ckb-js-vm and
 //! ckb-script-ipc-common on the wire, and built to spend as few cycles as the pipe allows.
 //!
-//! Layers, each usable without the ones above it:
+//! # Three levels, one framing
+//! Every level reads and writes the same packets through the same checks; pick by what a
+//! script needs, and mix them on one channel.
+//!
+//! | level | client | server | what moves |
+//! |---|---|---|---|
+//! | **typed** | the client `#[service]` makes | the server it makes, [`run_server`] | Rust values, molecule on the wire |
+//! | **owned** | [`Channel::call`] | [`Channel::execute`], [`run_server`] | [`RequestPacket`] / [`ResponsePacket`] |
+//! | **in-place** | [`Channel::call_in_place`] | [`Channel::execute_in_place`], [`run_server_in_place`] | nothing: built and answered in the channel's [`Buffer`] |
+//!
+//! The in-place level needs no heap over a [`FixedBuffer`] ([`static_buffer!`], [`no_heap!`]).
+//! `_in_place` names the in-place form of a call; `_with` names the form that takes options
+//! ([`run_server_with`], [`Channel::with_max_payload`]).
+//!
+//! # Items, by job
+//! - Spawning a server: [`spawn_server`], [`spawn_cell_server`]; with its process id,
+//!   [`ServerProcess::spawn`] and [`ServerProcess::spawn_cell`], then [`wait`]. At most
+//!   [`MAX_ARGV`] argv strings.
+//! - Serving on the inherited pipes: [`run_server`], [`run_server_with`] ([`ServerOptions`]),
+//!   [`run_server_in_place`]; for a loop of one's own, [`inherited_channel`] and
+//!   [`inherited_pipes`].
+//! - The channel: [`Channel`], [`RequestHandler`], limits [`DEFAULT_MAX_PAYLOAD`] and
+//!   [`MAX_DISCARD`]. Its manual controls (packets sent and received one at a time,
+//!   [`Channel::relay`], [`Channel::next_request`], [`Channel::recycle`]) are documented apart,
+//!   under "Manual control" on [`Channel`].
+//! - Owned packets: [`RequestPacket`], [`ResponsePacket`], [`Payload`].
+//! - In place: [`Reply`], [`Frame`], [`Buffer`] ([`HeapBuffer`], [`FixedBuffer`], [`RX_PAD`]).
+//! - Typed services: [`macro@service`], [`derive@Molecule`], and the [`service`](mod@service)
+//!   module (codec traits, method ids, the service error codes).
+//! - Errors: [`IpcError`], [`ProtocolErrorCode`].
+//!
+//! # Layers usable alone
 //! - [`wire`]: VLQ and packet headers (no allocation);
-//! - [`packet`]: owned request/response packets laid out ready to send;
-//! - [`io`]: `embedded-io` transport and the CKB [`Pipe`];
-//! - [`buffer`]: where a channel keeps its packets (heap, or a fixed buffer: no allocator);
-//! - [`channel`]: [`Channel`] and [`RequestHandler`];
-//! - [`spawn`]: starting servers and serving on inherited pipes;
-//! - [`service`](mod@service): typed services with molecule payloads (`#[ckb_ipc::service]`).
+//! - [`io`]: the `embedded-io` transport traits, in-memory transports for tests; [`Pipe`] is
+//!   the CKB one.
 //!
 //! ```ignore
 //! // client
@@ -24,29 +51,31 @@
 //! ```
 #![no_std]
 
-// Public (hidden) for the code #[derive(Molecule)] generates.
-#[doc(hidden)]
-pub extern crate alloc;
+extern crate alloc;
 // Lets the code #[service] generates (which names ::ckb_ipc) compile inside this crate too.
 extern crate self as ckb_ipc;
 
-pub mod buffer;
-pub mod channel;
-pub mod error;
+mod buffer;
+mod channel;
+mod error;
+mod packet;
+mod spawn;
+
 pub mod io;
-pub mod packet;
 pub mod service;
-pub mod spawn;
 pub mod wire;
 
+#[doc(hidden)]
+pub mod __private;
+
 pub use buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
-pub use channel::{Channel, Reply, RequestHandler, DEFAULT_MAX_PAYLOAD};
+pub use channel::{Channel, Reply, RequestHandler, DEFAULT_MAX_PAYLOAD, MAX_DISCARD, RX_PAD};
 pub use error::{IpcError, ProtocolErrorCode};
-pub use io::{Pipe, ReadVec};
+pub use io::pipe::Pipe;
 pub use packet::{Payload, RequestPacket, ResponsePacket};
 pub use spawn::{
-    run_server, run_server_with, spawn_cell_server, spawn_cell_server_process, spawn_server,
-    spawn_server_process, wait, ServerProcess,
+    inherited_channel, inherited_pipes, run_server, run_server_in_place, run_server_with,
+    spawn_cell_server, spawn_server, wait, ServerOptions, ServerProcess, MAX_ARGV,
 };
 
 pub use ckb_ipc_macros::{service, Molecule};

@@ -1,11 +1,11 @@
-//! The borrowed level (`call_with`, `serve_with`) over in-memory pipes: it must speak exactly
+//! The borrowed level (`call_in_place`, `execute_in_place`) over in-memory pipes: it must speak exactly
 //! the bytes of the owned level, stay usable after the same refusals, and over a
 //! `FixedBuffer` allocate nothing at all, whatever the peer sends and however the stream is
 //! split. A counting allocator checks the last.
 #![allow(missing_docs)] // test fixtures, not API
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use ckb_ipc::buffer::{Buffer, Frame};
+use ckb_ipc::{Buffer, Frame};
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use ckb_ipc::wire;
 use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
@@ -142,7 +142,7 @@ fn serve_fixed(
     let (result, largest) = largest_allocation_during(|| {
         let mut ch =
             Channel::with_fixed_buffer(ChunkedReader::new(stream, sizes), &mut out, &mut bytes);
-        ch.serve_with(in_place)
+        ch.execute_in_place(in_place)
     });
     (out.bytes, result, largest)
 }
@@ -255,7 +255,7 @@ fn a_fixed_client_calls_in_place_and_allocates_nothing() {
                 &mut bytes,
             );
             for i in 0..responses.len() as u64 {
-                let reply = ch.call_with(
+                let reply = ch.call_in_place(
                     ADD,
                     |frame| {
                         frame.extend_from_slice(&i.to_le_bytes())?;
@@ -265,7 +265,7 @@ fn a_fixed_client_calls_in_place_and_allocates_nothing() {
                 );
                 got.push(reply);
             }
-            got.push(ch.call_with(ADD, |_| Ok(()), |_| Ok((0, 0))));
+            got.push(ch.call_in_place(ADD, |_| Ok(()), |_| Ok((0, 0))));
         });
         assert_eq!(largest, 0, "read size {read}");
         assert_eq!(
@@ -292,7 +292,7 @@ fn a_fixed_client_calls_in_place_and_allocates_nothing() {
 fn a_request_that_does_not_fit_is_refused_before_a_byte_is_sent() {
     let mut bytes = [0u8; 64];
     let mut ch = Channel::with_fixed_buffer(&[][..], writer(), &mut bytes);
-    let refused = ch.call_with(ECHO, |f| f.extend_from_slice(&[1u8; 100]), |_| Ok(()));
+    let refused = ch.call_in_place(ECHO, |f| f.extend_from_slice(&[1u8; 100]), |_| Ok(()));
     assert!(matches!(
         refused,
         Err(IpcError::PayloadTooLarge { len: 100, .. })
@@ -314,12 +314,12 @@ fn an_oversized_answer_is_drained_and_the_fixed_client_goes_on() {
         let mut bytes = [0u8; 512];
         let mut ch =
             Channel::with_fixed_buffer(ChunkedReader::new(&stream, &sizes), writer(), &mut bytes);
-        let first = ch.call_with(ECHO, |_| Ok(()), |r| Ok(r.payload().len()));
+        let first = ch.call_in_place(ECHO, |_| Ok(()), |r| Ok(r.payload().len()));
         assert!(matches!(
             first,
             Err(IpcError::PayloadTooLarge { len: 4000, .. })
         ));
-        let second = ch.call_with(ECHO, |_| Ok(()), |r| Ok(r.into_result()?.to_vec()));
+        let second = ch.call_in_place(ECHO, |_| Ok(()), |r| Ok(r.into_result()?.to_vec()));
         assert_eq!(second, Ok(42u64.to_le_bytes().to_vec()), "read size {read}");
     }
 }
@@ -336,7 +336,7 @@ fn over_a_raised_limit_an_answer_the_fixed_buffer_cannot_hold_is_too_large_for_i
     let mut bytes = [0u8; 512];
     let mut ch =
         Channel::with_fixed_buffer(&stream[..], writer(), &mut bytes).with_max_payload(1 << 20);
-    let first = ch.call_with(ECHO, |_| Ok(()), |r| Ok(r.payload().len()));
+    let first = ch.call_in_place(ECHO, |_| Ok(()), |r| Ok(r.payload().len()));
     assert_eq!(
         first,
         Err(IpcError::PayloadTooLarge {
@@ -344,7 +344,7 @@ fn over_a_raised_limit_an_answer_the_fixed_buffer_cannot_hold_is_too_large_for_i
             max: 512 - 8 - 4
         })
     );
-    let second = ch.call_with(ECHO, |_| Ok(()), |r| Ok(r.into_result()?.to_vec()));
+    let second = ch.call_in_place(ECHO, |_| Ok(()), |r| Ok(r.into_result()?.to_vec()));
     assert_eq!(second, Ok(42u64.to_le_bytes().to_vec()));
 }
 
@@ -357,10 +357,10 @@ fn call_in_place_sends_the_last_answer_back_as_it_stands() {
     .concat();
     let mut bytes = [0u8; 256];
     let mut ch = Channel::with_fixed_buffer(&stream[..], writer(), &mut bytes);
-    ch.call_with(ECHO, |f| f.extend_from_slice(b"hello"), |_| Ok(()))
+    ch.call_in_place(ECHO, |f| f.extend_from_slice(b"hello"), |_| Ok(()))
         .unwrap();
     let upper = ch
-        .call_in_place(
+        .relay(
             ECHO,
             |f| {
                 f.as_mut_slice().make_ascii_uppercase();

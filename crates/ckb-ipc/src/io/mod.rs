@@ -4,10 +4,9 @@
 //! errors convert into [`IpcError`](crate::IpcError). [`Pipe`] is the CKB one.
 
 pub mod mem;
-mod pipe;
+pub(crate) mod pipe;
 
 pub use embedded_io::{ErrorType, Read, Write};
-pub use pipe::Pipe;
 
 use alloc::vec::Vec;
 

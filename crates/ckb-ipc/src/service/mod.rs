@@ -71,7 +71,7 @@ pub const fn method_id(name: &str) -> u64 {
 /// Client side of a method returning `T`: sends `args`, decodes the answer.
 ///
 /// The arguments are encoded straight into the channel's buffer and the answer is decoded
-/// where it arrived (the borrowed level of [`Channel::call_with`]): no packet is allocated. A
+/// where it arrived (the borrowed level of [`Channel::call_in_place`]): no packet is allocated. A
 /// [`Payload`] argument or result keeps a buffer of its own instead (its bytes are not copied).
 pub fn call<R, W, A, T>(channel: &mut Channel<R, W>, id: u64, args: A) -> Result<T, IpcError>
 where

@@ -1,0 +1,407 @@
+//! The channel over in-memory pipes: every level, every read split, every refusal.
+
+use super::*;
+use crate::io::mem::{ChunkedReader, VecWriter};
+extern crate std;
+use std::vec;
+use std::vec::Vec;
+
+fn encode_requests(requests: &[RequestPacket]) -> Vec<u8> {
+    let mut ch = Channel::new(&[][..], VecWriter::default());
+    for r in requests {
+        ch.send_request(r).unwrap();
+    }
+    let (_, w) = ch.into_inner();
+    let split = requests
+        .iter()
+        .filter(|r| matches!(r.wire(), Wire::Split { .. }))
+        .count();
+    assert_eq!(
+        w.writes,
+        requests.len() + split,
+        "one write per packet, two if split"
+    );
+    w.bytes
+}
+
+fn sample_requests() -> Vec<RequestPacket> {
+    vec![
+        RequestPacket::new(0, Payload::new()),
+        RequestPacket::new(1, Payload::from_slice(b"hello")),
+        RequestPacket::new(127, vec![0xabu8; 127]),
+        RequestPacket::new(128, vec![0x5au8; 128]),
+        RequestPacket::new(u64::MAX, vec![1u8; 3000]),
+        RequestPacket::new(
+            16384,
+            Payload::from_slice(&(0..=255u8).cycle().take(16384).collect::<Vec<_>>()),
+        ),
+    ]
+}
+
+/// Serves `input` read in pieces of `sizes`; returns what the handler saw, what was
+/// answered and how `execute` ended.
+fn serve(input: &[u8], sizes: &[usize]) -> (Vec<RequestPacket>, Vec<u8>, Result<(), IpcError>) {
+    let mut seen = Vec::new();
+    let mut ch = Channel::new(ChunkedReader::new(input, sizes), VecWriter::default());
+    let result = ch.execute(&mut |req: RequestPacket| {
+        seen.push(req.clone());
+        ResponsePacket::ok(req.into_payload())
+    });
+    (seen, ch.into_inner().1.bytes, result)
+}
+
+#[test]
+fn server_decodes_every_split_of_the_stream() {
+    let requests = sample_requests();
+    let stream = encode_requests(&requests);
+    let (_, expected_out, _) = serve(&stream, &[usize::MAX]);
+    for size in (1..=40).chain([127, 128, 129, 1000, 4096, 20000]) {
+        let (seen, out, result) = serve(&stream, &[size]);
+        assert_eq!(result, Ok(()), "read size {size}");
+        assert_eq!(seen, requests, "read size {size}");
+        assert_eq!(out, expected_out, "read size {size}");
+    }
+    // Irregular splits.
+    let (seen, _, result) = serve(&stream, &[1, 7, 2, 300, 5, 64, 1, 1, 9999]);
+    assert_eq!((seen, result), (requests, Ok(())));
+}
+
+#[test]
+fn client_reads_every_split_of_a_response() {
+    let responses = [
+        ResponsePacket::ok(Payload::from_slice(&7u64.to_le_bytes())),
+        ResponsePacket::error(0xdead),
+        ResponsePacket::new(u64::MAX, vec![3u8; 200]),
+        ResponsePacket::ok(vec![9u8; 70000]),
+    ];
+    let mut stream = Vec::new();
+    for r in &responses {
+        stream.extend_from_slice(&r.to_bytes());
+    }
+    for size in [1, 2, 3, 5, 64, 100, 1 << 20] {
+        let sizes = [size];
+        let mut ch = Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default())
+            .with_max_payload(1 << 20);
+        let req = RequestPacket::new(5, Payload::from_slice(b"x"));
+        for expected in &responses {
+            assert_eq!(&ch.call(&req).unwrap(), expected, "read size {size}");
+        }
+        assert_eq!(ch.call(&req), Err(IpcError::Eof));
+        let (_, w) = ch.into_inner();
+        assert_eq!(w.bytes, [0, 5, 1, b'x'].repeat(responses.len() + 1));
+    }
+}
+
+#[test]
+fn error_codes_reach_the_client_as_values() {
+    let bytes = ResponsePacket::error(0xdead).to_bytes();
+    let mut ch = Channel::new(&bytes[..], VecWriter::default());
+    let got = ch.call(&RequestPacket::new(1, Payload::new())).unwrap();
+    assert_eq!(got.error_code(), 0xdead);
+    assert_eq!(got.into_result(), Err(IpcError::ErrorCode(0xdead)));
+}
+
+#[test]
+fn bad_streams_end_in_errors_and_the_client_is_told() {
+    let mut max_plus_one = vec![0u8, 1];
+    let mut len = [0u8; 10];
+    let n = wire::vlq::encode(DEFAULT_MAX_PAYLOAD + 1, &mut len);
+    max_plus_one.extend_from_slice(&len[..n]);
+    let cases: Vec<(Vec<u8>, IpcError)> = vec![
+        // Truncated inside the header and inside the payload.
+        (vec![0, 1], IpcError::UnexpectedEof),
+        (vec![0, 1, 5, 1, 2], IpcError::UnexpectedEof),
+        // Length prefix of 2^60.
+        (
+            vec![0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10],
+            IpcError::PayloadTooLarge {
+                len: 1 << 60,
+                max: DEFAULT_MAX_PAYLOAD,
+            },
+        ),
+        // Over the limit but small enough to drain: a body that never comes is a
+        // truncated packet.
+        (max_plus_one, IpcError::UnexpectedEof),
+        // 11-byte VLQ.
+        (
+            vec![
+                0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+            ],
+            IpcError::VlqOverflow,
+        ),
+        (vec![3, 0, 0], IpcError::UnsupportedVersion(3)),
+    ];
+    for (input, expected) in cases {
+        for size in [1, 2, 1000] {
+            let (seen, out, result) = serve(&input, &[size]);
+            assert!(seen.is_empty());
+            assert_eq!(result, Err(expected), "input {input:x?}");
+            assert_eq!(
+                out,
+                [0, expected.wire_code() as u8, 0],
+                "error code sent for {input:x?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn valid_requests_before_garbage_are_served() {
+    let mut stream = encode_requests(&sample_requests()[..2]);
+    stream.extend_from_slice(&[0, 1, 9, 1]);
+    let (seen, out, result) = serve(&stream, &[3]);
+    assert_eq!(seen.len(), 2);
+    assert_eq!(result, Err(IpcError::UnexpectedEof));
+    assert!(out.ends_with(&[0, 22, 0]));
+}
+
+#[test]
+fn the_length_limit_is_the_channels() {
+    let req = RequestPacket::new(1, vec![0u8; 100]);
+    let stream = encode_requests(&[req]);
+    let mut ch = Channel::new(&stream[..], VecWriter::default()).with_max_payload(99);
+    assert_eq!(
+        ch.receive_request().unwrap_err(),
+        IpcError::PayloadTooLarge { len: 100, max: 99 }
+    );
+    let mut ch = Channel::new(&stream[..], VecWriter::default()).with_max_payload(100);
+    assert_eq!(ch.receive_request().unwrap().unwrap().payload().len(), 100);
+}
+
+#[test]
+fn recycled_buffers_are_read_into() {
+    let responses: Vec<u8> = [ResponsePacket::ok([1u8; 8]), ResponsePacket::ok([2u8; 8])]
+        .iter()
+        .flat_map(|r| r.to_bytes())
+        .collect();
+    let mut ch = Channel::new(&responses[..], VecWriter::default());
+    let req = RequestPacket::new(1, Payload::new());
+    let first = ch.call(&req).unwrap().into_result().unwrap();
+    assert_eq!(first.as_slice(), [1u8; 8]);
+    let ptr = first.as_slice().as_ptr();
+    ch.recycle(first);
+    let second = ch.call(&req).unwrap().into_result().unwrap();
+    assert_eq!(second.as_slice(), [2u8; 8]);
+    assert_eq!(
+        second.as_slice().as_ptr(),
+        ptr,
+        "read into the recycled buffer"
+    );
+}
+
+#[test]
+fn answering_in_the_request_buffer() {
+    let mut p = Payload::from_slice(&[9u8; 16]);
+    p.truncate(8);
+    p.copy_from_slice(&[3u8; 8]);
+    p.truncate(100);
+    assert_eq!(
+        ResponsePacket::ok(p).to_bytes(),
+        [&[0u8, 0, 8][..], &[3u8; 8]].concat()
+    );
+}
+
+/// Takes `room` bytes, then behaves like a pipe whose reader is gone.
+struct ClosingWriter {
+    room: usize,
+}
+
+impl embedded_io::ErrorType for ClosingWriter {
+    type Error = IpcError;
+}
+
+impl embedded_io::Write for ClosingWriter {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, IpcError> {
+        match self.room.min(buf.len()) {
+            0 => Err(IpcError::UnexpectedEof),
+            n => {
+                self.room -= n;
+                Ok(n)
+            }
+        }
+    }
+    fn flush(&mut self) -> Result<(), IpcError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_peer_gone_before_a_packet_is_eof_and_during_one_unexpected() {
+    let req = RequestPacket::new(1, Payload::from_slice(b"ping"));
+    let mut gone = Channel::new(&[][..], ClosingWriter { room: 0 });
+    assert_eq!(gone.call(&req), Err(IpcError::Eof));
+    let mut midway = Channel::new(&[][..], ClosingWriter { room: 3 });
+    assert_eq!(midway.call(&req), Err(IpcError::UnexpectedEof));
+
+    // A client that hangs up without reading its answer ends the server loop cleanly.
+    let stream = req.to_bytes();
+    let mut server = Channel::new(&stream[..], ClosingWriter { room: 0 });
+    assert_eq!(
+        server.execute(&mut |r: RequestPacket| ResponsePacket::ok(r.into_payload())),
+        Ok(())
+    );
+}
+
+#[test]
+fn echo_needs_no_copy_and_one_write() {
+    // The response built from a received payload goes out in one piece.
+    let stream = encode_requests(&[RequestPacket::new(1, vec![4u8; 1024])]);
+    let mut ch = Channel::new(&stream[..], VecWriter::default());
+    let req = ch.receive_request().unwrap().unwrap();
+    let resp = ResponsePacket::new(300, req.into_payload());
+    assert!(matches!(resp.wire(), Wire::Whole(_)));
+}
+/// Counts the reads that reach the transport, to prove a broken channel makes none.
+struct CountingReader<'a> {
+    inner: ChunkedReader<'a>,
+    reads: usize,
+}
+
+impl embedded_io::ErrorType for CountingReader<'_> {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Read for CountingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        self.reads += 1;
+        self.inner.read(buf)
+    }
+}
+
+impl ReadVec for CountingReader<'_> {}
+
+#[test]
+fn an_honest_request_over_the_limit_is_drained_answered_28_and_the_server_goes_on() {
+    for over in [1usize, 100, 5000] {
+        let max = 100usize;
+        let stream = encode_requests(&[
+            RequestPacket::new(1, vec![7u8; max + over]),
+            RequestPacket::new(2, Payload::from_slice(b"next")),
+        ]);
+        for size in [1, 3, 64, 4096, usize::MAX] {
+            let mut seen = Vec::new();
+            let sizes = [size];
+            let mut ch =
+                Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default())
+                    .with_max_payload(max as u64);
+            let result = ch.execute(&mut |req: RequestPacket| {
+                seen.push(req.clone());
+                ResponsePacket::ok(req.into_payload())
+            });
+            assert_eq!(result, Ok(()), "over {over}, read size {size}");
+            assert_eq!(seen, [RequestPacket::new(2, Payload::from_slice(b"next"))]);
+            let out = ch.into_inner().1.bytes;
+            assert_eq!(out, [&[0u8, 28, 0][..], &[0, 0, 4], b"next"].concat());
+        }
+    }
+}
+
+#[test]
+fn a_client_drains_an_oversized_response_and_the_channel_stays_usable() {
+    let stream = [
+        ResponsePacket::ok(vec![1u8; 2048]).to_bytes(),
+        ResponsePacket::ok(vec![2u8; 1025]).to_bytes(),
+        ResponsePacket::ok(Payload::from_slice(&42u64.to_le_bytes())).to_bytes(),
+    ]
+    .concat();
+    for size in [1, 7, 1024, usize::MAX] {
+        let sizes = [size];
+        let mut ch = Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default())
+            .with_max_payload(1024);
+        let req = RequestPacket::new(1, Payload::from_slice(b"x"));
+        assert_eq!(
+            ch.call(&req),
+            Err(IpcError::PayloadTooLarge {
+                len: 2048,
+                max: 1024
+            })
+        );
+        assert!(!ch.is_broken());
+        assert_eq!(
+            ch.call(&req),
+            Err(IpcError::PayloadTooLarge {
+                len: 1025,
+                max: 1024
+            })
+        );
+        let third = ch.call(&req).unwrap().into_result().unwrap();
+        assert_eq!(third.as_slice(), 42u64.to_le_bytes(), "read size {size}");
+    }
+}
+
+#[test]
+fn a_length_over_max_discard_is_refused_at_once_and_breaks_the_channel() {
+    let mut header = [0u8; MAX_HEADER_LEN];
+    let n = wire::encode_header(0, MAX_DISCARD + 1, &mut header);
+    let mut ch = Channel::new(&header[..n], VecWriter::default());
+    let req = RequestPacket::new(1, Payload::new());
+    assert_eq!(
+        ch.call(&req),
+        Err(IpcError::PayloadTooLarge {
+            len: MAX_DISCARD + 1,
+            max: DEFAULT_MAX_PAYLOAD
+        })
+    );
+    assert!(ch.is_broken());
+    // A server answers such a request with 28 before it stops, as before.
+    let mut stream = header[..n].to_vec();
+    stream[1] = 1;
+    let (_, out, result) = serve(&stream, &[usize::MAX]);
+    assert!(matches!(result, Err(IpcError::PayloadTooLarge { .. })));
+    assert_eq!(out, [0, 28, 0]);
+}
+
+#[test]
+fn a_body_cut_short_while_draining_breaks_the_channel() {
+    let mut stream = ResponsePacket::ok(vec![1u8; 300]).to_bytes();
+    stream.truncate(200);
+    let mut ch = Channel::new(&stream[..], VecWriter::default()).with_max_payload(100);
+    let req = RequestPacket::new(1, Payload::new());
+    assert_eq!(ch.call(&req), Err(IpcError::UnexpectedEof));
+    assert!(ch.is_broken());
+}
+
+#[test]
+fn after_an_error_inside_a_packet_every_call_fails_at_once_without_a_syscall() {
+    // Garbage, then a valid response the channel must not mistake for an answer.
+    let stream = [
+        &b"\x05garbage"[..],
+        &ResponsePacket::ok([1u8; 8]).to_bytes(),
+    ]
+    .concat();
+    let sizes = [8usize];
+    let reader = CountingReader {
+        inner: ChunkedReader::new(&stream, &sizes),
+        reads: 0,
+    };
+    let mut ch = Channel::new(reader, VecWriter::default());
+    let req = RequestPacket::new(1, Payload::from_slice(b"x"));
+    assert_eq!(ch.call(&req), Err(IpcError::UnsupportedVersion(5)));
+    assert!(ch.is_broken());
+    let (reads, writes) = {
+        let (r, w) = (&ch.reader, &ch.writer);
+        (r.reads, w.writes)
+    };
+    for _ in 0..3 {
+        assert_eq!(ch.call(&req), Err(IpcError::Broken));
+        assert_eq!(ch.send_error_code(1), Err(IpcError::Broken));
+        assert_eq!(ch.receive_request(), Err(IpcError::Broken));
+    }
+    assert_eq!(
+        (ch.reader.reads, ch.writer.writes),
+        (reads, writes),
+        "no syscall"
+    );
+}
+
+#[test]
+fn a_write_cut_short_breaks_the_channel() {
+    let req = RequestPacket::new(1, Payload::from_slice(b"ping"));
+    let mut ch = Channel::new(&[][..], ClosingWriter { room: 2 });
+    assert_eq!(ch.call(&req), Err(IpcError::UnexpectedEof));
+    assert_eq!(ch.call(&req), Err(IpcError::Broken));
+    // Gone before the first byte: the end of the conversation, not breakage.
+    let mut ch = Channel::new(&[][..], ClosingWriter { room: 0 });
+    assert_eq!(ch.call(&req), Err(IpcError::Eof));
+    assert!(!ch.is_broken());
+}
