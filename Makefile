@@ -7,9 +7,11 @@ TARGET := riscv64imac-unknown-none-elf
 # binaries (so their code hashes, sizes and cycle counts) do not depend on where CARGO_HOME is.
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 CONTRACT_RUSTFLAGS := -C target-feature=+zba,+zbb,+zbc,+zbs,-a,-zaamo,-zalrsc --remap-path-prefix=$(CARGO_HOME_DIR)=/cargo
-# Every contracts/<name>/src/main.rs is a script named <name>: the ones here and those
-# `make new-service` generates.
-CONTRACTS := $(sort $(patsubst contracts/%/src/main.rs,%,$(wildcard contracts/*/src/main.rs)))
+# Every examples/<name>/src/main.rs and contracts/<name>/src/main.rs is a script named <name>:
+# the examples to copy, the test peers and benchmark scripts, and those `make new-service`
+# generates.
+SCRIPT_MAINS := $(wildcard examples/*/src/main.rs contracts/*/src/main.rs)
+CONTRACTS := $(sort $(foreach m,$(SCRIPT_MAINS),$(word 2,$(subst /, ,$(m)))))
 BUILD_DIR := build/$(MODE)
 CARGO_MODE_FLAG := $(if $(filter release,$(MODE)),--release,)
 PROFILE_DIR := $(if $(filter release,$(MODE)),release,debug)
@@ -29,11 +31,20 @@ riscv-target:
 		rustup target add $(TARGET); \
 	fi
 
+# $(call build-contracts,SCRIPTS,DEST,CARGO_ARGS,TARGET_SUBDIR,ENV,PROFILE): a RISC-V build of
+# SCRIPTS with CARGO_ARGS (and ENV before cargo), in cargo's target directory (or TARGET_SUBDIR
+# under it), its PROFILE's binaries copied to DEST. Every build of scripts below is one.
+define build-contracts
+	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}$(4)"; \
+	echo "cargo build $(3) of $(1) in $$out"; \
+	$(5) RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked --target $(TARGET) --target-dir "$$out" \
+		$(3) $(addprefix -p ,$(1)) || exit 1; \
+	mkdir -p $(2); \
+	for c in $(1); do cp "$$out/$(TARGET)/$(6)/$$c" $(2)/$$c || exit 1; done
+endef
+
 build: riscv-target
-	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked --target $(TARGET) $(CARGO_MODE_FLAG) $(addprefix -p ,$(CONTRACTS))
-	@mkdir -p $(BUILD_DIR)
-	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}/$(TARGET)/$(PROFILE_DIR)"; \
-		for c in $(CONTRACTS); do cp "$$out/$$c" $(BUILD_DIR)/$$c || exit 1; done
+	$(call build-contracts,$(CONTRACTS),$(BUILD_DIR),$(CARGO_MODE_FLAG),,,$(PROFILE_DIR))
 	@ls -l $(BUILD_DIR)
 
 # The JavaScript peers for the ckb-js-vm tests (pinned npm packages, lock file committed):
@@ -115,24 +126,18 @@ fuzz:
 		if [ $$rc -ne 0 ]; then tail -40 fuzz/target/$$t.log; exit $$rc; fi; \
 	done
 
-# The benchmark's contracts again with their `heap-stats` feature (demo_proto::heap_stats):
+# The benchmark's contracts again with their `heap-stats` feature (bench_alloc::heap_stats):
 # the same allocator, counting, each new high-water mark printed. Built in their own target
 # directory into build/heap-stats/$(MODE), so the binaries of `make build` (and their cycles)
 # stay as they are. Only `make bench` builds them; `make test` compares their numbers with
 # docs/benchmarks.md when they are there.
-HEAP_CONTRACTS := floor-client floor-server lean-client lean-server ipc-client ipc-server typed-client typed-server \
+HEAP_CONTRACTS := floor-client floor-server inplace-client inplace-server owned-client owned-server typed-client typed-server \
 	their-client their-server their-macro-client their-macro-server
 HEAP_STATS_DIR := build/heap-stats/$(MODE)
 
 .PHONY: build-heap-stats
 build-heap-stats: riscv-target
-	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}/heap-stats"; \
-		echo "cargo build of $(HEAP_CONTRACTS) with feature heap-stats, in $$out"; \
-		RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked --target $(TARGET) $(CARGO_MODE_FLAG) \
-			--target-dir "$$out" $(addprefix -p ,$(HEAP_CONTRACTS)) \
-			--features '$(addsuffix /heap-stats,$(HEAP_CONTRACTS))' || exit 1; \
-		mkdir -p $(HEAP_STATS_DIR); \
-		for c in $(HEAP_CONTRACTS); do cp "$$out/$(TARGET)/$(PROFILE_DIR)/$$c" $(HEAP_STATS_DIR)/$$c || exit 1; done
+	$(call build-contracts,$(HEAP_CONTRACTS),$(HEAP_STATS_DIR),$(CARGO_MODE_FLAG) --features '$(addsuffix /heap-stats,$(HEAP_CONTRACTS))',/heap-stats,,$(PROFILE_DIR))
 	@ls -l $(HEAP_STATS_DIR)
 
 # Cycles and sizes of every implementation side by side, and the heap high-water marks of each
@@ -150,19 +155,14 @@ bench: build build-opt-levels build-heap-stats
 
 # The example servers and clients at opt-level "s" and "z" too, in build/release/opt-<level>/,
 # so `make bench` can show what each level costs in bytes and in cycles. Release mode only.
-OPT_LEVEL_CONTRACTS := lean-server lean-client ipc-server ipc-client typed-server typed-client
+OPT_LEVEL_CONTRACTS := inplace-server inplace-client owned-server owned-client typed-server typed-client
 .PHONY: build-opt-levels
 build-opt-levels: riscv-target
-	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}"; \
-	for level in s z; do \
-		CARGO_PROFILE_RELEASE_OPT_LEVEL=$$level RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked -q \
-			--target $(TARGET) --release --target-dir "$$out/opt-$$level" $(addprefix -p ,$(OPT_LEVEL_CONTRACTS)) || exit 1; \
-		mkdir -p build/release/opt-$$level; \
-		for c in $(OPT_LEVEL_CONTRACTS); do cp "$$out/opt-$$level/$(TARGET)/release/$$c" build/release/opt-$$level/ || exit 1; done; \
-	done
+	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/opt-s,--release -q,/opt-s,CARGO_PROFILE_RELEASE_OPT_LEVEL=s,release)
+	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/opt-z,--release -q,/opt-z,CARGO_PROFILE_RELEASE_OPT_LEVEL=z,release)
 
 # Where the bytes of a server go: its largest symbols, from an unstripped release build.
-SIZE_CONTRACTS ?= lean-server ipc-server typed-server
+SIZE_CONTRACTS ?= inplace-server owned-server typed-server
 .PHONY: size
 size: riscv-target
 	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}/unstripped"; \

@@ -11,7 +11,7 @@ usage: cycles_by_line.py BINARY FULL.pcs [BASE.pcs CALLS] [--top N]
 Prints, per call:
   - the innermost source lines (where the instruction's code was written, e.g. in core),
   - the same cycles attributed to the innermost line of the project (ckb-ipc, contracts,
-    demo-proto) in the inline chain: the project line that caused them,
+    test-proto) in the inline chain: the project line that caused them,
   - syscalls (ecall, 500 each, by number) and functions (symbols, after inlining).
 
 Adapted from tests/profile/cycles_by_line.py: it counted pcs of the raw step log; this prices

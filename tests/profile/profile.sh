@@ -5,7 +5,7 @@
 # ckb-debugger once per (tx, VM) with the step log, and prints (8 calls - 0 calls) / 8 per line.
 #
 # usage: profile.sh BIN_DIR [IMPL...]      IMPL: lean (default: lean floor) or any
-#        <client>:<server> pair of binaries in BIN_DIR, e.g. ipc-client:ipc-server
+#        <client>:<server> pair of binaries in BIN_DIR, e.g. owned-client:owned-server
 # env:   SCENARIOS="add echo0" (add | echo0 | echoN for an N-byte echo), CALLS=8, TOP=25,
 #        OUT=$TMPDIR/ckb-ipc-profile (txs, pc histograms, reports are kept there),
 #        SRC_ROOT=the repository (the sources the binaries were built from, to print the lines)

@@ -6,8 +6,8 @@ use std::process::Command;
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let schemas = [
-        ("key_value", demo_proto::typed::KeyValueMethods::schema()),
-        ("bench", demo_proto::typed::BenchMethods::schema()),
+        ("key_value", kv_proto::KeyValueMethods::schema()),
+        ("bench", test_proto::typed::BenchMethods::schema()),
     ];
     for (name, mol) in schemas {
         let mol_path = out.join(format!("{name}.mol"));
@@ -27,5 +27,5 @@ fn main() {
         std::fs::write(out.join(format!("{name}_mol.rs")), generated.stdout).expect("write code");
     }
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=../../contracts/demo-proto/src/lib.rs");
+    println!("cargo:rerun-if-changed=../../contracts/test-proto/src/lib.rs");
 }

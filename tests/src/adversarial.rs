@@ -2,11 +2,11 @@
 //! in a specific `IpcError` (or error response), never a panic or a VM fault.
 
 use super::*;
-use demo_proto::{bad, scenario};
+use test_proto::{bad, scenario};
 
-/// Our `ipc-client` calls `bad-peer` acting as a server in `mode`; returns what the client saw.
+/// Our `owned-client` calls `bad-peer` acting as a server in `mode`; returns what the client saw.
 fn probe(mode: &str) -> Result<String, String> {
-    let tx = Tx::new(&["ipc-client", "bad-peer"], |_, _| {
+    let tx = Tx::new(&["owned-client", "bad-peer"], |_, _| {
         client_args(
             scenario::PROBE,
             1,
@@ -23,9 +23,9 @@ fn probe_ok(mode: &str) -> String {
     probe(mode).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// [`attack`](super::attack) on our `ipc-server`.
+/// [`attack`](super::attack) on our `owned-server`.
 fn attack(mode: &str) -> (String, String) {
-    super::attack("ipc-server", mode)
+    super::attack("owned-server", mode)
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn server_refuses_an_unknown_version() {
 
 #[test]
 fn server_answers_an_unknown_method_and_goes_on() {
-    // Method 0xdead is unknown to ipc-server: error 1000 (VLQ e8 07), then a clean exit 0 when
+    // Method 0xdead is unknown to owned-server: error 1000 (VLQ e8 07), then a clean exit 0 when
     // the client hangs up.
     assert_eq!(attack(bad::UNKNOWN_CODE), ("00e80700".into(), "0".into()));
 }

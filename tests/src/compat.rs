@@ -2,12 +2,12 @@
 //! ckb-script-ipc-common 1.1.0, and a client written with it against our server.
 
 use super::*;
-use demo_proto::scenario;
+use test_proto::scenario;
 
 #[test]
 fn our_client_calls_a_ckb_script_ipc_common_server() {
     // add, a small and a 4 KiB echo, an error code; JSON payloads checked byte for byte.
-    let tx = Tx::new(&["ipc-client", "their-server"], |_, _| {
+    let tx = Tx::new(&["owned-client", "their-server"], |_, _| {
         client_args(
             scenario::THEIR_SERVER,
             1,

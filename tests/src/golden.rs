@@ -107,8 +107,8 @@ fn response_bytes_match_theirs_both_ways() {
 
 #[test]
 fn json_mode_bytes_match_ckb_script_ipc_macro() {
-    use demo_proto::script_ipc::{BenchRequest as TheirReq, BenchResponse as TheirResp};
-    use demo_proto::typed_json::{BenchJsonRequest as OurReq, BenchJsonResponse as OurResp};
+    use test_proto::script_ipc::{BenchRequest as TheirReq, BenchResponse as TheirResp};
+    use test_proto::typed_json::{BenchJsonRequest as OurReq, BenchJsonResponse as OurResp};
     let j = |v: &dyn erased::Ser| v.bytes();
     assert_eq!(
         j(&OurReq::Add { a: 40, b: u64::MAX }),

@@ -2,7 +2,7 @@
 //! the contracts built with their `heap-stats` feature (`make build-heap-stats`, into
 //! `build/heap-stats/$(MODE)`) count the bytes their allocator hands out and print each new
 //! high-water mark as `heap-peak client <bytes>` or `heap-peak server <bytes>`
-//! (`demo_proto::heap_stats`). The last line a process printed is its high-water mark; a side's
+//! (`bench_alloc::heap_stats`). The last line a process printed is its high-water mark; a side's
 //! mark here is the largest any of its processes printed.
 
 use std::path::PathBuf;
@@ -108,7 +108,7 @@ pub fn measure_heap(
         for &imp in impls {
             out.push(HeapMeasured {
                 scenario,
-                size: (op == demo_proto::op::ECHO).then_some(size),
+                size: (op == test_proto::op::ECHO).then_some(size),
                 imp,
                 one: heap_run(imp, op, 1, size)?,
                 many: heap_run(imp, op, calls, size)?,

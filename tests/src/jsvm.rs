@@ -1,11 +1,11 @@
 //! ckb-js-vm both ways: a JavaScript client (ckb-js-vm as the root script) calling the Rust
-//! `ipc-server`, and the Rust `ipc-client` calling a JavaScript server that it spawns with
+//! `owned-server`, and the Rust `owned-client` calling a JavaScript server that it spawns with
 //! ckb-js-vm's `-t` argv. The JS peers are `tests/js/src/{client,server}.ts` on the IPC module
 //! `tests/js/src/ipc.ts`, bundled by `make js`; ckb-js-vm is the binary shipped in the npm
 //! package ckb-testtool 1.0.5.
 
 use super::*;
-use demo_proto::scenario;
+use test_proto::scenario;
 
 fn js_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
@@ -30,7 +30,7 @@ fn a_js_client_calls_the_rust_server() {
     // Root: ckb-js-vm running client.js (args: flags, JS cell data hash, hash type, then the
     // Rust server's data hash for the client to spawn).
     let tx = Tx::with_cells(
-        vec![ckb_js_vm(), js("client.js"), binary("ipc-server")],
+        vec![ckb_js_vm(), js("client.js"), binary("owned-server")],
         |ctx, deps| {
             let mut args = vec![0u8, 0];
             args.extend_from_slice(&code_hash(ctx, &deps[1], ScriptHashType::Data2));
@@ -55,7 +55,7 @@ fn a_js_client_calls_the_rust_server() {
 #[test]
 fn the_rust_client_calls_a_js_server() {
     let tx = Tx::with_cells(
-        vec![binary("ipc-client"), ckb_js_vm(), js("server.js")],
+        vec![binary("owned-client"), ckb_js_vm(), js("server.js")],
         |ctx, deps| {
             let vm = code_hash(ctx, &deps[1], ScriptHashType::Data2);
             let mut target = code_hash(ctx, &deps[2], ScriptHashType::Data2).to_vec();

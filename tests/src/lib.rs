@@ -16,7 +16,7 @@ use ckb_testtool::ckb_types::{
 use ckb_testtool::context::Context;
 
 pub use ckb_ipc_testtool::{per_call_cycles, Contracts, Failure, Outcome, Tx, MAX_CYCLES};
-pub use demo_proto;
+pub use test_proto;
 
 /// Where `make build` put the contracts: `$CONTRACTS_DIR`, else `build/release`.
 pub fn contracts_dir() -> PathBuf {
@@ -95,7 +95,7 @@ impl Line for Outcome {
     }
 }
 
-/// Script args of `ipc-client` / `floor-client`: scenario, server cell-dep index, server code
+/// Script args of `owned-client` / `floor-client`: scenario, server cell-dep index, server code
 /// hash and hash type, then the scenario's params.
 pub fn client_args(
     scenario: u8,
@@ -111,7 +111,7 @@ pub fn client_args(
     args
 }
 
-/// Runs `ipc-client` with `scenario` against `ipc-server` at cell-dep index 1, named by its
+/// Runs `owned-client` with `scenario` against `owned-server` at cell-dep index 1, named by its
 /// data hash.
 pub fn run_scenario(scenario: u8, params: &[u8]) -> Result<Outcome, String> {
     run_scenario_with(scenario, ScriptHashType::Data1, params)
@@ -123,7 +123,7 @@ pub fn run_scenario_with(
     hash_type: ScriptHashType,
     params: &[u8],
 ) -> Result<Outcome, String> {
-    let tx = Tx::new(&["ipc-client", "ipc-server"], |ctx, deps| {
+    let tx = Tx::new(&["owned-client", "owned-server"], |ctx, deps| {
         let hash = code_hash(ctx, &deps[1], hash_type);
         client_args(scenario, 1, hash, hash_type, params)
     });
@@ -131,7 +131,7 @@ pub fn run_scenario_with(
         .map_err(String::from)
 }
 
-/// `bad-peer` as a client sends `mode`'s bytes (`demo_proto::bad`) to `server` (cell dep 1):
+/// `bad-peer` as a client sends `mode`'s bytes (`test_proto::bad`) to `server` (cell dep 1):
 /// the bytes the server answered (hex) and its exit code.
 #[cfg(test)]
 fn attack(server: &str, mode: &str) -> (String, String) {
@@ -142,13 +142,13 @@ fn attack(server: &str, mode: &str) -> (String, String) {
     (out.line("answer: "), out.line("exit: "))
 }
 
-/// Runs `client`'s OVER_LIMIT scenario in `mode` (`demo_proto::over`) against `server`; what
+/// Runs `client`'s OVER_LIMIT scenario in `mode` (`test_proto::over`) against `server`; what
 /// it printed.
 #[cfg(test)]
 fn over_limit(client: &str, server: &str, mode: u8) -> String {
     let tx = Tx::new(&[client, server], |_, _| {
         client_args(
-            demo_proto::scenario::OVER_LIMIT,
+            test_proto::scenario::OVER_LIMIT,
             1,
             [0; 32],
             ScriptHashType::Data1,
@@ -176,21 +176,21 @@ pub const FLOOR: Impl = Impl {
     server: "floor-server",
 };
 /// `ckb_ipc::Channel` with `RequestPacket`/`ResponsePacket`.
-pub const CKB_IPC: Impl = Impl {
-    name: "ckb-ipc Channel",
-    client: "ipc-client",
-    server: "ipc-server",
+pub const OWNED: Impl = Impl {
+    name: "ckb-ipc owned",
+    client: "owned-client",
+    server: "owned-server",
 };
 /// `ckb_ipc::Channel` on its borrowed level (`call_in_place` / `execute_in_place`) over static
 /// buffers, in scripts without a heap.
-pub const LEAN: Impl = Impl {
-    name: "ckb-ipc lean (borrowed, no heap)",
-    client: "lean-client",
-    server: "lean-server",
+pub const INPLACE: Impl = Impl {
+    name: "ckb-ipc in-place (no heap)",
+    client: "inplace-client",
+    server: "inplace-server",
 };
 /// A `#[ckb_ipc::service]` client and server (molecule payloads).
 pub const TYPED: Impl = Impl {
-    name: "ckb-ipc typed service",
+    name: "ckb-ipc typed",
     client: "typed-client",
     server: "typed-server",
 };
@@ -216,7 +216,7 @@ pub fn bench_tx(client: Bytes, server: Bytes, op: u8, calls: u32, size: u32) -> 
     params.extend_from_slice(&size.to_le_bytes());
     Tx::with_cells(vec![client, server], |_, _| {
         client_args(
-            demo_proto::scenario::BENCH,
+            test_proto::scenario::BENCH,
             1,
             [0; 32],
             ScriptHashType::Data1,
@@ -246,31 +246,31 @@ pub fn per_call(imp: Impl, op: u8, size: u32, calls: u32) -> Result<u64, String>
 /// Cycles of spawning the implementation's server (with its pipes) and hanging up: the client
 /// that spawns minus the same client stopping just before the spawn.
 pub fn spawn_cycles(imp: Impl) -> Result<u64, String> {
-    use demo_proto::op;
+    use test_proto::op;
     Ok(try_bench_cycles(imp, op::ADD, 0, 0)? - try_bench_cycles(imp, op::NOOP, 0, 0)?)
 }
 
 /// `ckb_ipc::spawn_server` against a bare `spawn` syscall (each with its two pipes) of the same
-/// server binary, `ipc-server`: `(through ckb-ipc, through raw syscalls)`.
+/// server binary, `owned-server`: `(through ckb-ipc, through raw syscalls)`.
 pub fn spawn_server_overhead() -> (u64, u64) {
     let raw = Impl {
-        name: "raw spawn of ipc-server",
+        name: "raw spawn of owned-server",
         client: "floor-client",
-        server: "ipc-server",
+        server: "owned-server",
     };
-    let ours = spawn_cycles(CKB_IPC).unwrap_or_else(|e| panic!("{e}"));
+    let ours = spawn_cycles(OWNED).unwrap_or_else(|e| panic!("{e}"));
     (ours, spawn_cycles(raw).unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// The call scenarios: (name, op, payload size).
 pub const SCENARIOS: &[(&str, u8, u32)] = &[
-    ("add(u64, u64)", demo_proto::op::ADD, 0),
-    ("echo 0 B", demo_proto::op::ECHO, 0),
-    ("echo 32 B", demo_proto::op::ECHO, 32),
-    ("echo 1 KiB", demo_proto::op::ECHO, 1024),
-    ("echo 16 KiB", demo_proto::op::ECHO, 16 * 1024),
-    ("echo 64 KiB", demo_proto::op::ECHO, 64 * 1024),
-    ("echo 256 KiB", demo_proto::op::ECHO, 256 * 1024),
+    ("add(u64, u64)", test_proto::op::ADD, 0),
+    ("echo 0 B", test_proto::op::ECHO, 0),
+    ("echo 32 B", test_proto::op::ECHO, 32),
+    ("echo 1 KiB", test_proto::op::ECHO, 1024),
+    ("echo 16 KiB", test_proto::op::ECHO, 16 * 1024),
+    ("echo 64 KiB", test_proto::op::ECHO, 64 * 1024),
+    ("echo 256 KiB", test_proto::op::ECHO, 256 * 1024),
 ];
 
 /// One measurement; `cycles` keeps the failure when an implementation cannot do it.
@@ -296,7 +296,7 @@ pub fn measure(impls: &[Impl], scenarios: &[(&'static str, u8, u32)], calls: u32
         });
     }
     for &(scenario, op, size) in scenarios {
-        let size_of = (op == demo_proto::op::ECHO).then_some(size);
+        let size_of = (op == test_proto::op::ECHO).then_some(size);
         for &imp in impls {
             let cycles = per_call(imp, op, size, calls);
             out.push(Measured {
@@ -364,10 +364,11 @@ pub fn markdown_table(rows: &[Measured]) -> String {
 }
 
 pub mod heap;
+pub mod readme;
 pub mod report;
 
 #[cfg(test)]
-mod tests;
+mod scenarios;
 
 #[cfg(test)]
 mod adversarial;
@@ -376,7 +377,7 @@ mod adversarial;
 mod limits;
 
 #[cfg(test)]
-mod lean;
+mod inplace;
 
 #[cfg(test)]
 mod golden;

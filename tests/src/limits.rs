@@ -3,14 +3,14 @@
 //! the channel must go on where the stream allows it.
 
 use super::*;
-use demo_proto::{bad, over, scenario};
+use test_proto::{bad, over, scenario};
 
 #[test]
 fn a_request_one_byte_over_the_server_limit_is_answered_28_and_the_server_goes_on() {
-    // 524,289 bytes to ipc-server (limit 512 KiB) in one write: the server reads the body
+    // 524,289 bytes to owned-server (limit 512 KiB) in one write: the server reads the body
     // it refuses, answers code 28 (general IO), and serves the next call.
     assert_eq!(
-        over_limit("ipc-client", "ipc-server", over::REQUEST_ONE),
+        over_limit("owned-client", "owned-server", over::REQUEST_ONE),
         "code 28 with 0 bytes; then add = 42"
     );
 }
@@ -18,7 +18,7 @@ fn a_request_one_byte_over_the_server_limit_is_answered_28_and_the_server_goes_o
 #[test]
 fn a_streamed_request_twice_the_server_limit_is_answered_28_and_the_server_goes_on() {
     assert_eq!(
-        over_limit("ipc-client", "ipc-server", over::REQUEST_TWICE),
+        over_limit("owned-client", "owned-server", over::REQUEST_TWICE),
         "code 28 with 0 bytes; then add = 42"
     );
 }
@@ -26,11 +26,11 @@ fn a_streamed_request_twice_the_server_limit_is_answered_28_and_the_server_goes_
 #[test]
 fn a_response_over_the_client_limit_is_refused_and_the_channel_stays_usable() {
     assert_eq!(
-        over_limit("ipc-client", "ipc-server", over::RESPONSE_ONE),
+        over_limit("owned-client", "owned-server", over::RESPONSE_ONE),
         "PayloadTooLarge { len: 1025, max: 1024 }; then add = 42"
     );
     assert_eq!(
-        over_limit("ipc-client", "ipc-server", over::RESPONSE_TWICE),
+        over_limit("owned-client", "owned-server", over::RESPONSE_TWICE),
         "PayloadTooLarge { len: 2048, max: 1024 }; then add = 42"
     );
 }
@@ -57,7 +57,7 @@ fn a_typed_answer_over_the_client_limit_is_refused_and_the_client_goes_on() {
 
 /// The first and second outcome of calling a `bad-peer` server in `mode` twice.
 fn call_twice(mode: &str) -> String {
-    let tx = Tx::new(&["ipc-client", "bad-peer"], |_, _| {
+    let tx = Tx::new(&["owned-client", "bad-peer"], |_, _| {
         client_args(
             scenario::BROKEN,
             1,
@@ -96,7 +96,7 @@ fn an_error_code_leaves_the_channel_usable() {
 
 #[test]
 fn spawn_cell_server_names_a_code_hash_missing_from_the_cell_deps() {
-    let tx = Tx::new(&["ipc-client", "ipc-server"], |_, _| {
+    let tx = Tx::new(&["owned-client", "owned-server"], |_, _| {
         client_args(
             scenario::SPAWN_BY_HASH,
             1,
@@ -108,7 +108,7 @@ fn spawn_cell_server_names_a_code_hash_missing_from_the_cell_deps() {
     let out = tx.run("spawn-missing").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.line("spawn: "), "CellDepNotFound");
     // And the same code path finds the server when the hash is right.
-    let tx = Tx::new(&["ipc-client", "ipc-server"], |ctx, deps| {
+    let tx = Tx::new(&["owned-client", "owned-server"], |ctx, deps| {
         let hash = code_hash(ctx, &deps[1], ScriptHashType::Data2);
         client_args(scenario::SPAWN_BY_HASH, 1, hash, ScriptHashType::Data2, &[])
     });

@@ -13,8 +13,8 @@ use std::path::PathBuf;
 
 use crate::heap::{heap_table, measure_heap, HeapMeasured};
 use crate::{
-    binary, cycles_of, markdown_table, measure, spawn_server_overhead, Impl, Measured, CKB_IPC,
-    FLOOR, LEAN, SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
+    binary, cycles_of, markdown_table, measure, spawn_server_overhead, Impl, Measured, FLOOR,
+    INPLACE, OWNED, SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
 };
 
 /// Calls per scenario in `make demo`'s table.
@@ -22,7 +22,7 @@ pub const DEMO_CALLS: u32 = 16;
 /// Calls per scenario in `make bench`.
 pub const BENCH_CALLS: u32 = 8;
 /// Every implementation `make bench` compares, in the order of its tables.
-pub const BENCH_IMPLS: [Impl; 6] = [FLOOR, LEAN, CKB_IPC, TYPED, SCRIPT_IPC, SCRIPT_IPC_MACRO];
+pub const BENCH_IMPLS: [Impl; 6] = [FLOOR, INPLACE, OWNED, TYPED, SCRIPT_IPC, SCRIPT_IPC_MACRO];
 
 /// The repository's root.
 pub fn repo_dir() -> PathBuf {
@@ -31,7 +31,7 @@ pub fn repo_dir() -> PathBuf {
 
 /// `make demo`'s measurements: ckb-ipc against the raw-syscall floor.
 pub struct DemoNumbers {
-    /// `spawn_server` of ipc-server through ckb-ipc, and a bare spawn syscall of it.
+    /// `spawn_server` of owned-server through ckb-ipc, and a bare spawn syscall of it.
     pub spawn: (u64, u64),
     pub rows: Vec<Measured>,
 }
@@ -40,7 +40,7 @@ pub struct DemoNumbers {
 pub fn demo_numbers() -> DemoNumbers {
     DemoNumbers {
         spawn: spawn_server_overhead(),
-        rows: measure(&[FLOOR, LEAN, CKB_IPC], &SCENARIOS[..6], DEMO_CALLS),
+        rows: measure(&[FLOOR, INPLACE, OWNED], &SCENARIOS[..6], DEMO_CALLS),
     }
 }
 
@@ -48,17 +48,17 @@ fn ratio(a: u64, b: u64) -> String {
     format!("{:.3}x", a as f64 / b.max(1) as f64)
 }
 
-/// The README's cycle table (block `demo`): the lean level and the owned `Channel` against
+/// The README's cycle table (block `demo`): the in-place level and the owned level against
 /// the floor.
 pub fn demo_block(numbers: &DemoNumbers) -> String {
     let mut out = String::from(
-        "| call | lean (no heap) | Channel | floor | lean / floor | Channel / floor |\n\
+        "| call | in-place (no heap) | owned | floor | in-place / floor | owned / floor |\n\
          |---|---:|---:|---:|---:|---:|\n",
     );
     let mut overheads = Vec::new();
     for scenario in std::iter::once("spawn alone").chain(SCENARIOS[..6].iter().map(|s| s.0)) {
         let cell = |imp| cycles_of(&numbers.rows, scenario, imp);
-        let (Some(l), Some(c), Some(f)) = (cell(LEAN), cell(CKB_IPC), cell(FLOOR)) else {
+        let (Some(l), Some(c), Some(f)) = (cell(INPLACE), cell(OWNED), cell(FLOOR)) else {
             out.push_str(&format!("| {scenario} | fails | - | - | - | - |\n"));
             continue;
         };
@@ -77,19 +77,19 @@ pub fn demo_block(numbers: &DemoNumbers) -> String {
     }
     let (ours, bare) = numbers.spawn;
     out.push_str(&format!(
-        "\n`spawn_server` of ipc-server against a bare `spawn` syscall of it: {ours} and {bare} \
+        "\n`spawn_server` of owned-server against a bare `spawn` syscall of it: {ours} and {bare} \
          cycles."
     ));
-    let lean = overheads.iter().map(|o| o.0);
+    let inplace = overheads.iter().map(|o| o.0);
     let owned = overheads.iter().map(|o| o.1);
     if let (Some(llo), Some(lhi), Some(clo), Some(chi)) = (
-        lean.clone().min(),
-        lean.max(),
+        inplace.clone().min(),
+        inplace.max(),
         owned.clone().min(),
         owned.max(),
     ) {
         out.push_str(&format!(
-            " Per round trip above the floor: lean {llo} to {lhi} cycles, Channel {clo} to \
+            " Per round trip above the floor: in-place {llo} to {lhi} cycles, owned {clo} to \
              {chi} (mean of {DEMO_CALLS} calls each).\n"
         ));
     } else {
@@ -122,7 +122,7 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
         ));
     }
     report.push_str(
-        "\nStripped release binaries (the ckb-ipc Channel client also holds every test scenario). \
+        "\nStripped release binaries (the ckb-ipc owned client also holds every test scenario). \
          The ckb-script-ipc rows run its IPC over pipes from ckb-ipc's spawn_server: its own \
          spawn_server passes the inherited fds without the terminating 0 and fails in that client \
          (exit code 3). Their 256 KiB echo ends in exit code -1: the payload as JSON text does \
@@ -137,7 +137,7 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
          payload\": the mark minus the echo's payload size. Measured inside the scripts: `make \
          bench` builds the benchmark's contracts again with their `heap-stats` feature (`make \
          build-heap-stats`, into `build/heap-stats/`), where ckb-std's allocator, with the same \
-         heaps, counts the bytes and prints each new high-water mark (`demo_proto::heap_stats`); \
+         heaps, counts the bytes and prints each new high-water mark (`bench_alloc::heap_stats`); \
          the cycles above are measured with the binaries built without it. A client's mark \
          includes the data it builds its requests from and, for an echo, the request it keeps \
          while the answer comes in; the floor's server reads into a static buffer, not the heap. \
@@ -149,7 +149,7 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
         "\n## Off-chain: the host against ckb-script-ipc-common's native::spawn_server\n\n\
          Wall clock on the machine that ran `make bench`, so unlike the cycles above these \
          numbers vary from run to run (`make test` leaves this block out of its comparison). \
-         Both sides run the same `ipc-server` and call it with ckb-ipc's `Channel`: ours in the \
+         Both sides run the same `owned-server` and call it with ckb-ipc's `Channel`: ours in the \
          CKB scheduler through `ckb-ipc-host` (cycles counted), theirs in the bare ckb-vm of \
          `native::spawn_server`. Then one `ckb-ipc exec` per call, process start included.\n\n\
          <!-- begin native: written by make bench -->\n<!-- end native -->\n",
@@ -164,22 +164,22 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
     report
 }
 
-/// The examples at each opt-level: `(level, lean pair, raw Channel pair, typed pair)`; "3" is
+/// The examples at each opt-level: `(level, in-place pair, owned pair, typed pair)`; "3" is
 /// the release profile's own, "s" and "z" are what `make build-opt-levels` writes to
 /// `opt-<level>/`.
 pub const OPT_LEVELS: [(&str, Impl, Impl, Impl); 3] = [
-    ("3", LEAN, CKB_IPC, TYPED),
+    ("3", INPLACE, OWNED, TYPED),
     (
         "s",
         Impl {
-            name: "ckb-ipc lean, opt-level s",
-            client: "opt-s/lean-client",
-            server: "opt-s/lean-server",
+            name: "ckb-ipc in-place, opt-level s",
+            client: "opt-s/inplace-client",
+            server: "opt-s/inplace-server",
         },
         Impl {
-            name: "ckb-ipc Channel, opt-level s",
-            client: "opt-s/ipc-client",
-            server: "opt-s/ipc-server",
+            name: "ckb-ipc owned, opt-level s",
+            client: "opt-s/owned-client",
+            server: "opt-s/owned-server",
         },
         Impl {
             name: "ckb-ipc typed, opt-level s",
@@ -190,14 +190,14 @@ pub const OPT_LEVELS: [(&str, Impl, Impl, Impl); 3] = [
     (
         "z",
         Impl {
-            name: "ckb-ipc lean, opt-level z",
-            client: "opt-z/lean-client",
-            server: "opt-z/lean-server",
+            name: "ckb-ipc in-place, opt-level z",
+            client: "opt-z/inplace-client",
+            server: "opt-z/inplace-server",
         },
         Impl {
-            name: "ckb-ipc Channel, opt-level z",
-            client: "opt-z/ipc-client",
-            server: "opt-z/ipc-server",
+            name: "ckb-ipc owned, opt-level z",
+            client: "opt-z/owned-client",
+            server: "opt-z/owned-server",
         },
         Impl {
             name: "ckb-ipc typed, opt-level z",
@@ -209,7 +209,7 @@ pub const OPT_LEVELS: [(&str, Impl, Impl, Impl); 3] = [
 
 /// Whether `make build-opt-levels` has run (the "s" and "z" binaries exist).
 pub fn opt_level_binaries_exist() -> bool {
-    crate::contracts_dir().join("opt-z/lean-server").exists()
+    crate::contracts_dir().join("opt-z/inplace-server").exists()
 }
 
 /// Bytes and cycles of the example server and client at opt-level 3, "s" and "z" (block
@@ -220,11 +220,11 @@ pub fn opt_levels_block() -> String {
         "| layer | opt-level | server bytes | client bytes | spawn | add(u64, u64) | echo 1 KiB | echo 16 KiB |\n\
          |---|---|---:|---:|---:|---:|---:|---:|\n",
     );
-    for layer in ["lean", "Channel", "typed"] {
-        for (level, lean, raw, typed) in OPT_LEVELS {
+    for layer in ["in-place", "owned", "typed"] {
+        for (level, inplace, owned, typed) in OPT_LEVELS {
             let imp = match layer {
-                "lean" => lean,
-                "Channel" => raw,
+                "in-place" => inplace,
+                "owned" => owned,
                 _ => typed,
             };
             let rows = measure(&[imp], &scenarios, BENCH_CALLS);
@@ -406,114 +406,6 @@ mod tests {
              in {}: run `make bench` and commit docs/ (or `make build-heap-stats` if those \
              binaries are older than the code)",
             crate::heap::heap_stats_dir().display()
-        );
-    }
-}
-
-/// The lines of `text` between `// ANCHOR: name` and `// ANCHOR_END: name` (mdBook's markers).
-pub fn anchored<'a>(text: &'a str, name: &str) -> Option<&'a str> {
-    let begin = format!("// ANCHOR: {name}\n");
-    let start = text.find(&begin)? + begin.len();
-    let end = start + text[start..].find(&format!("// ANCHOR_END: {name}"))?;
-    Some(&text[start..end])
-}
-
-/// The first ```rust block after the first line of a markdown `doc` that contains `marker`.
-pub fn code_after<'a>(doc: &'a str, marker: &str) -> Option<&'a str> {
-    let at = doc.find(marker)?;
-    let start = at + doc[at..].find("```rust\n")? + "```rust\n".len();
-    let end = start + doc[start..].find("\n```")? + 1;
-    Some(&doc[start..end])
-}
-
-/// The lines a reader sees of the first code block in the `//!` docs of a Rust `source`
-/// (rustdoc's hidden `# ` lines left out).
-pub fn doc_example(source: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for line in source.lines().filter_map(|l| l.strip_prefix("//!")) {
-        let line = line.strip_prefix(' ').unwrap_or(line);
-        if line.starts_with("```") {
-            if inside {
-                break;
-            }
-            inside = true;
-        } else if inside && !line.starts_with("# ") && line != "#" {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod quickstart {
-    use super::*;
-
-    fn read(path: &str) -> String {
-        std::fs::read_to_string(repo_dir().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-
-    #[test]
-    fn the_readme_quick_start_is_the_compiled_example() {
-        let example = "crates/ckb-ipc/examples/quickstart.rs";
-        let readme = read("README.md");
-        let shown = code_after(&readme, &format!("The code below is `{example}`"))
-            .expect("the quick start's code block");
-        let source = read(example);
-        let compiled = anchored(&source, "quickstart").expect("ANCHOR: quickstart");
-        assert_eq!(
-            shown, compiled,
-            "README.md's quick start differs from {example}"
-        );
-    }
-
-    #[test]
-    fn the_readme_lean_example_is_the_compiled_one() {
-        let readme = read("README.md");
-        for (file, anchor) in [
-            ("contracts/lean-server/src/main.rs", "lean-server"),
-            ("crates/ckb-ipc/examples/lean.rs", "lean"),
-        ] {
-            let shown = code_after(&readme, &format!("From `{file}`"))
-                .unwrap_or_else(|| panic!("the README's code block from {file}"));
-            let source = read(file);
-            let compiled =
-                anchored(&source, anchor).unwrap_or_else(|| panic!("ANCHOR: {anchor} in {file}"));
-            assert_eq!(
-                shown, compiled,
-                "README.md's lean example differs from {file}"
-            );
-        }
-    }
-
-    #[test]
-    fn the_readme_host_example_is_the_compiled_one() {
-        let example = "crates/ckb-ipc-host/examples/add.rs";
-        let readme = read("README.md");
-        let shown = code_after(&readme, &format!("From `{example}`")).expect("the host example");
-        let source = read(example);
-        let compiled = anchored(&source, "host").expect("ANCHOR: host");
-        let dedented: String = compiled
-            .split_inclusive('\n')
-            .map(|l| l.strip_prefix("    ").unwrap_or(l))
-            .collect();
-        assert_eq!(
-            shown, dedented,
-            "README.md's host example differs from {example}"
-        );
-    }
-
-    #[test]
-    fn the_readme_test_helper_example_is_the_doc_tested_one() {
-        let lib = "crates/ckb-ipc-testtool/src/lib.rs";
-        let readme = read("README.md");
-        let shown = code_after(&readme, "The test uses [`ckb-ipc-testtool`]")
-            .expect("the helper's code block");
-        assert_eq!(
-            shown,
-            doc_example(&read(lib)),
-            "README.md's helper example differs from {lib}"
         );
     }
 }

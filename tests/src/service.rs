@@ -1,16 +1,19 @@
-//! The typed service layer in CKB-VM: the example key-value service (`contracts/kv-server`,
-//! `#[ckb_ipc::service]` server) used by a client script through the generated client.
+//! The typed service layer in CKB-VM: the example key-value service (`examples/kv-server`,
+//! `#[ckb_ipc::service]` server) used by the example client script (`examples/kv-client`)
+//! through the generated client.
 
 use super::*;
-use demo_proto::scenario;
+use test_proto::scenario;
 
 #[test]
 fn a_script_uses_the_key_value_service() {
-    // get/put/remove/len/scan, typed refusals (key or value too long), then more calls.
-    let tx = Tx::new(&["typed-client", "kv-server"], |_, _| {
-        client_args(scenario::KV, 1, [0; 32], ScriptHashType::Data1, &[])
-    });
-    tx.run("kv-service").unwrap_or_else(|e| panic!("{e}"));
+    // get/put/remove/count/scan, typed refusals (key or value too long), then more calls; the
+    // client finds the server by its code hash, its script args.
+    let server = binary("kv-server");
+    let args = ckb_ipc_testtool::data_hash(&server).to_vec();
+    let tx = Tx::deploy(vec![binary("kv-client"), server], |_, _| args).unwrap();
+    let out = tx.run("kv-service").unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.messages.is_empty(), "{:?}", out.messages);
 }
 
 #[test]
@@ -25,12 +28,12 @@ fn the_typed_server_answers_bad_bytes_with_error_codes() {
             .unwrap_or_else(|e| panic!("{e}"));
         out.messages.join("\n")
     };
-    let garbage = run(demo_proto::bad::GARBAGE);
+    let garbage = run(test_proto::bad::GARBAGE);
     assert!(
         garbage.contains("answer: 001c00") && garbage.contains("exit: 1"),
         "{garbage}"
     );
-    let unknown = run(demo_proto::bad::UNKNOWN_CODE);
+    let unknown = run(test_proto::bad::UNKNOWN_CODE);
     assert!(
         unknown.contains("answer: 00800200") && unknown.contains("exit: 0"),
         "{unknown}"
@@ -48,7 +51,7 @@ fn bench_args(op: u8, calls: u32, size: u32) -> Vec<u8> {
 #[test]
 fn json_mode_serves_a_ckb_script_ipc_macro_client() {
     // their-macro-client: ckb-script-ipc's generated client; json-typed-server: ours.
-    for (op, size) in [(demo_proto::op::ADD, 0), (demo_proto::op::ECHO, 300)] {
+    for (op, size) in [(test_proto::op::ADD, 0), (test_proto::op::ECHO, 300)] {
         let tx = Tx::new(&["their-macro-client", "json-typed-server"], |_, _| {
             bench_args(op, 3, size)
         });
@@ -59,7 +62,7 @@ fn json_mode_serves_a_ckb_script_ipc_macro_client() {
 
 #[test]
 fn json_mode_calls_a_ckb_script_ipc_macro_server() {
-    for (op, size) in [(demo_proto::op::ADD, 0), (demo_proto::op::ECHO, 300)] {
+    for (op, size) in [(test_proto::op::ADD, 0), (test_proto::op::ECHO, 300)] {
         let tx = Tx::new(&["json-typed-client", "their-macro-server"], |_, _| {
             bench_args(op, 3, size)
         });

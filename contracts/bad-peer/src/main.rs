@@ -1,8 +1,8 @@
-//! A hostile IPC peer (see `demo_proto::bad`). Spawned with an argv it is a bad server for a
+//! A hostile IPC peer (see `test_proto::bad`). Spawned with an argv it is a bad server for a
 //! real client; run as the root script it is a bad client of a real server (cell dep 1), and
 //! prints `answer: <hex>` (what the server sent back) and `exit: <code>` (how it ended).
 //! Spawned without argv by a client's BENCH scenario, it is the bad server of the mode in the
-//! BENCH args (`demo_proto::bad_peer`).
+//! BENCH args (`test_proto::bad_peer`).
 #![no_std]
 #![no_main]
 
@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use ckb_std::ckb_constants::Source;
 use ckb_std::ckb_types::prelude::*;
 use ckb_std::{env, high_level, syscalls};
-use demo_proto::{bad, bad_peer};
+use test_proto::{bad, bad_peer};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();
@@ -53,7 +53,7 @@ fn spawned() -> bool {
     syscalls::inherited_fds(&mut fds) >= 2
 }
 
-/// The bad-server mode the BENCH script args carry (`demo_proto::bad_peer`), when this process
+/// The bad-server mode the BENCH script args carry (`test_proto::bad_peer`), when this process
 /// was spawned with pipes by such a client; `None` otherwise (then it is the bad client, as a
 /// root script or under `ckb-ipc init`, whose args carry no mode).
 fn bench_mode() -> Option<String> {
@@ -102,7 +102,7 @@ fn bad_client() -> i8 {
     };
     let args: Vec<u8> = script.args().unpack();
     let mode = core::str::from_utf8(&args).unwrap_or_default();
-    if mode == bad_peer::OVER_LEAN_THEN_ADD {
+    if mode == bad_peer::OVER_INPLACE_THEN_ADD {
         return over_lean_then_add();
     }
     let Some(bytes) = bad_bytes(mode) else {
@@ -121,7 +121,7 @@ fn bad_client() -> i8 {
     report(Vec::new(), read, Some(write), pid)
 }
 
-/// `bad_peer::OVER_LEAN_THEN_ADD`: a request one byte over lean-server's limit, its answer read
+/// `bad_peer::OVER_INPLACE_THEN_ADD`: a request one byte over inplace-server's limit, its answer read
 /// before the `ADD` goes out (a server answering while the client still writes would leave
 /// both sides writing).
 fn over_lean_then_add() -> i8 {
@@ -130,10 +130,10 @@ fn over_lean_then_add() -> i8 {
     };
     let pid = server.pid();
     let (read, write) = server.into_pipes();
-    let len = bad_peer::LEAN_LIMIT + 1;
+    let len = bad_peer::INPLACE_LIMIT + 1;
     let mut chunk = [0x5au8; 16 * 1024];
     let mut header = [0u8; ckb_ipc::wire::MAX_HEADER_LEN];
-    let n = ckb_ipc::wire::encode_header(demo_proto::method::ECHO, len as u64, &mut header);
+    let n = ckb_ipc::wire::encode_header(test_proto::method::ECHO, len as u64, &mut header);
     let (Some(head), Some(header)) = (chunk.get_mut(..n), header.get(..n)) else {
         return 13;
     };

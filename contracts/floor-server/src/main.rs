@@ -60,11 +60,6 @@ fn program_entry() -> i8 {
     }
 }
 
-// ckb-std's allocator; built with the `heap-stats` feature (`make build-heap-stats`, for
-// `make bench`'s heap table), the same allocator counting its bytes (demo_proto::heap_stats).
-// Down here so that the feature moves no line above: panic locations, so the binaries, stay
-// as they are without it.
-#[cfg(not(feature = "heap-stats"))]
-ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
-#[cfg(feature = "heap-stats")]
-demo_proto::heap_stats_alloc!(FIXED_HEAP, HEAP, 64);
+// ckb-std's allocator (`bench_alloc::allocator!`: counting under the `heap-stats` feature, at
+// the end of the file so that the feature moves no line above it).
+bench_alloc::allocator!(FIXED_HEAP, HEAP, 64);

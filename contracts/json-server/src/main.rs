@@ -1,10 +1,10 @@
 //! A ckb-ipc server that speaks ckb-script-ipc-common's JSON payloads (method id 0, serde_json of
-//! `demo_proto::json::Req`), so clients written with that crate can call it.
+//! `test_proto::json::Req`), so clients written with that crate can call it.
 #![no_std]
 #![no_main]
 
 use ckb_ipc::{ProtocolErrorCode, RequestPacket, ResponsePacket};
-use demo_proto::json::{Req, Resp};
+use test_proto::json::{Req, Resp};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();

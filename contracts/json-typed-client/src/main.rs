@@ -6,7 +6,7 @@
 use alloc::vec::Vec;
 use ckb_ipc::Source;
 use ckb_std::ckb_types::prelude::*;
-use demo_proto::{op, typed_json::BenchClient};
+use test_proto::{op, typed_json::BenchClient};
 
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;
@@ -18,7 +18,7 @@ fn program_entry() -> i8 {
         return 1;
     };
     let args: Vec<u8> = script.args().unpack();
-    let Some((op, calls, size)) = demo_proto::bench_params(&args) else {
+    let Some((op, calls, size)) = test_proto::bench_params(&args) else {
         return 2;
     };
     if op == op::NOOP {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use alloc::vec::Vec;
-use demo_proto::typed_json::{Bench, BenchServer};
+use test_proto::typed_json::{Bench, BenchServer};
 
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;

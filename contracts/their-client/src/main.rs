@@ -9,7 +9,7 @@ use ckb_script_ipc_common::channel::Channel;
 use ckb_script_ipc_common::error::{IpcError, ProtocolErrorCode};
 use ckb_std::ckb_constants::Source;
 use ckb_std::ckb_types::prelude::*;
-use demo_proto::json::{Req, Resp};
+use test_proto::json::{Req, Resp};
 
 ckb_std::entry!(program_entry);
 // Room for JSON: a 64 KiB byte array is about 250 KB of text.
@@ -23,17 +23,17 @@ fn program_entry() -> i8 {
     };
     let args: Vec<u8> = script.args().unpack();
     match args.first() {
-        Some(&demo_proto::scenario::BENCH) => bench(&args),
+        Some(&test_proto::scenario::BENCH) => bench(&args),
         _ => compat(),
     }
 }
 
-/// `[BENCH, index, code hash, hash type, op, calls: u32 LE, size: u32 LE]`, as ipc-client's.
+/// `[BENCH, index, code hash, hash type, op, calls: u32 LE, size: u32 LE]`, as owned-client's.
 fn bench(args: &[u8]) -> i8 {
-    let Some((op, calls, size)) = demo_proto::bench_params(args) else {
+    let Some((op, calls, size)) = test_proto::bench_params(args) else {
         return 20;
     };
-    if op == demo_proto::op::NOOP {
+    if op == test_proto::op::NOOP {
         return 0;
     }
     let Ok((read, write)) = ckb_script_ipc_common::spawn::spawn_server(1, Source::CellDep, &[])
@@ -44,7 +44,7 @@ fn bench(args: &[u8]) -> i8 {
     let data = alloc::vec![0x5au8; size];
     for i in 0..u64::from(calls) {
         let ok = match op {
-            demo_proto::op::ADD => {
+            test_proto::op::ADD => {
                 matches!(channel.call::<Req, Resp>("add", Req::Add(i, 1)), Ok(Resp::Add(s)) if s == i + 1)
             }
             _ => {
@@ -89,11 +89,6 @@ fn compat() -> i8 {
     }
 }
 
-// ckb-std's allocator; built with the `heap-stats` feature (`make build-heap-stats`, for
-// `make bench`'s heap table), the same allocator counting its bytes (demo_proto::heap_stats).
-// Down here so that the feature moves no line above: panic locations, so the binaries, stay
-// as they are without it.
-#[cfg(not(feature = "heap-stats"))]
-ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
-#[cfg(feature = "heap-stats")]
-demo_proto::heap_stats_alloc!(FIXED_HEAP, HEAP, 64);
+// ckb-std's allocator (`bench_alloc::allocator!`: counting under the `heap-stats` feature, at
+// the end of the file so that the feature moves no line above it).
+bench_alloc::allocator!(FIXED_HEAP, HEAP, 64);

@@ -1,12 +1,12 @@
 //! Calls the `Bench` service through ckb-script-ipc's generated client, with the BENCH script
-//! args of ipc-client (`[op, calls: u32 LE, size: u32 LE]` after the common header).
+//! args of owned-client (`[op, calls: u32 LE, size: u32 LE]` after the common header).
 #![no_std]
 #![no_main]
 
 use alloc::vec::Vec;
 use ckb_std::ckb_constants::Source;
 use ckb_std::ckb_types::prelude::*;
-use demo_proto::{op, script_ipc::BenchClient};
+use test_proto::{op, script_ipc::BenchClient};
 
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;
@@ -18,7 +18,7 @@ fn program_entry() -> i8 {
         return 1;
     };
     let args: Vec<u8> = script.args().unpack();
-    let Some((op, calls, size)) = demo_proto::bench_params(&args) else {
+    let Some((op, calls, size)) = test_proto::bench_params(&args) else {
         return 2;
     };
     if op == op::NOOP {
@@ -48,11 +48,6 @@ fn program_entry() -> i8 {
     0
 }
 
-// ckb-std's allocator; built with the `heap-stats` feature (`make build-heap-stats`, for
-// `make bench`'s heap table), the same allocator counting its bytes (demo_proto::heap_stats).
-// Down here so that the feature moves no line above: panic locations, so the binaries, stay
-// as they are without it.
-#[cfg(not(feature = "heap-stats"))]
-ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
-#[cfg(feature = "heap-stats")]
-demo_proto::heap_stats_alloc!(FIXED_HEAP, HEAP, 64);
+// ckb-std's allocator (`bench_alloc::allocator!`: counting under the `heap-stats` feature, at
+// the end of the file so that the feature moves no line above it).
+bench_alloc::allocator!(FIXED_HEAP, HEAP, 64);

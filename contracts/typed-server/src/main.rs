@@ -1,9 +1,9 @@
-//! The typed `Bench` service (demo_proto::typed), served with `#[ckb_ipc::service]`'s server.
+//! The typed `Bench` service (test_proto::typed), served with `#[ckb_ipc::service]`'s server.
 #![no_std]
 #![no_main]
 
 use ckb_ipc::{Payload, ServerOptions};
-use demo_proto::typed::{Bench, BenchServer};
+use test_proto::typed::{Bench, BenchServer};
 
 ckb_std::entry!(program_entry);
 const FIXED_HEAP: usize = 16 * 1024;
@@ -22,7 +22,7 @@ impl Bench for Service {
 }
 
 fn program_entry() -> i8 {
-    let options = ServerOptions::new().max_payload(demo_proto::MAX_PAYLOAD);
+    let options = ServerOptions::new().max_payload(test_proto::MAX_PAYLOAD);
     let served = ckb_ipc::run_server_with(options, BenchServer(Service));
     match served {
         Ok(()) => 0,
@@ -30,11 +30,6 @@ fn program_entry() -> i8 {
     }
 }
 
-// ckb-std's allocator; built with the `heap-stats` feature (`make build-heap-stats`, for
-// `make bench`'s heap table), the same allocator counting its bytes (demo_proto::heap_stats).
-// Down here so that the feature moves no line above: panic locations, so the binaries, stay
-// as they are without it.
-#[cfg(not(feature = "heap-stats"))]
-ckb_std::default_alloc!(FIXED_HEAP, HEAP, 64);
-#[cfg(feature = "heap-stats")]
-demo_proto::heap_stats_alloc!(FIXED_HEAP, HEAP, 64);
+// ckb-std's allocator (`bench_alloc::allocator!`: counting under the `heap-stats` feature, at
+// the end of the file so that the feature moves no line above it).
+bench_alloc::allocator!(FIXED_HEAP, HEAP, 64);

@@ -1,5 +1,5 @@
 //! Calls per second through the host, against ckb-script-ipc-common's `native::spawn_server`
-//! (a bare ckb-vm with faked pipes), both running build/release/ipc-server; and the latency of
+//! (a bare ckb-vm with faked pipes), both running build/release/owned-server; and the latency of
 //! one `ckb-ipc exec` round trip. Prints a markdown table.
 //!
 //! ```text
@@ -88,8 +88,8 @@ fn per_call(total: Duration, calls: u32) -> (f64, f64) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let server = std::fs::read(contracts()?.join("ipc-server"))
-        .map_err(|e| format!("ipc-server: {e} (run `make build`)"))?;
+    let server = std::fs::read(contracts()?.join("owned-server"))
+        .map_err(|e| format!("owned-server: {e} (run `make build`)"))?;
     println!("| call | host: calls/s | host: µs/call | host: cycles/call | native::spawn_server: calls/s | µs/call |");
     println!("|---|---:|---:|---:|---:|---:|");
     for case in cases() {
@@ -145,7 +145,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Ok(String::from_utf8(out.stdout)?)
     };
-    let server_path = contracts()?.join("ipc-server");
+    let server_path = contracts()?.join("owned-server");
     let t = Instant::now();
     let session = run(&["init", server_path.to_str().ok_or("path")?])?;
     let init = t.elapsed();
@@ -169,7 +169,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!();
     println!("| `ckb-ipc` step | wall time |");
     println!("|---|---:|");
-    println!("| init (ipc-server) | {:.2} ms |", init.as_secs_f64() * 1e3);
+    println!(
+        "| init (owned-server) | {:.2} ms |",
+        init.as_secs_f64() * 1e3
+    );
     println!(
         "| exec add (mean of {n}) | {:.2} ms |",
         exec.as_secs_f64() * 1e3

@@ -121,8 +121,8 @@ const ADD_40_2: &str = "0x28000000000000000200000000000000";
 #[test]
 fn init_exec_terminate_round_trip() {
     let d = Dir::new("round-trip");
-    let ipc_server = contract("ipc-server");
-    let s = d.init(&[ipc_server.to_str().unwrap()]);
+    let owned_server = contract("owned-server");
+    let s = d.init(&[owned_server.to_str().unwrap()]);
     let sock = path_of(&s);
     {
         use std::os::unix::fs::PermissionsExt;
@@ -197,7 +197,7 @@ fn idle_timeout_ends_the_session() {
         "init",
         "--idle-timeout",
         "0.3",
-        contract("ipc-server").to_str().unwrap(),
+        contract("owned-server").to_str().unwrap(),
     ]);
     assert!(out.status.success());
     let s = text(&out.stdout).trim_end().to_string();
@@ -220,7 +220,7 @@ fn call_in_one_process() {
     let d = Dir::new("call");
     let out = d.run(&[
         "call",
-        contract("ipc-server").to_str().unwrap(),
+        contract("owned-server").to_str().unwrap(),
         "--method",
         "2",
         ADD_40_2,
@@ -236,7 +236,7 @@ fn call_in_one_process() {
     // Server arguments before --method stay arguments.
     let out = d.run(&[
         "call",
-        contract("ipc-server").to_str().unwrap(),
+        contract("owned-server").to_str().unwrap(),
         "a",
         "bc",
         "--method",
@@ -284,7 +284,7 @@ fn native_session() {
 #[test]
 fn two_execs_at_once_do_not_interleave() {
     let d = Dir::new("concurrent");
-    let s = d.init(&[contract("ipc-server").to_str().unwrap()]);
+    let s = d.init(&[contract("owned-server").to_str().unwrap()]);
     let big = d.0.join("big.bin");
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
     std::fs::write(&big, &bytes).unwrap();
@@ -319,15 +319,15 @@ fn two_execs_at_once_do_not_interleave() {
 #[test]
 fn bad_input_is_one_line_and_non_zero() {
     let d = Dir::new("bad");
-    let ipc_server = contract("ipc-server");
-    let ipc_server = ipc_server.to_str().unwrap();
+    let owned_server = contract("owned-server");
+    let owned_server = owned_server.to_str().unwrap();
     let readme = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
     let bad_json = d.0.join("bad.json");
     d.create();
     std::fs::write(&bad_json, "{").unwrap();
     let stale = d.0.join("stale.sock");
     drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
-    let s = d.init(&[ipc_server]);
+    let s = d.init(&[owned_server]);
 
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["init", "/no/such/file"], "no such file: /no/such/file"),
@@ -365,7 +365,7 @@ fn bad_input_is_one_line_and_non_zero() {
         ),
         (vec!["terminate", stale.to_str().unwrap()], "stale socket"),
         (
-            vec!["init", "--tx", bad_json.to_str().unwrap(), ipc_server],
+            vec!["init", "--tx", bad_json.to_str().unwrap(), owned_server],
             "mock tx does not parse",
         ),
         (
@@ -375,7 +375,7 @@ fn bad_input_is_one_line_and_non_zero() {
                 "5",
                 "--tx",
                 bad_json.to_str().unwrap(),
-                ipc_server,
+                owned_server,
             ],
             "does not parse",
         ),
@@ -402,16 +402,16 @@ fn bad_input_is_one_line_and_non_zero() {
 fn mock_tx_script_group_selection() {
     let d = Dir::new("mock");
     d.create();
-    let ipc_server = contract("ipc-server");
+    let owned_server = contract("owned-server");
     let ctx = ckb_ipc_host::TxContext::minimal(
-        std::fs::read(&ipc_server).unwrap().into(),
+        std::fs::read(&owned_server).unwrap().into(),
         Default::default(),
     )
-    .with_cell_dep(std::fs::read(&ipc_server).unwrap().into());
+    .with_cell_dep(std::fs::read(&owned_server).unwrap().into());
     let tx = d.0.join("tx.json");
     std::fs::write(&tx, ctx.to_mock_json().unwrap()).unwrap();
     let tx = tx.to_str().unwrap();
-    let s = d.init(&["--tx", tx, ipc_server.to_str().unwrap()]);
+    let s = d.init(&["--tx", tx, owned_server.to_str().unwrap()]);
     // NESTED_ADD through cell dep 1 of the file's transaction.
     let out = d.run(&[
         "exec",
@@ -436,7 +436,7 @@ fn mock_tx_script_group_selection() {
             &[
                 &["init", "--tx", tx],
                 &args[..],
-                &[ipc_server.to_str().unwrap()],
+                &[owned_server.to_str().unwrap()],
             ]
             .concat(),
         );
@@ -491,7 +491,7 @@ fn servers_that_fail() {
     let s = d.init(&[
         "--call-cycles-limit",
         "20000",
-        contract("ipc-server").to_str().unwrap(),
+        contract("owned-server").to_str().unwrap(),
     ]);
     let big = d.0.join("big.bin");
     std::fs::write(&big, vec![1u8; 200_000]).unwrap();
@@ -518,7 +518,7 @@ fn refuses_a_socket_directory_others_can_enter() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&d.0, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let out = d.run(&["init", contract("ipc-server").to_str().unwrap()]);
+    let out = d.run(&["init", contract("owned-server").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("mode 0700"),

@@ -1,4 +1,4 @@
-//! The README's off-chain example: `ipc-server` hosted in the CKB scheduler, called once.
+//! The README's off-chain example: `owned-server` hosted in the CKB scheduler, called once.
 //! `cargo run -p ckb-ipc-host --example add` from the repository root, after `make build`.
 //! `make test` compiles it and checks that the README shows the lines between the ANCHORs.
 
@@ -7,7 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     use ckb_ipc::{Payload, RequestPacket};
     use ckb_ipc_host::{HostOptions, ScriptHost, TxContext};
 
-    let binary = std::fs::read("build/release/ipc-server")?;
+    let binary = std::fs::read("build/release/owned-server")?;
     // A transaction whose input is locked by the script; or TxContext::from_mock_json(..).
     let context = TxContext::minimal(binary.into(), Default::default());
     let mut host = ScriptHost::new(context, vec![], HostOptions::default())?;

@@ -13,7 +13,7 @@ use ckb_ipc::{Payload, RequestPacket};
 use ckb_ipc_host::{HostError, HostOptions, ScriptHost, ScriptSelector, TxContext};
 use ckb_ipc_testtool::Contracts;
 use ckb_types::bytes::Bytes;
-use demo_proto::{error, method};
+use test_proto::{error, method};
 
 fn contract(name: &str) -> Bytes {
     Contracts::find()
@@ -43,7 +43,7 @@ fn add_args(a: u64, b: u64) -> Payload {
 
 #[test]
 fn add_echo_and_error_code_then_clean_exit() {
-    let mut h = host("ipc-server");
+    let mut h = host("owned-server");
     let (resp, cycles) = h
         .call(&RequestPacket::new(method::ADD, add_args(40, 2)))
         .unwrap();
@@ -77,7 +77,7 @@ fn add_echo_and_error_code_then_clean_exit() {
 #[test]
 fn cycles_of_a_call_are_deterministic() {
     let run = || {
-        let mut h = host("ipc-server");
+        let mut h = host("owned-server");
         let calls: Vec<u64> = (0..3)
             .map(|i| {
                 h.call(&RequestPacket::new(method::ADD, add_args(i, 1)))
@@ -101,7 +101,7 @@ fn cycles_of_a_call_are_deterministic() {
 #[test]
 fn argv_reaches_the_script() {
     let mut h = ScriptHost::new(
-        TxContext::minimal(contract("ipc-server"), Bytes::new()),
+        TxContext::minimal(contract("owned-server"), Bytes::new()),
         vec![Bytes::from_static(b"hello"), Bytes::from_static(b"world")],
         HostOptions::default(),
     )
@@ -115,9 +115,9 @@ fn argv_reaches_the_script() {
 
 #[test]
 fn nested_spawn_from_the_transaction_cell_deps() {
-    // Cell dep 0 is ipc-server itself, cell dep 1 a second copy of it: both spawn.
-    let ctx = TxContext::minimal(contract("ipc-server"), Bytes::new())
-        .with_cell_dep(contract("ipc-server"));
+    // Cell dep 0 is owned-server itself, cell dep 1 a second copy of it: both spawn.
+    let ctx = TxContext::minimal(contract("owned-server"), Bytes::new())
+        .with_cell_dep(contract("owned-server"));
     let mut h = ScriptHost::new(ctx, vec![], HostOptions::default()).unwrap();
     for dep in [0u8, 1] {
         let mut payload = Payload::new();
@@ -148,7 +148,7 @@ fn nested_spawn_from_the_transaction_cell_deps() {
 fn a_script_reads_its_transaction_from_a_mock_tx() {
     // The mock tx names floor-server as cell dep 1; the nested spawn finds it there, so the
     // script really runs against the file's transaction, not a made-up one.
-    let ctx = TxContext::minimal(contract("ipc-server"), Bytes::new())
+    let ctx = TxContext::minimal(contract("owned-server"), Bytes::new())
         .with_cell_dep(contract("floor-server"));
     // Swap the two cells' data in the JSON: what the script spawns must follow the file.
     let mut json: serde_json::Value = serde_json::from_str(&ctx.to_mock_json().unwrap()).unwrap();
@@ -175,7 +175,7 @@ fn a_script_reads_its_transaction_from_a_mock_tx() {
             .unwrap()
             .0
     };
-    // ipc-server is now cell dep 1 (found there by its data hash), floor-server cell dep 0.
+    // owned-server is now cell dep 1 (found there by its data hash), floor-server cell dep 0.
     assert_eq!(nested(&mut h, 1).payload(), 3u64.to_le_bytes());
     // floor-server speaks another framing: the nested call fails, as it would on-chain.
     assert_eq!(nested(&mut h, 0).error_code(), error::NESTED_FAILED);
@@ -191,7 +191,7 @@ fn mock_tx_errors_are_context_errors() {
         matches!(e, HostError::Context(ref m) if m.contains("does not parse")),
         "{e}"
     );
-    let json = TxContext::minimal(contract("ipc-server"), Bytes::new())
+    let json = TxContext::minimal(contract("owned-server"), Bytes::new())
         .to_mock_json()
         .unwrap();
     for (selector, want) in [
@@ -221,7 +221,7 @@ fn mock_tx_errors_are_context_errors() {
 #[test]
 fn call_cycle_limit_tears_the_script_down() {
     let mut h = host_with(
-        "ipc-server",
+        "owned-server",
         HostOptions {
             call_cycles: 50_000,
             ..Default::default()
@@ -245,7 +245,7 @@ fn call_cycle_limit_tears_the_script_down() {
 #[test]
 fn total_cycle_limit() {
     let mut h = host_with(
-        "ipc-server",
+        "owned-server",
         HostOptions {
             total_cycles: 200_000,
             ..Default::default()
@@ -266,7 +266,7 @@ fn total_cycle_limit() {
 #[test]
 fn wall_clock_timeout() {
     let mut h = host_with(
-        "ipc-server",
+        "owned-server",
         HostOptions {
             call_timeout: Duration::from_millis(1),
             ..Default::default()
@@ -293,7 +293,7 @@ fn debug_output_goes_to_the_callback() {
     let sink = Arc::clone(&seen);
     // bad-peer without argv is a client: it spawns cell dep 1 and prints what happened.
     let ctx = TxContext::minimal(contract("bad-peer"), Bytes::from_static(b"garbage"))
-        .with_cell_dep(contract("ipc-server"));
+        .with_cell_dep(contract("owned-server"));
     let mut h = ScriptHost::new(
         ctx,
         vec![],

@@ -5,9 +5,9 @@
 #![allow(missing_docs)] // test fixtures, not API
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use ckb_ipc::{Buffer, Frame};
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use ckb_ipc::wire;
+use ckb_ipc::{Buffer, Frame};
 use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
 use proptest::prelude::*;
 

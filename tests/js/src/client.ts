@@ -1,4 +1,4 @@
-// A ckb-js-vm root script that calls the Rust `ipc-server` (methods of contracts/demo-proto):
+// A ckb-js-vm root script that calls the Rust `owned-server` (methods of contracts/test-proto):
 // its data hash is in this script's args after ckb-js-vm's 35 bytes. Exits 0 when every answer
 // is right, else the number of the first wrong check.
 import * as bindings from "@ckb-js-std/bindings";

@@ -1,4 +1,4 @@
-// A ckb-js-vm IPC server with the methods of the Rust `ipc-server` (echo, add, fail), spawned by
+// A ckb-js-vm IPC server with the methods of the Rust `owned-server` (echo, add, fail), spawned by
 // a Rust client with argv ["-t", <this script's data hash + hash type, hex>]. Returns when the
 // client closes the channel, so the script exits 0.
 import * as bindings from "@ckb-js-std/bindings";

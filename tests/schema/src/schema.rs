@@ -5,7 +5,7 @@
 #![allow(clippy::all)]
 
 use ckb_ipc::service::{Decode, Encode};
-use demo_proto::typed::{Entry, KvError};
+use kv_proto::{Entry, KvError};
 use molecule::prelude::{Builder, Byte, Entity};
 
 #[allow(dead_code, unused_imports, clippy::all)]

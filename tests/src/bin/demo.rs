@@ -2,12 +2,12 @@
 //! it used, then the per-call costs against the hand-written raw-syscall floor. The table is
 //! also written to README.md (`make test` checks that the README shows what this prints).
 
-use ckb_ipc_tests::demo_proto::scenario;
 use ckb_ipc_tests::report::{demo_block, demo_numbers, write_block, DEMO_CALLS};
 use ckb_ipc_tests::run_scenario;
+use ckb_ipc_tests::test_proto::scenario;
 
 fn main() {
-    println!("== ipc-client spawns ipc-server and calls it (CKB-VM, ckb-testtool) ==");
+    println!("== owned-client spawns owned-server and calls it (CKB-VM, ckb-testtool) ==");
     match run_scenario(scenario::DEMO, &[]) {
         Ok(out) => {
             for m in &out.messages {

@@ -91,7 +91,6 @@ where
     pub fn send_response(&mut self, response: &ResponsePacket) -> Result<(), IpcError> {
         self.send(response.wire())
     }
-
 }
 
 /// Manual control of the owned level: packets received one at a time, buffers given back.

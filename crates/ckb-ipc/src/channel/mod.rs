@@ -267,7 +267,6 @@ where
         frame.clear();
         self.send_frame(error_code)
     }
-
 }
 
 /// The owned level: packets moved in and out, over a [`HeapBuffer`].
@@ -310,7 +309,6 @@ where
             Ok(())
         })
     }
-
 }
 
 mod framing;

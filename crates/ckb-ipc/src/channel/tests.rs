@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::io::mem::{ChunkedReader, VecWriter};
+use crate::packet::{Payload, Wire};
+use crate::wire;
 extern crate std;
 use std::vec;
 use std::vec::Vec;
@@ -281,9 +283,8 @@ fn an_honest_request_over_the_limit_is_drained_answered_28_and_the_server_goes_o
         for size in [1, 3, 64, 4096, usize::MAX] {
             let mut seen = Vec::new();
             let sizes = [size];
-            let mut ch =
-                Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default())
-                    .with_max_payload(max as u64);
+            let mut ch = Channel::new(ChunkedReader::new(&stream, &sizes), VecWriter::default())
+                .with_max_payload(max as u64);
             let result = ch.execute(&mut |req: RequestPacket| {
                 seen.push(req.clone());
                 ResponsePacket::ok(req.into_payload())

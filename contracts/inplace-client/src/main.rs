@@ -1,0 +1,104 @@
+//! The lean path, client side: the BENCH scenario (`test_proto::scenario`) on the borrowed
+//! level, each request built in place in a static buffer and each answer read where it
+//! arrived. No allocator: the script args are read into a stack buffer too.
+#![no_std]
+#![no_main]
+
+use ckb_ipc::Channel;
+use ckb_ipc::IpcError;
+use ckb_std::ckb_constants::Source;
+use ckb_std::syscalls;
+use test_proto::{method, op, scenario};
+
+ckb_std::entry!(program_entry);
+// No heap (ckb_ipc::no_heap!) at the end of this file.
+
+/// The largest answer, with room for its header (bss: costs no deployed byte).
+const BUFFER: usize = test_proto::MAX_PAYLOAD as usize + 64;
+
+fn program_entry() -> i8 {
+    match run() {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
+}
+
+fn run() -> Result<(), i8> {
+    let mut script = [0u8; 512];
+    let len = syscalls::load_script(&mut script, 0).map_err(|_| 1)?;
+    let args = script_args(script.get(..len).ok_or(1)?).ok_or(1)?;
+    if args.first() != Some(&scenario::BENCH) {
+        return Err(3);
+    }
+    let index = usize::from(*args.get(1).ok_or(1)?);
+    let (op, calls, size) = test_proto::bench_params(args).ok_or(4)?;
+    if op == op::NOOP {
+        return Ok(()); // the baseline: everything but the spawn
+    }
+    let bytes = ckb_ipc::static_buffer!(BUFFER).ok_or(4)?;
+    let (read, write) = ckb_ipc::spawn_server(index, Source::CellDep, &[]).map_err(fail)?;
+    let mut ch = Channel::with_fixed_buffer(read, write, bytes);
+    match op {
+        op::ADD => {
+            for i in 0..u64::from(calls) {
+                let sum = ch
+                    .call_in_place(
+                        method::ADD,
+                        |out| {
+                            out.extend_from_slice(&i.to_le_bytes())?;
+                            out.extend_from_slice(&1u64.to_le_bytes())
+                        },
+                        |reply| Ok(reply.into_result()? == (i + 1).to_le_bytes()),
+                    )
+                    .map_err(fail)?;
+                if !sum {
+                    return Err(5);
+                }
+            }
+        }
+        op::ECHO => {
+            // The first request, made ahead (as the floor's client makes its buffer).
+            ch.next_request()
+                .and_then(|mut out| out.resize(size, 0x5a))
+                .map_err(fail)?;
+            for _ in 0..calls {
+                // The answer is the next request, as it stands: nothing is copied.
+                let echoed = ch
+                    .relay(
+                        method::ECHO,
+                        |_| Ok(()),
+                        |reply| Ok(reply.into_result()?.len()),
+                    )
+                    .map_err(fail)?;
+                if echoed != size {
+                    return Err(6);
+                }
+            }
+        }
+        _ => return Err(4),
+    }
+    Ok(())
+}
+
+/// The `args` of a molecule `Script` (a table: size, three offsets, then
+/// code_hash, hash_type and args, a `Bytes` of a 4-byte length and the bytes).
+fn script_args(script: &[u8]) -> Option<&[u8]> {
+    let word = |at: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(script.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let at = word(12)?;
+    let len = word(at)?;
+    script.get(at + 4..at + 4 + len)
+}
+
+fn fail(e: IpcError) -> i8 {
+    match e {
+        IpcError::ErrorCode(_) => 10,
+        IpcError::PayloadTooLarge { .. } => 11,
+        _ => 12,
+    }
+}
+
+// No heap (`bench_alloc::allocator!`: counting under the `heap-stats` feature, at the end of
+// the file so that the feature moves no line above it).
+bench_alloc::allocator!(no_heap);
