@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use ckb_ipc::{Payload, RequestPacket, ResponsePacket};
-use ckb_ipc_host::{socket_channel, CONTROL_METHOD, SESSION_ERROR};
+use ckb_ipc_host::control::{CONTROL_METHOD, SESSION_ERROR};
+use ckb_ipc_host::socket_channel;
 
 use crate::Result;
 

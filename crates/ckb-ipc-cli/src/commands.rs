@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use ckb_ipc::RequestPacket;
-use ckb_ipc_host::{Control, Report};
+use ckb_ipc_host::control::{Control, Report};
 
 use crate::args::{seconds, CallArgs, ExecArgs, InitArgs, TerminateArgs};
 use crate::client::{check_method, connect, payload, print_response, request, socket_path};

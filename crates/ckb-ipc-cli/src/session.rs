@@ -13,8 +13,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use ckb_ipc::{RequestPacket, ResponsePacket};
-use ckb_ipc_host::control::session_error;
-use ckb_ipc_host::{accept_within, socket_channel, Control, Report, ScriptHost};
+use ckb_ipc_host::control::{session_error, Control, Report};
+use ckb_ipc_host::{accept_within, socket_channel, ScriptHost};
 use clap::Args;
 
 use crate::args::seconds;
