@@ -13,14 +13,18 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use ckb_ipc::{RequestPacket, ResponsePacket};
-use ckb_ipc_host::control::session_error;
-use ckb_ipc_host::{accept_within, socket_channel, Control, Report, ScriptHost};
+use ckb_ipc_host::control::{session_error, Control, Report};
+use ckb_ipc_host::{accept_within, socket_channel, ScriptHost};
 use clap::Args;
 
-use crate::{print_response, seconds, HostArgs, Kind, Result};
+use crate::args::seconds;
+use crate::client::print_response;
+use crate::host_args::HostArgs;
+use crate::kind::Kind;
+use crate::Result;
 
 #[derive(Args)]
-pub struct SessionArgs {
+pub(crate) struct SessionArgs {
     /// Socket to listen on.
     #[arg(long)]
     socket: PathBuf,
@@ -85,7 +89,7 @@ fn log_path(socket: &Path) -> PathBuf {
 
 /// Starts a session (or a native program) in the background and waits until its socket
 /// accepts connections; returns the socket path.
-pub fn spawn(
+pub(crate) fn spawn(
     kind: Kind,
     file: &Path,
     args: &[OsString],
@@ -186,7 +190,7 @@ fn boot(file: &Path, args: &[OsString], host: &HostArgs) -> Result<ScriptHost> {
 }
 
 /// `call` of a RISC-V server: no session, no socket.
-pub fn call_in_process(
+pub(crate) fn call_in_process(
     file: &Path,
     args: &[OsString],
     host: &HostArgs,
@@ -215,7 +219,7 @@ fn log(msg: &str) {
 }
 
 /// The background session: hosts the script and serves one connection at a time.
-pub fn run(a: SessionArgs) -> Result<ExitCode> {
+pub(crate) fn run(a: SessionArgs) -> Result<ExitCode> {
     let mut options = a.host.clone();
     let idle = seconds(a.idle_timeout, "--idle-timeout")?;
     options.call_timeout = a.host.call_timeout;

@@ -10,6 +10,7 @@ use ckb_ipc::IpcError;
 /// After any variant but [`HostError::Ipc`] with a service error code the script's VM is torn
 /// down: later calls fail with [`HostError::TornDown`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HostError {
     /// The transaction context could not be built: a mock tx that does not parse, a script group
     /// that is not there, a binary that is not a RISC-V ELF...

@@ -12,15 +12,20 @@
 //! This crate sits on top of `ckb-ipc`; `ckb-ipc` never depends on it.
 #![warn(missing_docs)]
 
-pub mod context;
+mod context;
 pub mod control;
-pub mod error;
-pub mod stdio;
-pub mod vm;
+mod error;
+mod host;
+mod pipes;
+mod scheduler;
+mod stdio;
+mod syscalls;
+mod vm_io;
+mod watchdog;
 
 pub use ckb_script::ScriptGroupType;
 pub use context::{CellType, ScriptSelector, TxContext};
-pub use control::{Control, Report, CONTROL_METHOD, SESSION_ERROR};
 pub use error::HostError;
+pub use host::{DebugSink, Exit, HostOptions, ScriptHost};
 pub use stdio::{accept_within, serve, serve_with, socket_channel, ServeOptions, StdIo};
-pub use vm::{DebugSink, Exit, HostOptions, ScriptHost, HOST_READ_FD, HOST_WRITE_FD};
+pub use syscalls::{HOST_READ_FD, HOST_WRITE_FD};
