@@ -1,4 +1,4 @@
-//! The borrowed server level over arbitrary client bytes: `Channel::execute_in_place` on a
+//! The in-place server level over arbitrary client bytes: `Channel::execute_in_place` on a
 //! `FixedBuffer` of 64..=4096 bytes, answering in place (echo, add, an answer that grows, and
 //! error codes too long for the room in front of the payload), against an owned server with the
 //! same limit (`Channel::new(..).with_max_payload(size - 29)` + `execute`) and the same methods.
@@ -7,59 +7,28 @@
 //! a heap: only it can answer a grown payload whatever sits in the buffer).
 #![no_main]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use ckb_ipc::{Buffer, Frame};
 use ckb_ipc::RX_PAD;
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use ckb_ipc::wire::MAX_HEADER_LEN;
-use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
+use ckb_ipc::{Channel, IpcError};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
 mod common;
 
-/// Counts the allocations made while `COUNTING` is set.
-struct Counting;
+// The reference methods and the allocation tracker of the integration tests, shared.
+#[path = "../../crates/ckb-ipc/tests/common/methods.rs"]
+mod methods;
+#[path = "../../crates/ckb-ipc/tests/common/tracking.rs"]
+mod tracking;
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call goes to the system allocator as it is.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        System.realloc(ptr, layout, new_size)
-    }
-}
+use methods::{in_place, owned, GROW};
+use tracking::{largest_allocation_during, Tracking};
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
-
-const ECHO: u64 = 1;
-const ADD: u64 = 2;
-/// Answers `GROWN` bytes, whatever it got.
-const GROW: u64 = 3;
-/// Answers the payload with code 2^64-2: a header longer than the room in front of it.
-const LONG_CODE: u64 = 4;
-/// Answers code 2^64-1 and no payload.
-const LONG_CODE_EMPTY: u64 = 5;
-const GROWN: usize = 300;
-const BAD_ARGS: u64 = 1001;
-const UNKNOWN: u64 = 1000;
+static ALLOC: Tracking = Tracking;
 
 /// The writer of the fixed run, shared with its handler, which notes how much had been
 /// written when it found no room.
@@ -79,93 +48,32 @@ impl ckb_ipc::io::Write for Shared<'_> {
     }
 }
 
-/// The methods in place: the answer's code, and `false` when it did not fit (then answered
-/// with its wire code, 28, and no payload).
-fn in_place<B: Buffer>(method: u64, frame: &mut Frame<'_, B>) -> (u64, bool) {
-    let code = match method {
-        ECHO => return (0, true),
-        ADD if frame.len() == 16 => {
-            let p = frame.as_slice();
-            let a = u64::from_le_bytes(p[..8].try_into().unwrap());
-            let b = u64::from_le_bytes(p[8..].try_into().unwrap());
-            frame.truncate(8);
-            frame
-                .as_mut_slice()
-                .copy_from_slice(&a.wrapping_add(b).to_le_bytes());
-            return (0, true);
-        }
-        ADD => BAD_ARGS,
-        GROW => match frame.resize(GROWN, b'g') {
-            Ok(()) => return (0, true),
-            Err(e) => {
-                frame.clear();
-                return (e.wire_code(), false);
-            }
-        },
-        LONG_CODE => return (u64::MAX - 1, true),
-        LONG_CODE_EMPTY => u64::MAX,
-        _ => UNKNOWN,
-    };
-    frame.clear();
-    (code, true)
-}
-
-/// The same methods on the owned level.
-fn owned(req: RequestPacket) -> ResponsePacket {
-    let mut payload = req.payload().to_vec();
-    let code = match req.method_id() {
-        ECHO => 0,
-        ADD if payload.len() == 16 => {
-            let a = u64::from_le_bytes(payload[..8].try_into().unwrap());
-            let b = u64::from_le_bytes(payload[8..].try_into().unwrap());
-            payload = a.wrapping_add(b).to_le_bytes().to_vec();
-            0
-        }
-        GROW => {
-            payload.resize(GROWN, b'g');
-            0
-        }
-        LONG_CODE => u64::MAX - 1,
-        method => {
-            payload.clear();
-            match method {
-                ADD => BAD_ARGS,
-                LONG_CODE_EMPTY => u64::MAX,
-                _ => UNKNOWN,
-            }
-        }
-    };
-    ResponsePacket::new(code, Payload::from_slice(&payload))
-}
-
 fuzz_target!(|data: &[u8]| {
     let (sizes, choice, stream) = common::split(data);
     let size = 64 + (choice as usize) % (4096 - 64 + 1);
 
     // Room for every answer up front, so the writer does not allocate during the count: each
-    // request of 3 bytes or more is answered with at most its payload or GROWN bytes, and a
+    // request of 3 bytes or more is answered with at most its payload or `methods::GROWN` bytes, and a
     // header of at most MAX_HEADER_LEN.
     let out = RefCell::new(Vec::with_capacity(stream.len() * 110 + 64));
     let mut bytes = vec![0u8; size];
     let no_room_at = Cell::new(None);
-    ALLOCATIONS.store(0, Ordering::Relaxed);
-    COUNTING.store(true, Ordering::Relaxed);
-    let result = {
+    let (result, largest) = largest_allocation_during(|| {
         let mut ch = Channel::with_fixed_buffer(
             ChunkedReader::new(stream, &sizes),
             Shared(&out),
             &mut bytes,
         );
         ch.execute_in_place(|method, frame| {
-            let (code, fitted) = in_place(method, frame);
-            if !fitted && no_room_at.get().is_none() {
+            let code = in_place(method, frame);
+            // A GROW answered with anything but 0 found no room.
+            if method == GROW && code != 0 && no_room_at.get().is_none() {
                 no_room_at.set(Some(out.borrow().len()));
             }
             code
         })
-    };
-    COUNTING.store(false, Ordering::Relaxed);
-    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed), 0, "the fixed run allocated");
+    });
+    assert_eq!(largest, 0, "the fixed run allocated");
     let out = out.into_inner();
 
     let max = (size - RX_PAD - MAX_HEADER_LEN) as u64;

@@ -4,7 +4,7 @@
 # for the build command), writes the mock txs (mktx.py = ckb-ipc-tests' bench_tx), runs
 # ckb-debugger once per (tx, VM) with the step log, and prints (8 calls - 0 calls) / 8 per line.
 #
-# usage: profile.sh BIN_DIR [IMPL...]      IMPL: lean (default: lean floor) or any
+# usage: profile.sh BIN_DIR [IMPL...]      IMPL: inplace (default: inplace floor) or any
 #        <client>:<server> pair of binaries in BIN_DIR, e.g. owned-client:owned-server
 # env:   SCENARIOS="add echo0" (add | echo0 | echoN for an N-byte echo), CALLS=8, TOP=25,
 #        OUT=$TMPDIR/ckb-ipc-profile (txs, pc histograms, reports are kept there),
@@ -12,7 +12,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN_DIR=$(cd "${1:?usage: profile.sh BIN_DIR [IMPL...]}" && pwd); shift
-if [ $# -eq 0 ]; then IMPLS=(lean floor); else IMPLS=("$@"); fi
+if [ $# -eq 0 ]; then IMPLS=(inplace floor); else IMPLS=("$@"); fi
 SCENARIOS=${SCENARIOS:-add echo0}
 CALLS=${CALLS:-8}
 TOP=${TOP:-25}

@@ -62,9 +62,10 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_inplace_example_is_the_compiled_one() {
+    fn the_readme_owned_and_inplace_examples_are_the_compiled_ones() {
         let readme = read("README.md");
         for (file, anchor) in [
+            ("crates/ckb-ipc/examples/owned.rs", "owned"),
             ("contracts/inplace-server/src/main.rs", "inplace-server"),
             ("crates/ckb-ipc/examples/inplace.rs", "inplace"),
         ] {
@@ -73,10 +74,7 @@ mod tests {
             let source = read(file);
             let compiled =
                 anchored(&source, anchor).unwrap_or_else(|| panic!("ANCHOR: {anchor} in {file}"));
-            assert_eq!(
-                shown, compiled,
-                "README.md's in-place example differs from {file}"
-            );
+            assert_eq!(shown, compiled, "README.md's example differs from {file}");
         }
     }
 

@@ -1,4 +1,4 @@
-//! The client half of the README's lean-level example, compiled by `cargo test`; `make test`
+//! The client half of the README's in-place example, compiled by `cargo test`; `make test`
 //! checks that the README shows exactly the lines between the ANCHOR comments (the server half
 //! is `contracts/inplace-server`). Scripts run only in CKB-VM, so `main` here does nothing.
 #![allow(dead_code)]

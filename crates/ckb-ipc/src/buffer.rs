@@ -13,8 +13,10 @@ use crate::error::IpcError;
 use crate::io::ReadVec;
 use crate::packet::Payload;
 
-/// The storage of a channel. Implemented by [`HeapBuffer`] and [`FixedBuffer`].
-pub trait Buffer {
+/// The storage of a channel: [`HeapBuffer`] or [`FixedBuffer`], and no other (the trait is
+/// sealed: the channel's checks rely on how these two keep their bytes). Name it in bounds, as
+/// in `Frame<'_, B: Buffer>`.
+pub trait Buffer: sealed::Sealed {
     /// Whether [`reserve_total`](Self::reserve_total) can find more room (a heap), or the
     /// capacity is all there is (a fixed buffer: a packet that does not fit is too large).
     const GROWS: bool;
@@ -47,6 +49,13 @@ pub trait Buffer {
     fn stashed(&self) -> usize;
     /// Appends the bytes put aside (room for them reserved by the caller).
     fn unstash(&mut self);
+}
+
+mod sealed {
+    /// Only this crate's buffers are [`Buffer`](super::Buffer)s.
+    pub trait Sealed {}
+    impl Sealed for super::HeapBuffer {}
+    impl Sealed for super::FixedBuffer<'_> {}
 }
 
 /// A buffer on the heap that grows as packets need it (the default of a channel).

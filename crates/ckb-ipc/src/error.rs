@@ -4,7 +4,10 @@ use ckb_std::error::SysError;
 use core::fmt;
 
 /// Everything that can go wrong on a channel. Bytes from the peer end here, never in a panic.
+///
+/// New variants may come in a minor release (`#[non_exhaustive]`): a `match` needs a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IpcError {
     /// The peer closed its end at a packet boundary: a clean shutdown.
     /// [`Channel::execute`](crate::Channel::execute) returns `Ok(())` on it.
@@ -47,6 +50,7 @@ pub enum IpcError {
 /// belongs to the service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
+#[non_exhaustive]
 pub enum ProtocolErrorCode {
     /// Success.
     Ok = 0,

@@ -1,4 +1,4 @@
-//! The borrowed level (`call_in_place`, `execute_in_place`) over in-memory pipes: it must speak exactly
+//! The in-place level (`call_in_place`, `execute_in_place`) over in-memory pipes: it must speak exactly
 //! the bytes of the owned level, stay usable after the same refusals, and over a
 //! `FixedBuffer` allocate nothing at all, whatever the peer sends and however the stream is
 //! split. A counting allocator checks the last.
@@ -12,20 +12,11 @@ use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
 use proptest::prelude::*;
 
 mod common;
+use common::methods::{in_place, owned, ADD, ECHO, GROW, LONG_CODE, LONG_CODE_EMPTY};
 use common::tracking::{largest_allocation_during, Tracking};
 
 #[global_allocator]
 static ALLOC: Tracking = Tracking;
-
-const ECHO: u64 = 1;
-const ADD: u64 = 2;
-const GROW: u64 = 3;
-/// Answers with the request's payload and error code 2^64-2: a header longer than the room in
-/// front of the payload, sent apart.
-const LONG_CODE: u64 = 4;
-/// Answers error code 2^64-1 and no payload.
-const LONG_CODE_EMPTY: u64 = 5;
-const BAD_ARGS: u64 = 1001;
 
 fn stream_of(requests: &[RequestPacket]) -> Vec<u8> {
     requests.iter().flat_map(|r| r.to_bytes()).collect()
@@ -37,77 +28,6 @@ fn writer() -> VecWriter {
         bytes: Vec::with_capacity(1 << 20),
         writes: 0,
     }
-}
-
-/// The demo methods in place: echo, add, and GROW (answers 300 bytes, more than it got).
-fn in_place<B: Buffer>(method: u64, frame: &mut Frame<'_, B>) -> u64 {
-    match method {
-        ECHO => 0,
-        ADD => {
-            let p = frame.as_slice();
-            if p.len() != 16 {
-                frame.clear();
-                return BAD_ARGS;
-            }
-            let a = u64::from_le_bytes(p[..8].try_into().unwrap());
-            let b = u64::from_le_bytes(p[8..].try_into().unwrap());
-            frame.truncate(8);
-            frame
-                .as_mut_slice()
-                .copy_from_slice(&a.wrapping_add(b).to_le_bytes());
-            0
-        }
-        LONG_CODE => u64::MAX - 1,
-        LONG_CODE_EMPTY => {
-            frame.clear();
-            u64::MAX
-        }
-        GROW => match frame.resize(300, b'g') {
-            Ok(()) => 0,
-            Err(e) => {
-                frame.clear();
-                e.wire_code()
-            }
-        },
-        _ => {
-            frame.clear();
-            1000
-        }
-    }
-}
-
-/// The same methods on the owned level.
-fn owned(req: RequestPacket) -> ResponsePacket {
-    let mut payload = req.payload().to_vec();
-    let code = {
-        match req.method_id() {
-            ECHO => 0,
-            ADD if payload.len() == 16 => {
-                let a = u64::from_le_bytes(payload[..8].try_into().unwrap());
-                let b = u64::from_le_bytes(payload[8..].try_into().unwrap());
-                payload = a.wrapping_add(b).to_le_bytes().to_vec();
-                0
-            }
-            ADD => {
-                payload.clear();
-                BAD_ARGS
-            }
-            GROW => {
-                payload.resize(300, b'g');
-                0
-            }
-            LONG_CODE => u64::MAX - 1,
-            LONG_CODE_EMPTY => {
-                payload.clear();
-                u64::MAX
-            }
-            _ => {
-                payload.clear();
-                1000
-            }
-        }
-    };
-    ResponsePacket::new(code, Payload::from_slice(&payload))
 }
 
 fn add_request(a: u64, b: u64) -> RequestPacket {

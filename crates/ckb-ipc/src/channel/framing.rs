@@ -154,7 +154,7 @@ where
                 self.buf.truncate(0);
                 self.buf.extend_from_slice(&[0; RX_PAD]);
             } else {
-                // Once per fixed buffer; the copy above would cost the lean loop a few cycles
+                // Once per fixed buffer; the copy above would cost the in-place loop a few cycles
                 // a packet (measured), through the code around it.
                 self.buf.resize(RX_PAD, 0);
             }

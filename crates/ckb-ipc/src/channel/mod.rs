@@ -1,6 +1,6 @@
 //! `Channel`: request/response exchange over a reader and a writer, for both sides.
 //!
-//! Two levels over one framing. The borrowed level builds a request in the channel's own
+//! Two levels over one framing. The in-place level builds a request in the channel's own
 //! buffer and lends the answer as a view into it ([`Channel::call_in_place`]), and a server answers
 //! each request in place ([`Channel::execute_in_place`]): no packet is moved or copied, and over a
 //! [`FixedBuffer`] nothing is allocated. The owned level ([`Channel::call`],
@@ -160,7 +160,7 @@ where
 {
     /// A channel that never allocates: packets are read and built in `bytes`, and the limit is
     /// the largest payload they hold (`bytes.len()` less [`RX_PAD`] and a header). Use the
-    /// borrowed level ([`call_in_place`](Self::call_in_place), [`execute_in_place`](Self::execute_in_place)).
+    /// in-place level ([`call_in_place`](Self::call_in_place), [`execute_in_place`](Self::execute_in_place)).
     pub fn with_fixed_buffer(reader: R, writer: W, bytes: &'a mut [u8]) -> Self {
         let limit = bytes.len().saturating_sub(RX_PAD + MAX_HEADER_LEN) as u64;
         Self::with_buffer(reader, writer, FixedBuffer::new(bytes)).with_max_payload(limit)

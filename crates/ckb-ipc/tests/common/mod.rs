@@ -1,2 +1,3 @@
 //! Pieces the integration tests share.
+pub mod methods;
 pub mod tracking;
