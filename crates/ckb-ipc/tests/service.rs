@@ -10,10 +10,9 @@ use std::convert::Infallible;
 use std::rc::Rc;
 
 use ckb_ipc::io::mem::VecWriter;
+use ckb_ipc::io::ReadVec;
 use ckb_ipc::service::{method_id, Decode, Encode, SERVICE_ERROR, UNKNOWN_METHOD};
-use ckb_ipc::{
-    Channel, IpcError, Payload, ProtocolErrorCode, ReadVec, RequestHandler, RequestPacket,
-};
+use ckb_ipc::{Channel, IpcError, Payload, ProtocolErrorCode, RequestHandler, RequestPacket};
 
 /// Why a put was refused (a typed service error).
 #[derive(Debug, PartialEq, Eq)]
