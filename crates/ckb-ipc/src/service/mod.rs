@@ -1,53 +1,65 @@
 //! Typed services: a trait in, a client and a server out (`#[ckb_ipc::service]`), with
-//! molecule-encoded payloads ([`codec`]).
+//! molecule-encoded payloads ([`Encode`], [`Decode`]).
 //!
 //! A method's arguments travel as the request payload: nothing for none, the argument itself
 //! for one, a tuple (molecule `struct` or `table`) for more. Its return value travels as the
 //! response payload. For a method returning `Result<T, E>`, `Err(e)` is the error code
 //! [`SERVICE_ERROR`] with `e` as payload, kept apart from transport errors ([`IpcError`]).
 //!
-//! Arguments and results are any type with a molecule encoding ([`ServiceType`]; the table in
-//! [`codec`]). An argument may also be borrowed, `&str` or `&[T]`: the client sends it as the
-//! `String` or `Vec<T>` it would be, and the server decodes that and lends it to the trait
-//! method, which is written with the same `&str`/`&[T]` (no copy on the client, one owned
-//! value on the server). A type without an encoding is a compile error at the type, listing the
-//! supported ones.
+//! Arguments and results are any type with a molecule encoding (the table below). An argument
+//! may also be borrowed, `&str` or `&[T]`: the client sends it as the `String` or `Vec<T>` it
+//! would be, and the server decodes that and lends it to the trait method, which is written
+//! with the same `&str`/`&[T]` (no copy on the client, one owned value on the server). A type
+//! without an encoding is a compile error at the type, listing the supported ones.
+//!
+//! # Molecule layouts
+//! | Rust | molecule |
+//! |---|---|
+//! | `u8`, `i8` | `byte` |
+//! | `u16`..`u128`, `i16`..`i128` | `array [byte; N]`, little-endian |
+//! | `usize`, `isize` | `Uint64`, `Int64` (a value the target's `usize` cannot hold is an error) |
+//! | `bool` | `byte`, 0 or 1 |
+//! | `[u8; N]` | `array [byte; N]` |
+//! | `Vec<u8>`, `String`, `[u8]`, `str` | `fixvec<byte>` (`bytes`) |
+//! | `Vec<T>`, `[T]` | `fixvec<T>` if `T` has a fixed size, else `dynvec<T>` |
+//! | `Option<T>` | `option T` |
+//! | `()` | nothing (zero bytes) |
+//! | tuples | `struct` if every field has a fixed size, else `table` |
+//! | structs with [`#[derive(Molecule)]`](derive@crate::Molecule) | the same, its fields in declaration order |
+//! | ckb-gen-types entities (`Script`, `Byte32`, `OutPoint`, ...) | themselves |
+//!
+//! Decoding checks every length and offset against the bytes it has, and rejects anything
+//! left over: a hostile payload is `IpcError::Deserialize`, never a panic, and no length read
+//! from it allocates more than the bytes present can fill.
+//!
+//! `str` and `[T]` (behind a reference) only encode: they are what a client sends for a `&str`
+//! or `&[T]` argument, which the server reads back as `String` or `Vec<T>`.
+//!
+//! `Option<T>` assumes `T` never encodes to zero bytes (those read back as `None`): molecule's
+//! `option` has the same rule, so `Option<()>` and `Option<Option<T>>` do not round-trip.
+//!
+//! # `json`
+//! `#[ckb_ipc::service(json)]` (feature `json`) speaks exactly the messages ckb-script-ipc's
+//! `#[service]` macro exchanges, so a trait can call an existing ckb-script-ipc service and
+//! serve its clients.
+//!
+//! A request is method id 0 with the payload `{"<Method>":{"<arg>":<value>,...}}` (serde_json
+//! of an enum with one struct variant per method, the name in CamelCase); the response is
+//! `{"<Method>":<return value>}`. JSON costs far more cycles than molecule (a byte array
+//! becomes a list of numbers): use it for compatibility, not by choice.
 
-mod client;
-pub mod codec;
+// Crate-visible so that `crate::__private` can re-export what the generated code calls; the
+// codec's API is re-exported here.
+pub(crate) mod client;
+pub(crate) mod codec;
 #[cfg(feature = "json")]
-pub mod json;
-mod server;
+pub(crate) mod json;
+pub(crate) mod server;
 
-pub use client::{call, call_fallible};
-pub use codec::{Decode, Encode};
-pub use server::{answer, answer_result, decode_args, serve_request, unknown_method};
+pub use codec::{to_payload, Decode, Encode, Schema};
 
 use crate::buffer::{Frame, HeapBuffer};
 use crate::error::IpcError;
-
-/// A type a service method can take or return: one that encodes and decodes.
-///
-/// `#[ckb_ipc::service]` (and `#[derive(Molecule)]`, for fields) names every argument and
-/// result type through it (`<T as ServiceType>::Type`, which is `T`) rather than through
-/// [`Encode`] and [`Decode`]: an unsupported type is then one error, at the type as written,
-/// naming it and listing what is supported, instead of an error per generated use followed by
-/// rustc's list of every `Encode` impl (the blanket impl is `do_not_recommend`, so rustc has no
-/// other impls to list).
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
-    label = "not a molecule type",
-    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
-)]
-pub trait ServiceType {
-    /// `Self`.
-    type Type: Encode + Decode;
-}
-
-#[diagnostic::do_not_recommend]
-impl<T: Encode + Decode> ServiceType for T {
-    type Type = T;
-}
 
 /// The answer to a method id the server does not have. Service codes start above the protocol's
 /// (0..=28) and stay below 2^31, which every peer's VLQ decoder reads.

@@ -55,7 +55,7 @@ impl<T: Element> Decode for Vec<T> {
 /// A trait of its own (rather than a `Vec<T>` impl per `T`) so `Vec<u8>` can be `bytes`
 /// while every other `Vec<T>` shares one generic impl.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an item of a `Vec` or slice in molecule (`ckb_ipc::service::codec::Element`)",
+    message = "`{Self}` cannot be an item of a `Vec` or slice in molecule (`ckb_ipc::service`)",
     label = "not a molecule vector item",
     note = "vector items: integers, bool, String, [u8; N], Vec<T>, Option<T>, tuples, ckb-gen-types entities and #[derive(ckb_ipc::Molecule)] structs"
 )]

@@ -32,7 +32,7 @@ pub fn dyn_field<T: Encode>(value: &T) -> &dyn DynEncode {
     value
 }
 /// A molecule `table`/`dynvec`: total size, one offset per item, then the items.
-pub fn encode_offsets<'a>(
+pub(super) fn encode_offsets<'a>(
     items: impl Iterator<Item = &'a dyn DynEncode> + Clone,
     count: usize,
     out: &mut Vec<u8>,
@@ -51,7 +51,7 @@ pub fn encode_offsets<'a>(
 }
 
 /// Splits a molecule `table`/`dynvec` into its items; `expect` is the item count of a table.
-pub fn decode_offsets(bytes: &[u8], expect: Option<usize>) -> Result<Vec<&[u8]>, IpcError> {
+pub(super) fn decode_offsets(bytes: &[u8], expect: Option<usize>) -> Result<Vec<&[u8]>, IpcError> {
     let total = u32_at(bytes, 0)?;
     if total != bytes.len() {
         return Err(BAD);

@@ -1,5 +1,5 @@
-//! The codec's traits, [`Encode`] and [`Decode`], and their impls for `Payload` (the zero-copy
-//! `bytes`) and for references; [`to_payload`].
+//! The codec's traits: [`Encode`] and [`Decode`], [`ServiceType`] (how the macros name
+//! both), and their impls for `Payload` (the zero-copy `bytes`) and for references.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,7 +11,7 @@ use crate::packet::Payload;
 
 /// A value with a molecule encoding.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service`)",
     label = "not a molecule type",
     note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
@@ -41,7 +41,7 @@ pub trait Encode {
 
 /// A value that can be read back from its molecule encoding (all of `bytes`, nothing left over).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a molecule type (`ckb_ipc::service::codec`)",
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service`)",
     label = "not a molecule type",
     note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
@@ -57,6 +57,29 @@ pub trait Decode: Sized {
     fn from_payload(payload: Payload) -> Result<Self, IpcError> {
         Self::decode(&payload)
     }
+}
+
+/// A type a service method can take or return: one that encodes and decodes.
+///
+/// `#[ckb_ipc::service]` (and `#[derive(Molecule)]`, for fields) names every argument and
+/// result type through it (`<T as ServiceType>::Type`, which is `T`) rather than through
+/// [`Encode`] and [`Decode`]: an unsupported type is then one error, at the type as written,
+/// naming it and listing what is supported, instead of an error per generated use followed by
+/// rustc's list of every `Encode` impl (the blanket impl is `do_not_recommend`, so rustc has no
+/// other impls to list).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a molecule type (`ckb_ipc::service`)",
+    label = "not a molecule type",
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+)]
+pub trait ServiceType {
+    /// `Self`.
+    type Type: Encode + Decode;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Encode + Decode> ServiceType for T {
+    type Type = T;
 }
 
 /// `Payload` is the zero-copy `bytes` of services: encoding writes its 4-byte length into the
