@@ -38,7 +38,10 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         })
         .collect();
     let count = types.len();
-    let codec = quote! { ::ckb_ipc::service::codec };
+    let (service, private) = (
+        quote! { ::ckb_ipc::service },
+        quote! { ::ckb_ipc::__private },
+    );
     let name_str = name.to_string();
     let field_names: Vec<String> = data
         .fields
@@ -59,56 +62,56 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         syn::Fields::Unit => quote! { #name },
     };
     Ok(quote! {
-        impl #codec::Encode for #name {
+        impl #service::Encode for #name {
             const FIXED_SIZE: ::core::option::Option<usize> =
-                #codec::fields_fixed_size(&[#(<#types as #codec::Encode>::FIXED_SIZE),*]);
+                #private::fields_fixed_size(&[#(<#types as #service::Encode>::FIXED_SIZE),*]);
             fn encode_to(&self, out: &mut ::ckb_ipc::__private::alloc::vec::Vec<u8>) {
-                #codec::encode_fields(
-                    <Self as #codec::Encode>::FIXED_SIZE.is_some(),
-                    &[#(#codec::dyn_field::<#types>(&self.#access)),*],
+                #private::encode_fields(
+                    <Self as #service::Encode>::FIXED_SIZE.is_some(),
+                    &[#(#private::dyn_field::<#types>(&self.#access)),*],
                     out,
                 )
             }
             fn encoded_len(&self) -> usize {
-                #codec::fields_len(
-                    <Self as #codec::Encode>::FIXED_SIZE.is_some(),
-                    &[#(#codec::dyn_field::<#types>(&self.#access)),*],
+                #private::fields_len(
+                    <Self as #service::Encode>::FIXED_SIZE.is_some(),
+                    &[#(#private::dyn_field::<#types>(&self.#access)),*],
                 )
             }
             fn schema_name() -> ::ckb_ipc::__private::alloc::string::String {
                 ::ckb_ipc::__private::alloc::string::String::from(#name_str)
             }
-            fn schema_declare(schema: &mut #codec::Schema) {
+            fn schema_declare(schema: &mut #service::Schema) {
                 let fields = [#((#field_names, schema.add::<#types>())),*];
-                schema.declare_fields(#name_str, <Self as #codec::Encode>::FIXED_SIZE.is_some(), &fields);
+                schema.declare_fields(#name_str, <Self as #service::Encode>::FIXED_SIZE.is_some(), &fields);
             }
         }
 
-        impl #codec::Decode for #name {
+        impl #service::Decode for #name {
             fn decode(bytes: &[u8]) -> ::core::result::Result<Self, ::ckb_ipc::IpcError> {
-                let fixed = <Self as #codec::Encode>::FIXED_SIZE.is_some();
-                let mut r = #codec::FieldReader::new(bytes, fixed, #count)?;
+                let fixed = <Self as #service::Encode>::FIXED_SIZE.is_some();
+                let mut r = #private::FieldReader::new(bytes, fixed, #count)?;
                 let value = #build;
                 r.finish()?;
                 ::core::result::Result::Ok(value)
             }
         }
 
-        impl #codec::Element for #name {
+        impl #private::Element for #name {
             fn encode_seq(items: &[Self], out: &mut ::ckb_ipc::__private::alloc::vec::Vec<u8>) {
-                #codec::Seq::encode(items, out)
+                #private::Seq::encode(items, out)
             }
             fn seq_len(items: &[Self]) -> usize {
-                #codec::Seq::len(items)
+                #private::Seq::len(items)
             }
             fn decode_seq(bytes: &[u8]) -> ::core::result::Result<::ckb_ipc::__private::alloc::vec::Vec<Self>, ::ckb_ipc::IpcError> {
-                #codec::Seq::decode(bytes)
+                #private::Seq::decode(bytes)
             }
             fn seq_schema_name() -> ::ckb_ipc::__private::alloc::string::String {
-                #codec::Seq::schema_name::<Self>()
+                #private::Seq::schema_name::<Self>()
             }
-            fn seq_schema_declare(schema: &mut #codec::Schema) {
-                #codec::Seq::schema_declare::<Self>(schema)
+            fn seq_schema_declare(schema: &mut #service::Schema) {
+                #private::Seq::schema_declare::<Self>(schema)
             }
         }
     })

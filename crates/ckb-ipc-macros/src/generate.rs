@@ -55,14 +55,14 @@ fn respan(tokens: Tokens, span: Span) -> Tokens {
         .collect()
 }
 
-/// `<T as ::ckb_ipc::service::ServiceType>::Type` (that is, `T`) over the span of `ty`: an
+/// `<T as ::ckb_ipc::__private::ServiceType>::Type` (that is, `T`) over the span of `ty`: an
 /// unsupported type is then reported once, at the type in the trait, with the message of
 /// `ServiceType`, and the generated code using it raises no further errors.
 pub fn wire(ty: &impl ToTokens) -> Tokens {
     around(
         ty,
         quote!(<),
-        quote!(as ::ckb_ipc::service::ServiceType>::Type),
+        quote!(as ::ckb_ipc::__private::ServiceType>::Type),
     )
 }
 
@@ -145,7 +145,7 @@ fn schema(service: &Service) -> Tokens {
         /// The service's molecule schema (`.mol` text): every method's id, arguments and
         /// result, and the declarations they use, for clients in C or JavaScript.
         pub fn schema() -> ::ckb_ipc::__private::alloc::string::String {
-            let mut schema = ::ckb_ipc::service::codec::Schema::new();
+            let mut schema = ::ckb_ipc::service::Schema::new();
             let mut header = ::ckb_ipc::__private::alloc::string::String::from(#title);
             #(#lines)*
             header.push_str(&schema.to_mol());
@@ -245,7 +245,7 @@ fn client_method(service: &Service, m: &Method) -> Tokens {
             quote! {
                 #(#docs)*
                 pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<::core::result::Result<#ok, #err>, ::ckb_ipc::IpcError> {
-                    ::ckb_ipc::service::call_fallible::<_, _, #args_ty, #wire_ok, #wire_err>(&mut self.channel, #methods_ty::#c, #args)
+                    ::ckb_ipc::__private::call_fallible::<_, _, #args_ty, #wire_ok, #wire_err>(&mut self.channel, #methods_ty::#c, #args)
                 }
             }
         }
@@ -255,7 +255,7 @@ fn client_method(service: &Service, m: &Method) -> Tokens {
             quote! {
                 #(#docs)*
                 pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<#out, ::ckb_ipc::IpcError> {
-                    ::ckb_ipc::service::call::<_, _, #args_ty, #wire_out>(&mut self.channel, #methods_ty::#c, #args)
+                    ::ckb_ipc::__private::call::<_, _, #args_ty, #wire_out>(&mut self.channel, #methods_ty::#c, #args)
                 }
             }
         }
@@ -288,7 +288,7 @@ fn server(service: &Service) -> Tokens {
 
                 impl<T: #trait_name> ::ckb_ipc::RequestHandler for #server_ty<T> {
                     fn serve(&mut self, req: ::ckb_ipc::RequestPacket) -> ::ckb_ipc::ResponsePacket {
-                        ::ckb_ipc::service::serve_request(req, |method, frame| self.serve_frame(method, frame))
+                        ::ckb_ipc::__private::serve_request(req, |method, frame| self.serve_frame(method, frame))
                     }
 
                     fn serve_on<R, W>(
@@ -342,15 +342,15 @@ fn server_body(service: &Service, frame: &Ident, method: &Ident) -> Tokens {
         let answer = match &m.result {
             ResultKind::Fallible { ok, err } => {
                 let (ok, err) = (wire(ok), wire(err));
-                quote! { ::ckb_ipc::service::answer_result::<#ok, #err>(#frame, self.0.#name(#(#pass),*)) }
+                quote! { ::ckb_ipc::__private::answer_result::<#ok, #err>(#frame, self.0.#name(#(#pass),*)) }
             }
             ResultKind::Plain => {
                 let out = wire(&m.output);
-                quote! { ::ckb_ipc::service::answer::<#out>(#frame, self.0.#name(#(#pass),*)) }
+                quote! { ::ckb_ipc::__private::answer::<#out>(#frame, self.0.#name(#(#pass),*)) }
             }
         };
         quote! {
-            #methods_ty::#c => match ::ckb_ipc::service::decode_args::<#ty>(#frame) {
+            #methods_ty::#c => match ::ckb_ipc::__private::decode_args::<#ty>(#frame) {
                 ::core::result::Result::Ok(#pattern) => #answer,
                 ::core::result::Result::Err(#code) => #code,
             },
@@ -359,7 +359,7 @@ fn server_body(service: &Service, frame: &Ident, method: &Ident) -> Tokens {
     quote! {
         match #method {
             #(#arms)*
-            _ => ::ckb_ipc::service::unknown_method(#frame),
+            _ => ::ckb_ipc::__private::unknown_method(#frame),
         }
     }
 }

@@ -28,8 +28,8 @@ fn field_type(arg: &Arg) -> Type {
 pub fn types(service: &Service) -> Tokens {
     let vis = service.vis();
     let (req_ty, resp_ty) = (request_ty(service), response_ty(service));
-    let json = quote! { ::ckb_ipc::service::json };
-    let serde_path = "::ckb_ipc::service::json::serde";
+    let json = quote! { ::ckb_ipc::__private::json };
+    let serde_path = "::ckb_ipc::__private::json::serde";
     let variants = service.methods.iter().map(|m| {
         let v = m.variant();
         let fields = m.args.iter().map(|a| {
@@ -81,7 +81,7 @@ pub fn client_method(service: &Service, m: &Method) -> Tokens {
         pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<#out, ::ckb_ipc::IpcError> {
             let #request = #req_ty::#v { #(#fields),* };
             #[allow(unreachable_patterns)]
-            match ::ckb_ipc::service::json::call::<_, _, _, #resp_ty>(&mut self.channel, &#request)? {
+            match ::ckb_ipc::__private::json::call::<_, _, _, #resp_ty>(&mut self.channel, &#request)? {
                 #resp_ty::#v(#ret) => ::core::result::Result::Ok(#ret),
                 _ => ::core::result::Result::Err(::ckb_ipc::IpcError::Deserialize),
             }
@@ -101,11 +101,11 @@ pub fn server_body(service: &Service) -> Tokens {
         let names = m.args.iter().map(|a| &a.name);
         let pass = m.args.iter().map(pass);
         quote! {
-            #req_ty::#v { #(#names),* } => ::ckb_ipc::service::json::respond(&#resp_ty::#v(self.0.#name(#(#pass),*))),
+            #req_ty::#v { #(#names),* } => ::ckb_ipc::__private::json::respond(&#resp_ty::#v(self.0.#name(#(#pass),*))),
         }
     });
     quote! {
-        match ::ckb_ipc::service::json::request::<#req_ty>(&req) {
+        match ::ckb_ipc::__private::json::request::<#req_ty>(&req) {
             ::core::result::Result::Ok(#request) => match #request { #(#arms)* },
             ::core::result::Result::Err(#refused) => #refused,
         }

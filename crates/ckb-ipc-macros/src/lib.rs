@@ -17,8 +17,8 @@ mod model;
 use model::{Codec, Service};
 
 /// `#[derive(ckb_ipc::Molecule)]`: a struct as a molecule `struct` (every field of fixed size)
-/// or `table`, its fields in declaration order. Gives `Encode`, `Decode` and `Element` (so a
-/// `Vec` of it is a molecule vector); its schema names the struct and its fields.
+/// or `table`, its fields in declaration order. Gives `ckb_ipc::service::Encode` and `Decode`,
+/// and a `Vec` of it is a molecule vector; its schema names the struct and its fields.
 #[proc_macro_derive(Molecule)]
 pub fn derive_molecule(item: TokenStream) -> TokenStream {
     let item = parse_macro_input!(item as syn::DeriveInput);
@@ -38,7 +38,7 @@ pub fn derive_molecule(item: TokenStream) -> TokenStream {
 ///
 /// Ids default to a hash of `"Trait::method"` (stable when methods are added or reordered);
 /// `#[method(id = N)]` sets one. Arguments and results are molecule-encoded (see
-/// `ckb_ipc::service::codec` for the types); an argument `&str` or `&[T]` is sent as `String`
+/// `ckb_ipc::service` for the types); an argument `&str` or `&[T]` is sent as `String`
 /// or `Vec<T>` and lent to the server's method.
 ///
 /// Names are checked before anything is generated, each refusal at the method's name: a method

@@ -4,3 +4,22 @@
 pub extern crate alloc;
 
 pub use crate::buffer::NoHeap;
+
+// `#[service]`: the client's calls and the server's answers.
+pub use crate::service::client::{call, call_fallible};
+pub use crate::service::server::{
+    answer, answer_result, decode_args, serve_request, unknown_method,
+};
+
+// `#[service]` and `#[derive(Molecule)]`: how types are named, and the molecule tables and
+// vectors of a derived struct.
+pub use crate::service::codec::{
+    dyn_field, encode_fields, fields_fixed_size, fields_len, DynEncode, Element, FieldReader, Seq,
+    ServiceType,
+};
+
+/// `#[service(json)]`: ckb-script-ipc's serde_json messages.
+#[cfg(feature = "json")]
+pub mod json {
+    pub use crate::service::json::{call, request, respond, serde, serde_json};
+}

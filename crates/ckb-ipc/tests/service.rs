@@ -29,7 +29,7 @@ impl Encode for KvError {
     fn schema_name() -> String {
         "KvError".into()
     }
-    fn schema_declare(schema: &mut ckb_ipc::service::codec::Schema) {
+    fn schema_declare(schema: &mut ckb_ipc::service::Schema) {
         schema.declare("KvError", || "array KvError [byte; 1];".into());
     }
 }
@@ -636,7 +636,8 @@ mod json {
             times: 1,
         };
         assert_eq!(
-            ckb_ipc::service::json::serde_json::to_string(&request).unwrap(),
+            // serde_json as the generated code reaches it (not a dev-dependency of this crate).
+            ckb_ipc::__private::json::serde_json::to_string(&request).unwrap(),
             r#"{"Greet":{"name":"y","times":1}}"#
         );
     }

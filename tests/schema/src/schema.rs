@@ -1,6 +1,6 @@
 //! The schema a typed service emits is the schema of the bytes it sends: values built with the
 //! code moleculec generates from `KeyValueMethods::schema()` / `BenchMethods::schema()` are
-//! byte for byte what `ckb_ipc::service::codec` encodes, and each side reads the other's.
+//! byte for byte what `ckb_ipc::service` encodes, and each side reads the other's.
 
 #![allow(clippy::all)]
 

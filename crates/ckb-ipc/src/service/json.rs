@@ -1,11 +1,5 @@
-//! The `json` codec of `#[ckb_ipc::service(json)]`: exactly the messages ckb-script-ipc's
-//! `#[service]` macro exchanges, so a trait can call an existing ckb-script-ipc service and
-//! serve its clients.
-//!
-//! A request is method id 0 with the payload `{"<Method>":{"<arg>":<value>,...}}` (serde_json
-//! of an enum with one struct variant per method, the name in CamelCase); the response is
-//! `{"<Method>":<return value>}`. JSON costs far more cycles than molecule (a byte array
-//! becomes a list of numbers): use it for compatibility, not by choice.
+//! The calls of the code `#[service(json)]` generates (the messages: the `json` section of
+//! [`service`](super)).
 
 pub use serde;
 pub use serde_json;

@@ -1,0 +1,47 @@
+//! The molecule codec of typed services, one file a job (the layouts are documented on
+//! [`service`](super)):
+//! - `traits`: [`Encode`], [`Decode`], [`ServiceType`], [`to_payload`], and the impls for
+//!   `Payload` and references;
+//! - `schema`: [`Schema`], the `.mol` text of the types;
+//! - `primitives`: integers, `bool`, `()`, `[u8; N]`, `str` and `String`;
+//! - `sequences`: `Vec<T>`, `[T]` ([`Element`], [`Seq`]) and `Option<T>`;
+//! - `tables`: molecule `struct`s and `table`s ([`FieldReader`], the field helpers of
+//!   `#[derive(Molecule)]`, the offset headers), tuples;
+//! - `entities`: the ckb-gen-types entities.
+//!
+//! Here: the u32 header numbers every layout reads and writes.
+
+use alloc::vec::Vec;
+
+use crate::error::IpcError;
+
+mod entities;
+mod primitives;
+mod schema;
+mod sequences;
+mod tables;
+#[cfg(test)]
+mod tests;
+mod traits;
+
+pub use schema::Schema;
+pub use sequences::{Element, Seq};
+pub use tables::{dyn_field, encode_fields, fields_fixed_size, fields_len, DynEncode, FieldReader};
+pub use traits::{to_payload, Decode, Encode, ServiceType};
+
+const BAD: IpcError = IpcError::Deserialize;
+
+/// The little-endian u32 at `at`, if the bytes reach that far.
+fn u32_at(bytes: &[u8], at: usize) -> Result<usize, IpcError> {
+    let b: [u8; 4] = bytes
+        .get(at..at.checked_add(4).ok_or(BAD)?)
+        .ok_or(BAD)?
+        .try_into()
+        .map_err(|_| BAD)?;
+    Ok(u32::from_le_bytes(b) as usize)
+}
+
+/// Appends a molecule header number (sizes and counts are u32 on the wire).
+fn push_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&(n as u32).to_le_bytes());
+}
