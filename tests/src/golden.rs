@@ -135,9 +135,9 @@ mod erased {
     pub trait Ser {
         fn bytes(&self) -> Vec<u8>;
     }
-    impl<T: ckb_ipc::service::json::serde::Serialize> Ser for T {
+    impl<T: serde::Serialize> Ser for T {
         fn bytes(&self) -> Vec<u8> {
-            ckb_ipc::service::json::serde_json::to_vec(self).unwrap()
+            serde_json::to_vec(self).unwrap()
         }
     }
 }

@@ -204,9 +204,8 @@ fn client(service: &Service) -> Tokens {
 
         impl<R, W> #client_ty<R, W>
         where
-            R: ::ckb_ipc::io::ReadVec,
-            W: ::ckb_ipc::io::Write,
-            ::ckb_ipc::IpcError: ::core::convert::From<R::Error> + ::core::convert::From<W::Error>,
+            R: ::ckb_ipc::io::Reader,
+            W: ::ckb_ipc::io::Writer,
         {
             /// A client calling through the pipes `read` and `write`.
             pub fn new(read: R, write: W) -> Self {
@@ -296,9 +295,8 @@ fn server(service: &Service) -> Tokens {
                         channel: &mut ::ckb_ipc::Channel<R, W>,
                     ) -> ::core::result::Result<(), ::ckb_ipc::IpcError>
                     where
-                        R: ::ckb_ipc::io::ReadVec,
-                        W: ::ckb_ipc::io::Write,
-                        ::ckb_ipc::IpcError: ::core::convert::From<R::Error> + ::core::convert::From<W::Error>,
+                        R: ::ckb_ipc::io::Reader,
+                        W: ::ckb_ipc::io::Writer,
                     {
                         channel.execute_in_place(|method, frame| self.serve_frame(method, frame))
                     }

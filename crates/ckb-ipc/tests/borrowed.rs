@@ -7,7 +7,6 @@
 
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use ckb_ipc::wire;
-use ckb_ipc::{Buffer, Frame};
 use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
 use proptest::prelude::*;
 

@@ -5,7 +5,7 @@
 
 use crate::buffer::{no_room, Buffer, HeapBuffer};
 use crate::error::IpcError;
-use crate::io::{ReadVec, Write};
+use crate::io::{Reader, Writer};
 use crate::packet::{Payload, Wire};
 use crate::wire::{self, MAX_HEADER_LEN};
 
@@ -13,10 +13,9 @@ use super::{Channel, DISCARD_CHUNK, MAX_DISCARD, MIN_READ, RX_PAD, TX_START};
 
 impl<R, W, B> Channel<R, W, B>
 where
-    R: ReadVec,
-    W: Write,
+    R: Reader,
+    W: Writer,
     B: Buffer,
-    IpcError: From<R::Error> + From<W::Error>,
 {
     /// The server loop of both levels: reads requests and lets `answer` reply to each (from
     /// the packet in the buffer, at `self.at`), until the client closes the channel. A refused
@@ -181,7 +180,7 @@ where
             if len == self.buf.capacity() && !self.buf.reserve_total(len.saturating_add(MIN_READ)) {
                 return Err(IpcError::OutOfMemory);
             }
-            if self.buf.fill(&mut self.reader)? == 0 {
+            if self.buf.fill(&mut self.reader).map_err(Into::into)? == 0 {
                 return if self.buf.len() == RX_PAD {
                     Ok(None)
                 } else {
@@ -200,7 +199,7 @@ where
             return Err(self.refuse(refused));
         }
         while self.buf.len() < total {
-            if self.buf.fill(&mut self.reader)? == 0 {
+            if self.buf.fill(&mut self.reader).map_err(Into::into)? == 0 {
                 return Err(IpcError::UnexpectedEof);
             }
         }
@@ -261,9 +260,8 @@ where
 
 impl<R, W> Channel<R, W, HeapBuffer>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
 {
     /// The packet just read, out of the buffer as an owned payload, and its header length.
     pub(super) fn take_payload(&mut self) -> (Payload, usize) {
@@ -282,16 +280,13 @@ where
     }
 }
 
-fn write_all<W: Write>(
+fn write_all<W: Writer>(
     writer: &mut W,
     mut bytes: &[u8],
     written: &mut usize,
-) -> Result<(), IpcError>
-where
-    IpcError: From<W::Error>,
-{
+) -> Result<(), IpcError> {
     while !bytes.is_empty() {
-        let n = writer.write(bytes)?;
+        let n = writer.write(bytes).map_err(Into::into)?;
         bytes = match bytes.get(n..) {
             Some(rest) if n > 0 => rest,
             // A writer that takes nothing (or claims more than it was given) is gone.

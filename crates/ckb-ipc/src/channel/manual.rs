@@ -5,7 +5,7 @@
 
 use crate::buffer::{no_room, Buffer, Frame, HeapBuffer};
 use crate::error::IpcError;
-use crate::io::{ReadVec, Write};
+use crate::io::{Reader, Writer};
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
 
 use super::{Channel, Reply, RX_PAD};
@@ -13,10 +13,9 @@ use super::{Channel, Reply, RX_PAD};
 /// Manual control, on both levels: requests from the last answer, packets sent one at a time.
 impl<R, W, B> Channel<R, W, B>
 where
-    R: ReadVec,
-    W: Write,
+    R: Reader,
+    W: Writer,
     B: Buffer,
-    IpcError: From<R::Error> + From<W::Error>,
 {
     /// [`call_in_place`](Self::call_in_place), where `edit` starts from the payload of the last answer
     /// (empty before the first): a relay or a loop that sends back what it got, changed in
@@ -96,9 +95,8 @@ where
 /// Manual control of the owned level: packets received one at a time, buffers given back.
 impl<R, W> Channel<R, W, HeapBuffer>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
 {
     /// Gives back a payload the caller is done with: the next packet is read into its buffer
     /// instead of a new allocation. Optional; it saves an allocation and a free per call.

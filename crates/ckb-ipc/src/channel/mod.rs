@@ -9,7 +9,7 @@
 
 use crate::buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
 use crate::error::IpcError;
-use crate::io::{ReadVec, Write};
+use crate::io::{Reader, Writer};
 use crate::packet::{RequestPacket, ResponsePacket};
 use crate::wire::MAX_HEADER_LEN;
 
@@ -63,9 +63,8 @@ pub trait RequestHandler {
     fn serve_on<R, W>(&mut self, channel: &mut Channel<R, W>) -> Result<(), IpcError>
     where
         Self: Sized,
-        R: ReadVec,
-        W: Write,
-        IpcError: From<R::Error> + From<W::Error>,
+        R: Reader,
+        W: Writer,
     {
         channel.serve_owned(self)
     }
@@ -141,9 +140,8 @@ pub struct Channel<R, W, B = HeapBuffer> {
 
 impl<R, W> Channel<R, W, HeapBuffer>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
 {
     /// A channel reading packets from `reader` and writing to `writer`, with a heap buffer
     /// and the default limit.
@@ -154,9 +152,8 @@ where
 
 impl<'a, R, W> Channel<R, W, FixedBuffer<'a>>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
 {
     /// A channel that never allocates: packets are read and built in `bytes`, and the limit is
     /// the largest payload they hold (`bytes.len()` less [`RX_PAD`] and a header). Use the
@@ -169,10 +166,9 @@ where
 
 impl<R, W, B> Channel<R, W, B>
 where
-    R: ReadVec,
-    W: Write,
+    R: Reader,
+    W: Writer,
     B: Buffer,
-    IpcError: From<R::Error> + From<W::Error>,
 {
     /// A channel over `buffer`, with the default limit.
     pub fn with_buffer(reader: R, writer: W, buffer: B) -> Self {
@@ -272,9 +268,8 @@ where
 /// The owned level: packets moved in and out, over a [`HeapBuffer`].
 impl<R, W> Channel<R, W, HeapBuffer>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
 {
     /// Sends `request` and waits for the response.
     ///

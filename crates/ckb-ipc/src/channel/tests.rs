@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::io::mem::{ChunkedReader, VecWriter};
+use crate::io::ReadVec;
 use crate::packet::{Payload, Wire};
 use crate::wire;
 extern crate std;

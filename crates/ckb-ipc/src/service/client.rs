@@ -4,7 +4,7 @@
 use super::{encode_into, Decode, Encode, SERVICE_ERROR};
 use crate::channel::Channel;
 use crate::error::IpcError;
-use crate::io::{ReadVec, Write};
+use crate::io::{Reader, Writer};
 use crate::packet::RequestPacket;
 
 /// Client side of a method returning `T`: sends `args`, decodes the answer.
@@ -15,9 +15,8 @@ use crate::packet::RequestPacket;
 /// are not copied).
 pub fn call<R, W, A, T>(channel: &mut Channel<R, W>, id: u64, args: A) -> Result<T, IpcError>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
     A: Encode,
     T: Decode,
 {
@@ -36,9 +35,8 @@ pub fn call_fallible<R, W, A, T, E>(
     args: A,
 ) -> Result<Result<T, E>, IpcError>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
     A: Encode,
     T: Decode,
     E: Decode,
@@ -51,9 +49,8 @@ where
 /// [`Payload`](crate::Payload) sent from its own.
 fn send_args<R, W, A>(channel: &mut Channel<R, W>, id: u64, args: A) -> Result<(), IpcError>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
     A: Encode,
 {
     if A::SENT_AS_IS {
@@ -74,9 +71,8 @@ fn receive<R, W, T, E>(
     fallible: bool,
 ) -> Result<Result<T, E>, IpcError>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
     T: Decode,
     E: Decode,
 {
@@ -94,9 +90,8 @@ fn receive_owned<R, W, T, E>(
     fallible: bool,
 ) -> Result<Result<T, E>, IpcError>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
     T: Decode,
     E: Decode,
 {
@@ -117,9 +112,8 @@ fn receive_borrowed<R, W, T, E>(
     fallible: bool,
 ) -> Result<Result<T, E>, IpcError>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
     T: Decode,
     E: Decode,
 {

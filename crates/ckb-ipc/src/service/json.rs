@@ -6,16 +6,15 @@ pub use serde_json;
 
 use crate::channel::Channel;
 use crate::error::{IpcError, ProtocolErrorCode};
-use crate::io::{ReadVec, Write};
+use crate::io::{Reader, Writer};
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Client side: sends `request`, decodes the response enum.
 pub fn call<R, W, Req, Resp>(channel: &mut Channel<R, W>, request: &Req) -> Result<Resp, IpcError>
 where
-    R: ReadVec,
-    W: Write,
-    IpcError: From<R::Error> + From<W::Error>,
+    R: Reader,
+    W: Writer,
     Req: Serialize,
     Resp: DeserializeOwned,
 {
