@@ -23,7 +23,8 @@ pub enum IpcError {
         /// The limit of the channel that refused it.
         max: u64,
     },
-    /// A packet of a protocol version other than 0.
+    /// A packet of a protocol version other than 0, or whose version is not the single byte 0
+    /// (`UnsupportedVersion(0)`: 0 written in more bytes).
     UnsupportedVersion(u64),
     /// The peer answered with this non-zero error code (any `u64`, known to us or not).
     ErrorCode(u64),
@@ -172,6 +173,9 @@ impl fmt::Display for IpcError {
             IpcError::VlqOverflow => f.write_str("VLQ does not fit in u64"),
             IpcError::PayloadTooLarge { len, max } => {
                 write!(f, "payload of {len} bytes is over the limit of {max}")
+            }
+            IpcError::UnsupportedVersion(0) => {
+                f.write_str("packet version 0 in more than one byte")
             }
             IpcError::UnsupportedVersion(v) => write!(f, "unsupported packet version {v}"),
             IpcError::ErrorCode(c) => write!(f, "peer returned error code {c}"),

@@ -144,8 +144,12 @@ fn decode_header_general(
             continue;
         }
         match field {
-            // The version is refused as soon as it is read.
-            0 if value != u64::from(VERSION) => return Err(IpcError::UnsupportedVersion(value)),
+            // The version is refused as soon as it is read: anything but the single byte 0.
+            // Written in more bytes, even of value 0, a header could be longer than
+            // MAX_HEADER_LEN, the room a fixed buffer keeps for it; no peer writes it so.
+            0 if value != u64::from(VERSION) || len > 1 => {
+                return Err(IpcError::UnsupportedVersion(value))
+            }
             0 => {}
             1 => code = value,
             _ if value > max_payload => {
@@ -227,5 +231,12 @@ mod tests {
             decode_header(&[0x80, 0x01], 1024),
             Err(IpcError::UnsupportedVersion(128))
         );
+        // 0 in more than one byte (the fuzz target serve_fixed found a 24-byte header so).
+        let long_zero = [0x80, 0x80, 0x00, 0x01, 0x00];
+        assert_eq!(
+            decode_header(&long_zero, 1024),
+            Err(IpcError::UnsupportedVersion(0))
+        );
+        assert_eq!(decode_header(&long_zero[..2], 1024), Ok(None));
     }
 }
