@@ -132,10 +132,18 @@ mod exit {
 /// exit code, and what it printed; a failure that is no script's exit code (a VM fault, an
 /// allocation in the heapless inplace-client) panics.
 fn bench_against(client: &str, mode: &str, op: u8) -> (i8, Vec<String>) {
+    let err = bench_failure(client, mode, op, 32);
+    let code = exit_code(&err.error).unwrap_or_else(|| panic!("not an exit code: {err}"));
+    (code, err.messages)
+}
+
+/// The BENCH transaction of `client` (one call of `op`, `size`-byte echoes) against `bad-peer`
+/// in `mode`, which must fail: how.
+fn bench_failure(client: &str, mode: &str, op: u8, size: u32) -> Failure {
     let code_hash = bad_peer::bench_code_hash(mode).expect("a mode of at most 32 bytes");
     let mut params = vec![op];
     params.extend_from_slice(&1u32.to_le_bytes());
-    params.extend_from_slice(&32u32.to_le_bytes());
+    params.extend_from_slice(&size.to_le_bytes());
     let tx = Tx::new(&[client, "bad-peer"], |_, _| {
         client_args(
             scenario::BENCH,
@@ -145,11 +153,8 @@ fn bench_against(client: &str, mode: &str, op: u8) -> (i8, Vec<String>) {
             &params,
         )
     });
-    let err = tx
-        .run(&format!("inplace-bench-{client}-{mode}-{op}"))
-        .expect_err("a bad server");
-    let code = exit_code(&err.error).unwrap_or_else(|| panic!("not an exit code: {err}"));
-    (code, err.messages)
+    tx.run(&format!("inplace-bench-{client}-{mode}-{op}"))
+        .expect_err("a bad server")
 }
 
 /// The exit code in a verifier error of a script that returned non-zero.
@@ -222,22 +227,7 @@ fn a_server_that_writes_when_inplace_client_writes_deadlocks_the_transaction_as_
 {
     // Nothing in either script can see it: the scheduler aborts the transaction.
     for client in ["inplace-client", "owned-client"] {
-        let code_hash = bad_peer::bench_code_hash(bad::WRITE_FIRST).unwrap();
-        let mut params = vec![test_proto::op::ADD];
-        params.extend_from_slice(&1u32.to_le_bytes());
-        params.extend_from_slice(&0u32.to_le_bytes());
-        let tx = Tx::new(&[client, "bad-peer"], |_, _| {
-            client_args(
-                scenario::BENCH,
-                1,
-                code_hash,
-                ScriptHashType::Data1,
-                &params,
-            )
-        });
-        let err = tx
-            .run(&format!("inplace-bench-{client}-write-first"))
-            .expect_err("deadlock");
+        let err = bench_failure(client, bad::WRITE_FIRST, test_proto::op::ADD, 0);
         assert!(err.error.contains("deadlock"), "{client}: {err}");
     }
 }

@@ -62,6 +62,7 @@ pub const DUMP_TXS_VAR: &str = "CKB_IPC_DUMP_TXS";
 
 /// What went wrong before a transaction could run.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
     /// No contracts directory: neither `$CONTRACTS_DIR` nor a `build/release` in the current
     /// directory or its parents.
