@@ -70,3 +70,47 @@ fn json_mode_calls_a_ckb_script_ipc_macro_server() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn a_client_run_on_vm_version_1_fails_with_a_hint_to_use_data2() {
+    // Under hash type data1 the client runs on CKB-VM version 1, which has no spawn: the VM
+    // says `InvalidEcall(2604)`, the failure says what to change.
+    let server = binary("kv-server");
+    let args = ckb_ipc_testtool::data_hash(&server).to_vec();
+    let tx = Tx::deploy_as(
+        ScriptHashType::Data1,
+        vec![binary("kv-client"), server],
+        |_, _| args,
+    )
+    .unwrap();
+    let err = tx
+        .run("kv-client-data1")
+        .expect_err("no spawn on VM version 1");
+    assert!(err.error.contains("InvalidEcall(26"), "{err}");
+    let shown = format!("{err:?}");
+    assert!(
+        shown.contains("hint: the script ran on CKB-VM version 1")
+            && shown.contains("`data2` or `type`"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_allocation_under_no_heap_fails_with_a_line_and_a_hint() {
+    // The VM only says the script's exit code; the refusing allocator says why first.
+    let tx = Tx::deploy(vec![binary("no-heap-alloc")], |_, _| Vec::new()).unwrap();
+    let err = tx
+        .run("no-heap-alloc")
+        .expect_err("the allocation is refused");
+    assert!(
+        err.messages
+            .iter()
+            .any(|m| m.contains("ckb-ipc: no_heap!() refused an allocation")),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("hint: a script declared with `ckb_ipc::no_heap!()` allocated"),
+        "{err}"
+    );
+}

@@ -80,12 +80,20 @@ pub(crate) fn init(a: InitArgs) -> Result<ExitCode> {
 
 pub(crate) fn call(mut a: CallArgs) -> Result<ExitCode> {
     check_method(a.method)?;
-    if a.payload.is_none()
-        && a.payload_file.is_none()
-        && a.json.is_none()
-        && trailing_hex_after_method()
-    {
-        a.payload = a.args.pop().and_then(|s| s.into_string().ok());
+    if a.payload.is_none() && a.payload_file.is_none() && a.json.is_none() {
+        match last_after_method() {
+            Some(last) if last.starts_with("0x") => {
+                a.payload = a.args.pop().and_then(|s| s.into_string().ok());
+            }
+            // Taken as a script argument, it would send an empty payload without a word.
+            Some(last) if looks_like_bare_hex(&last) => {
+                return Err(format!(
+                    "{last:?} after --method looks like a payload without its 0x: write \
+                     0x{last} (a script argument goes before --method, or after --)"
+                ));
+            }
+            _ => {}
+        }
     }
     let body = payload(
         a.payload.as_deref(),
@@ -130,16 +138,18 @@ pub(crate) fn call(mut a: CallArgs) -> Result<ExitCode> {
 
 /// Whether the command line ends with `--method <ID> 0x...` (the payload of `call`, which
 /// clap would otherwise take for one more server argument).
-fn trailing_hex_after_method() -> bool {
+/// The last command-line argument when it comes right after `--method <ID>` (or
+/// `--method=<ID>`): where `call` takes a payload. `None` for anything else, such as an argument
+/// after `--`.
+fn last_after_method() -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    let n = args.len();
-    let Some(last) = args.last() else {
-        return false;
-    };
-    if !last.starts_with("0x") || n < 3 {
-        return false;
-    }
-    let before = &args[..n - 1];
-    matches!(before, [.., m, _] if m == "--method")
-        || matches!(before, [.., m] if m.starts_with("--method="))
+    let (last, before) = args.split_last()?;
+    let after_method = matches!(before, [.., m, _] if m == "--method")
+        || matches!(before, [.., m] if m.starts_with("--method="));
+    after_method.then(|| last.clone())
+}
+
+/// Whether `arg` reads as hex digits without the `0x` a payload needs (`0102`, `deadbeef`).
+fn looks_like_bare_hex(arg: &str) -> bool {
+    !arg.is_empty() && arg.len() % 2 == 0 && arg.bytes().all(|b| b.is_ascii_hexdigit())
 }

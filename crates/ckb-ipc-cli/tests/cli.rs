@@ -243,6 +243,16 @@ fn call_in_one_process() {
         "4",
     ]);
     assert_eq!(text(&out.stdout), "0x6100626300\n");
+    // ... and so does one after `--`, hex or not.
+    let out = d.run(&[
+        "call",
+        contract("owned-server").to_str().unwrap(),
+        "--method",
+        "4",
+        "--",
+        "0102",
+    ]);
+    assert_eq!(text(&out.stdout), "0x3031303200\n");
 
     // A native server: started, called, terminated.
     let out = d.run(&[
@@ -346,6 +356,11 @@ fn bad_input_is_one_line_and_non_zero() {
         (
             vec!["exec", &s, "--method", "2", "12"],
             "must start with 0x",
+        ),
+        // `call` takes a script argument there too, so it asks instead of sending nothing.
+        (
+            vec!["call", owned_server, "--method", "2", "0102"],
+            "\"0102\" after --method looks like a payload without its 0x: write 0x0102",
         ),
         (
             vec!["exec", &s, "--method", "18446744073709551616"],

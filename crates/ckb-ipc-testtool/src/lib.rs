@@ -171,8 +171,8 @@ impl Outcome {
     }
 }
 
-/// A transaction that did not verify.
-#[derive(Debug)]
+/// A transaction that did not verify. `Debug` prints what `Display` does, so a `Failure`
+/// returned with `?` from a test or `main` reads as the message it is, with its hint.
 pub struct Failure {
     /// The label given to [`Tx::run`].
     pub label: String,
@@ -185,17 +185,69 @@ pub struct Failure {
     pub mock_tx: Result<PathBuf, String>,
 }
 
+impl Failure {
+    /// What to change, when the error is one a script author's build or deployment causes and
+    /// the VM's words do not say so.
+    pub fn hint(&self) -> Option<&'static str> {
+        hint(&self.error).or_else(|| {
+            // The line `ckb_ipc::no_heap!()`'s allocator prints before the script aborts.
+            self.messages
+                .iter()
+                .any(|m| m.contains("no_heap!() refused an allocation"))
+                .then_some(
+                    "a script declared with `ckb_ipc::no_heap!()` allocated: give it a heap \
+                     (`ckb_std::default_alloc!()`), or keep it on the in-place level over a \
+                     `FixedBuffer` (an owned or typed call allocates)",
+                )
+        })
+    }
+}
+
+/// The hint for a verifier error: an atomic instruction (CKB-VM has no A extension), or a
+/// spawn/pipe syscall (numbers 2601 to 2608) in a script run on VM version 1.
+fn hint(error: &str) -> Option<&'static str> {
+    let number_after = |key: &str| -> Option<u64> {
+        let rest = &error[error.find(key)? + key.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    if let Some(ecall) = number_after("InvalidEcall(") {
+        if (2601..=2608).contains(&ecall) {
+            return Some(
+                "the script ran on CKB-VM version 1 (hash type `data` or `data1`), which has no \
+                 spawn or pipe syscalls: lock it with hash type `data2` or `type` \
+                 (`Tx::deploy_as(ScriptHashType::Data2, ..)`)",
+            );
+        }
+    }
+    // The major opcode of RISC-V's atomics (lr, sc, amo*) is 0b0101111.
+    if number_after("instruction: ").is_some_and(|i| i & 0x7f == 0x2f) {
+        return Some(
+            "an atomic instruction, which CKB-VM does not have: build the script with \
+             RUSTFLAGS=\"-C target-feature=+zba,+zbb,+zbc,+zbs,-a,-zaamo,-zalrsc\" (ckb-ipc's \
+             Makefile) or RUSTFLAGS=\"-C passes=lower-atomic\" (ckb-script-templates')",
+        );
+    }
+    None
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}\nscript output: {:?}\nmock tx: ",
-            self.label, self.error, self.messages
-        )?;
+        write!(f, "{}: {}", self.label, self.error)?;
+        if let Some(hint) = self.hint() {
+            write!(f, "\nhint: {hint}")?;
+        }
+        write!(f, "\nscript output: {:?}\nmock tx: ", self.messages)?;
         match &self.mock_tx {
             Ok(path) => write!(f, "{}", path.display()),
             Err(e) => write!(f, "(not written: {e})"),
         }
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -226,9 +278,19 @@ pub struct Tx {
 impl Tx {
     /// Deploys `cells` as cell deps in order (the client first, its servers after it: cell-dep
     /// index 1, 2, ...) and builds a transaction whose input is locked by the client (hash type
-    /// `data2`) with the args `args` returns. `args` gets the context and the deployed out
-    /// points, to name a server by [`code_hash`].
+    /// `data2`: spawning needs CKB-VM version 2) with the args `args` returns. `args` gets the
+    /// context and the deployed out points, to name a server by [`code_hash`].
     pub fn deploy(
+        cells: Vec<Bytes>,
+        args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>,
+    ) -> Result<Self, Error> {
+        Self::deploy_as(ScriptHashType::Data2, cells, args)
+    }
+
+    /// [`Tx::deploy`], the client's lock naming it by `hash_type` (`Data1` runs it on CKB-VM
+    /// version 1, where spawning fails: [`Failure::hint`] says so).
+    pub fn deploy_as(
+        hash_type: ScriptHashType,
         cells: Vec<Bytes>,
         args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>,
     ) -> Result<Self, Error> {
@@ -241,7 +303,7 @@ impl Tx {
         let client = deps.first().ok_or(Error::NoClient)?.clone();
         let args = args(&mut context, &deps);
         let lock = context
-            .build_script_with_hash_type(&client, ScriptHashType::Data2, Bytes::from(args))
+            .build_script_with_hash_type(&client, hash_type, Bytes::from(args))
             .ok_or_else(|| Error::Script("the client's lock".into()))?;
         let input = context.create_cell(
             CellOutput::new_builder()
@@ -346,6 +408,20 @@ mod tests {
             Err(Error::Binary { path, .. }) => assert_eq!(path, Path::new("/nonexistent/client")),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn hints_name_what_to_change() {
+        // The errors as the verifier words them (issue 18 met both).
+        let atomic = "VM Internal Error: InvalidInstruction { pc: 119680, instruction: 336213679 }";
+        assert!(hint(atomic).is_some_and(|h| h.contains("-a,-zaamo,-zalrsc")));
+        assert!(hint(atomic).is_some_and(|h| h.contains("lower-atomic")));
+        let other = "VM Internal Error: InvalidInstruction { pc: 4, instruction: 0 }";
+        assert_eq!(hint(other), None);
+        let v1 = "VM Internal Error: InvalidEcall(2604)";
+        assert!(hint(v1).is_some_and(|h| h.contains("`data2` or `type`")));
+        assert_eq!(hint("VM Internal Error: InvalidEcall(93)"), None);
+        assert_eq!(hint("ValidationFailure: see error code 3"), None);
     }
 
     #[test]

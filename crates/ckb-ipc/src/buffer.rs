@@ -489,7 +489,30 @@ pub struct NoHeap;
 // SAFETY: never hands out memory, so it cannot hand out the same memory twice.
 unsafe impl core::alloc::GlobalAlloc for NoHeap {
     unsafe fn alloc(&self, _: core::alloc::Layout) -> *mut u8 {
+        refused();
         core::ptr::null_mut()
     }
     unsafe fn dealloc(&self, _: *mut u8, _: core::alloc::Layout) {}
+}
+
+/// The debug line a refused allocation prints before the script aborts (the VM's own words
+/// are only an exit code, or a fault with debug assertions on); ckb-ipc-testtool recognises it.
+const NO_HEAP_REFUSED: &core::ffi::CStr =
+    c"ckb-ipc: no_heap!() refused an allocation: this script has no heap";
+
+/// Prints [`NO_HEAP_REFUSED`] through the debug syscall, allocating nothing.
+#[cold]
+#[inline(never)]
+fn refused() {
+    #[cfg(target_arch = "riscv64")]
+    // SAFETY: the debug syscall only reads the 0-terminated string at a0.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            inlateout("a0") NO_HEAP_REFUSED.as_ptr() as u64 => _,
+            in("a7") ckb_std::ckb_constants::SYS_DEBUG,
+        );
+    }
+    #[cfg(not(target_arch = "riscv64"))]
+    let _ = NO_HEAP_REFUSED;
 }
