@@ -151,5 +151,5 @@ fn last_after_method() -> Option<String> {
 
 /// Whether `arg` reads as hex digits without the `0x` a payload needs (`0102`, `deadbeef`).
 fn looks_like_bare_hex(arg: &str) -> bool {
-    !arg.is_empty() && arg.len() % 2 == 0 && arg.bytes().all(|b| b.is_ascii_hexdigit())
+    !arg.is_empty() && arg.len().is_multiple_of(2) && arg.bytes().all(|b| b.is_ascii_hexdigit())
 }
