@@ -74,8 +74,8 @@ impl TxByName for Tx {
         args: impl FnOnce(&mut Context, &[OutPoint]) -> Vec<u8>,
     ) -> Self {
         let mut tx = Tx::deploy(cells, args).unwrap_or_else(|e| panic!("{e}"));
-        // A failing transaction is saved as mock-tx JSON under tests/failed-txs/.
-        tx.failed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("failed-txs");
+        // A failing transaction is saved as mock-tx JSON under tests/failed_txs/.
+        tx.failed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("failed_txs");
         tx
     }
 }

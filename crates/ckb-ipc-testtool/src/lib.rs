@@ -270,7 +270,7 @@ pub struct Tx {
     pub deps: Vec<OutPoint>,
     /// The cycle limit of [`Tx::run`]; [`MAX_CYCLES`] by default.
     pub max_cycles: u64,
-    /// Where [`Tx::run`] saves a failing transaction: `failed-txs` in the current directory by
+    /// Where [`Tx::run`] saves a failing transaction: `failed_txs` in the current directory by
     /// default.
     pub failed_dir: PathBuf,
 }
@@ -331,7 +331,7 @@ impl Tx {
             tx,
             deps,
             max_cycles: MAX_CYCLES,
-            failed_dir: PathBuf::from("failed-txs"),
+            failed_dir: PathBuf::from("failed_txs"),
         })
     }
 

@@ -14,7 +14,7 @@ fn run(calls: u32) -> Result<Outcome> {
     let mut args = data_hash(&server).to_vec();
     args.extend_from_slice(&calls.to_le_bytes());
     let tx = Tx::deploy(vec![client, server], |_, _| args)?;
-    // A failing transaction is saved as failed-txs/<label>.json for ckb-debugger.
+    // A failing transaction is saved as failed_txs/<label>.json for ckb-debugger.
     Ok(tx.run(&format!("__NAME__-{calls}-calls"))?)
 }
 
