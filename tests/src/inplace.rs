@@ -133,7 +133,8 @@ mod exit {
 /// allocation in the heapless inplace-client) panics.
 fn bench_against(client: &str, mode: &str, op: u8) -> (i8, Vec<String>) {
     let err = bench_failure(client, mode, op, 32);
-    let code = exit_code(&err.error).unwrap_or_else(|| panic!("not an exit code: {err}"));
+    let code = ckb_ipc_testtool::exit_code(&err.error)
+        .unwrap_or_else(|| panic!("not an exit code: {err}"));
     (code, err.messages)
 }
 
@@ -155,16 +156,6 @@ fn bench_failure(client: &str, mode: &str, op: u8, size: u32) -> Failure {
     });
     tx.run(&format!("inplace-bench-{client}-{mode}-{op}"))
         .expect_err("a bad server")
-}
-
-/// The exit code in a verifier error of a script that returned non-zero.
-fn exit_code(error: &str) -> Option<i8> {
-    let rest = error.split("see error code ").nth(1)?;
-    let code: String = rest
-        .chars()
-        .take_while(|c| *c == '-' || c.is_ascii_digit())
-        .collect();
-    code.parse().ok()
 }
 
 /// inplace-client's exit code against `mode` (the same for an add and for an echo), checked

@@ -181,7 +181,7 @@ pub const OWNED: Impl = Impl {
     client: "owned-client",
     server: "owned-server",
 };
-/// `ckb_ipc::Channel` on its borrowed level (`call_in_place` / `execute_in_place`) over static
+/// `ckb_ipc::Channel` on its in-place level (`call_in_place` / `execute_in_place`) over static
 /// buffers, in scripts without a heap.
 pub const INPLACE: Impl = Impl {
     name: "ckb-ipc in-place (no heap)",
@@ -312,11 +312,7 @@ pub fn measure(impls: &[Impl], scenarios: &[(&'static str, u8, u32)], calls: u32
 
 /// A short cause for a failed transaction.
 pub fn failure(error: &str) -> String {
-    let code = error
-        .split("see error code ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next());
-    if let Some(code) = code {
+    if let Some(code) = ckb_ipc_testtool::exit_code(error) {
         format!("script exit code {code}")
     } else if error.contains("MemOutOf") || error.contains("OutOfBound") {
         "out of VM memory".into()

@@ -1,5 +1,5 @@
-//! The lean path, client side: the BENCH scenario (`test_proto::scenario`) on the borrowed
-//! level, each request built in place in a static buffer and each answer read where it
+//! The in-place level, client side: the BENCH scenario (`test_proto::scenario`), each
+//! request built in place in a static buffer and each answer read where it
 //! arrived. No allocator: the script args are read into a stack buffer too.
 #![no_std]
 #![no_main]

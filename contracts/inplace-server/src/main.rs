@@ -1,4 +1,4 @@
-//! The lean path, server side: echo and add of `test_proto::method` on the borrowed level,
+//! The in-place level, server side: echo and add of `test_proto::method`, with no heap:
 //! each answer written in place over its request in a static buffer. No allocator: the script
 //! has no heap, and nothing in it could allocate.
 #![no_std]

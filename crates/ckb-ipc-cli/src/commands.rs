@@ -136,11 +136,9 @@ pub(crate) fn call(mut a: CallArgs) -> Result<ExitCode> {
     }
 }
 
-/// Whether the command line ends with `--method <ID> 0x...` (the payload of `call`, which
-/// clap would otherwise take for one more server argument).
 /// The last command-line argument when it comes right after `--method <ID>` (or
-/// `--method=<ID>`): where `call` takes a payload. `None` for anything else, such as an argument
-/// after `--`.
+/// `--method=<ID>`): where `call` takes a payload, which clap would otherwise take for one more
+/// server argument. `None` for anything else, such as an argument after `--`.
 fn last_after_method() -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     let (last, before) = args.split_last()?;

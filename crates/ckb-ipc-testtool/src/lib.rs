@@ -203,14 +203,26 @@ impl Failure {
     }
 }
 
+/// The exit code in a verifier error of a script that returned non-zero (`... see error code
+/// N ...`); `None` for an error of the VM itself.
+pub fn exit_code(error: &str) -> Option<i8> {
+    number_after(error, "see error code ")
+}
+
+/// The number written right after the first `key` in `text` (a `-` sign, then digits).
+fn number_after<T: std::str::FromStr>(text: &str, key: &str) -> Option<T> {
+    let rest = text.get(text.find(key)? + key.len()..)?;
+    let number: String = rest
+        .chars()
+        .take_while(|c| *c == '-' || c.is_ascii_digit())
+        .collect();
+    number.parse().ok()
+}
+
 /// The hint for a verifier error: an atomic instruction (CKB-VM has no A extension), or a
 /// spawn/pipe syscall (numbers 2601 to 2608) in a script run on VM version 1.
 fn hint(error: &str) -> Option<&'static str> {
-    let number_after = |key: &str| -> Option<u64> {
-        let rest = &error[error.find(key)? + key.len()..];
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
-    };
+    let number_after = |key: &str| number_after::<u64>(error, key);
     if let Some(ecall) = number_after("InvalidEcall(") {
         if (2601..=2608).contains(&ecall) {
             return Some(
@@ -422,6 +434,16 @@ mod tests {
         assert!(hint(v1).is_some_and(|h| h.contains("`data2` or `type`")));
         assert_eq!(hint("VM Internal Error: InvalidEcall(93)"), None);
         assert_eq!(hint("ValidationFailure: see error code 3"), None);
+    }
+
+    #[test]
+    fn exit_codes_are_read_from_the_verifier_error() {
+        assert_eq!(
+            exit_code("ValidationFailure: see error code -1 on page"),
+            Some(-1)
+        );
+        assert_eq!(exit_code("ValidationFailure: see error code 12"), Some(12));
+        assert_eq!(exit_code("VM Internal Error: InvalidEcall(2604)"), None);
     }
 
     #[test]

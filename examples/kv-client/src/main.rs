@@ -9,7 +9,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use ckb_ipc::ScriptHashType;
 use ckb_std::ckb_types::prelude::*;
-use kv_proto::{Entry, KeyValueClient, KvError};
+use kv_proto::{Entry, KeyValueClient, KvError, MAX_KEY, MAX_VALUE};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();
@@ -66,9 +66,9 @@ fn run() -> Result<(), i8> {
     check(users == expected, 19)?;
     // The service's refusals arrive as `Ok(Err(..))`, apart from transport errors, and the
     // store goes on serving.
-    let too_long = kv.put(vec![b'k'; 65], Vec::new());
+    let too_long = kv.put(vec![b'k'; MAX_KEY + 1], Vec::new());
     check(too_long == Ok(Err(KvError::KEY_TOO_LONG)), 20)?;
-    let too_big = kv.put(b"big".to_vec(), vec![0; 4097]);
+    let too_big = kv.put(b"big".to_vec(), vec![0; MAX_VALUE + 1]);
     check(too_big == Ok(Err(KvError::VALUE_TOO_LONG)), 21)?;
     check(kv.remove(b"pool".to_vec()) == Ok(Some(b"x".to_vec())), 22)?;
     check(kv.count() == Ok(2), 23)?;

@@ -7,6 +7,13 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+/// The longest key the store takes, in bytes ([`KvError::KEY_TOO_LONG`] past it).
+pub const MAX_KEY: usize = 64;
+/// The longest value the store takes, in bytes ([`KvError::VALUE_TOO_LONG`] past it).
+pub const MAX_VALUE: usize = 4096;
+/// How many entries the store holds at most ([`KvError::FULL`] past it).
+pub const MAX_ENTRIES: usize = 256;
+
 /// Why the key-value service refused a request.
 #[derive(ckb_ipc::Molecule, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KvError(pub u8);

@@ -5,14 +5,10 @@
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use kv_proto::{Entry, KeyValue, KeyValueServer, KvError};
+use kv_proto::{Entry, KeyValue, KeyValueServer, KvError, MAX_ENTRIES, MAX_KEY, MAX_VALUE};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();
-
-const MAX_KEY: usize = 64;
-const MAX_VALUE: usize = 4096;
-const MAX_ENTRIES: usize = 256;
 
 #[derive(Default)]
 struct Store(BTreeMap<Vec<u8>, Vec<u8>>);

@@ -1,4 +1,7 @@
 //! The channel over in-memory pipes: every level, every read split, every refusal.
+//!
+//! Compiled only for `cargo test` (`#[cfg(test)] mod tests` in `channel/mod.rs`): an `unwrap` here is
+//! a test's assertion on bytes the test wrote, never in a script.
 
 use super::*;
 use crate::io::mem::{ChunkedReader, VecWriter};

@@ -10,7 +10,7 @@ use crate::packet::RequestPacket;
 /// Client side of a method returning `T`: sends `args`, decodes the answer.
 ///
 /// The arguments are encoded straight into the channel's buffer and the answer is decoded
-/// where it arrived (the borrowed level of [`Channel::call_in_place`]): no packet is allocated. A
+/// where it arrived (the in-place level of [`Channel::call_in_place`]): no packet is allocated. A
 /// [`Payload`](crate::Payload) argument or result keeps a buffer of its own instead (its bytes
 /// are not copied).
 pub fn call<R, W, A, T>(channel: &mut Channel<R, W>, id: u64, args: A) -> Result<T, IpcError>
@@ -63,6 +63,7 @@ where
     }
     channel.send_in_place(id, |frame| encode_into(frame, &args))
 }
+
 /// Receives the answer: `T` for code 0, `E` for [`SERVICE_ERROR`] when `fallible`, decoded
 /// where it arrived unless one of them keeps the payload's buffer ([`Decode::ZERO_COPY`]).
 #[inline(always)]

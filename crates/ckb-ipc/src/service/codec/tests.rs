@@ -1,4 +1,7 @@
 //! The layouts byte for byte, sizes on the wire, and malformed bytes refused.
+//!
+//! Compiled only for `cargo test` (`#[cfg(test)] mod tests` in `codec/mod.rs`): an `unwrap` here is a
+//! test's assertion on bytes the test wrote, never in a script.
 
 use super::primitives::narrow;
 use super::*;
