@@ -53,6 +53,14 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
                 .map_or(format!("f{i}"), |id| id.to_string())
         })
         .collect();
+    // A tuple struct reads and writes as a JSON array, or as its one field's value.
+    let json = match &data.fields {
+        syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+            quote! { ::core::option::Option::Some(#service::JsonForm::Newtype) }
+        }
+        syn::Fields::Unnamed(_) => quote! { ::core::option::Option::Some(#service::JsonForm::Tuple) },
+        _ => quote! { ::core::option::Option::None },
+    };
     let build = match &data.fields {
         syn::Fields::Named(_) => quote! { #name { #(#access: r.field::<#types>()?),* } },
         syn::Fields::Unnamed(_) => {
@@ -83,7 +91,7 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
             }
             fn schema_declare(schema: &mut #service::Schema) {
                 let fields = [#((#field_names, schema.add::<#types>())),*];
-                schema.declare_fields(#name_str, <Self as #service::Encode>::FIXED_SIZE.is_some(), &fields);
+                schema.declare_fields_as(#name_str, <Self as #service::Encode>::FIXED_SIZE.is_some(), &fields, #json);
             }
         }
 

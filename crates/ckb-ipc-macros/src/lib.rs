@@ -30,23 +30,26 @@ pub fn derive_molecule(item: TokenStream) -> TokenStream {
 
 /// `#[ckb_ipc::service]`: turns a trait of methods (written without `self`) into
 /// - the trait itself, each method taking `&mut self` (what a server implements),
-/// - `<Trait>Methods`: the method ids as associated constants (the name in capitals), `ALL`,
-///   and `schema()` (the molecule `.mol` text of the messages),
-/// - `<Trait>Client<R, W>`: `new`, `from_channel`, `into_channel`, and one method per trait
-///   method returning `Result<_, IpcError>`,
+/// - `<Trait>Methods`: the method ids as associated constants (the name in capitals, e.g.
+///   `CalcMethods::ADD`), `all()` (every name and id), and, for molecule services,
+///   `description()` (the service described for tools and other languages,
+///   `docs/description.md`) and `schema()` (its `.mol` text),
+/// - `<Trait>Client<R, W>`: `new(read, write)`, `From<Channel<R, W>>` both ways, and one method
+///   per trait method returning `Result<_, IpcError>`,
 /// - `<Trait>Server<T>`: a `RequestHandler` dispatching by method id to any `T: Trait`.
 ///
 /// Ids default to a hash of `"Trait::method"` (stable when methods are added or reordered);
-/// `#[method(id = N)]` sets one. Arguments and results are molecule-encoded (see
-/// `ckb_ipc::service` for the types); an argument `&str` or `&[T]` is sent as `String`
-/// or `Vec<T>` and lent to the server's method.
+/// `#[method(id = N)]` sets one (below 2^31, outside the reserved `0x7ffffff0..=0x7fffffff`).
+/// Arguments and results are molecule-encoded (see `ckb_ipc::service` for the types); an
+/// argument `&str` or `&[T]` is sent as `String` or `Vec<T>` and lent to the server's method.
 ///
 /// Names are checked before anything is generated, each refusal at the method's name: a method
-/// named like a generated item (`new`, `from_channel`, `into_channel`; `all`, whose id constant
-/// would be `ALL`), or two methods sharing an id, an id constant (`get`/`Get`) or a CamelCase
-/// name (`get_value`/`get__value`: the schema's `<Method>Args`, the JSON variant).
+/// named `new` (the client's constructor, as in ckb-script-ipc), an id in the reserved range, or
+/// two methods sharing an id, an id constant (`get`/`Get`) or a CamelCase name
+/// (`get_value`/`get__value`: the schema's `<Method>Args`, the JSON variant). Every other name
+/// is the trait's: `from_channel`, `all` or `schema` are methods like any other.
 ///
-/// `#[service(json)]` speaks ckb-script-ipc's serde_json messages instead (no `schema()`).
+/// `#[service(json)]` speaks ckb-script-ipc's serde_json messages instead (no `description()`).
 #[proc_macro_attribute]
 pub fn service(attr: TokenStream, item: TokenStream) -> TokenStream {
     let codec = match attr.to_string().as_str() {

@@ -26,7 +26,7 @@ pub struct Service {
     /// The trait as it is emitted: each method takes `&mut self`, `#[method]` attributes removed.
     pub item: ItemTrait,
     pub codec: Codec,
-    /// In declaration order (the order of `ALL`, of the schema, of the JSON variants).
+    /// In declaration order (the order of `all()`, of the schema, of the JSON variants).
     pub methods: Vec<Method>,
 }
 
@@ -101,7 +101,7 @@ impl Service {
         &self.item.vis
     }
 
-    /// `<Trait>Methods`: ids, `ALL` and `schema()`.
+    /// `<Trait>Methods`: ids, `all()`, `description()` and `schema()`.
     pub fn methods_ty(&self) -> Ident {
         format_ident!("{}Methods", self.name())
     }
@@ -117,11 +117,16 @@ impl Service {
     }
 }
 
-/// Inherent items of the client that a method of the same name would collide with.
-const CLIENT_ITEMS: [&str; 3] = ["new", "from_channel", "into_channel"];
+/// The client's one inherent item besides the methods (ckb-script-ipc's client has the same);
+/// its conversions to and from a channel are `From` impls, out of the methods' namespace.
+const CLIENT_ITEMS: [&str; 1] = ["new"];
+
+/// The method ids `ckb_ipc::service` reserves (`DESCRIBE_METHOD` and the ids kept for later),
+/// which no method may take: `0x7fff_fff0..=0x7fff_ffff`.
+const RESERVED_IDS: core::ops::RangeInclusive<u64> = 0x7fff_fff0..=0x7fff_ffff;
 
 /// Refuses a method whose generated items would collide with generated items of the service
-/// (the client's constructors, `<Trait>Methods::ALL`) or of an earlier method.
+/// (the client's constructor) or of an earlier method, or whose id is reserved.
 fn check_unique(
     trait_name: &Ident,
     earlier: &[Method],
@@ -138,11 +143,12 @@ fn check_unique(
             ),
         ));
     }
-    if method.id_const() == "ALL" {
+    if codec == Codec::Molecule && RESERVED_IDS.contains(&method.id) {
         return Err(Error::new(
             at,
             format!(
-                "method `{name}` clashes with the generated `{trait_name}Methods::ALL` (its id constant would be `ALL`); rename the method"
+                "method `{name}` has id {:#x}, which ckb_ipc reserves (0x7ffffff0..=0x7fffffff, discovery and batches); give it another with #[method(id = N)]",
+                method.id
             ),
         ));
     }

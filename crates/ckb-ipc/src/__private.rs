@@ -18,6 +18,19 @@ pub use crate::service::codec::{
     ServiceType,
 };
 
+// `#[service]`: `<Trait>Methods::description()`.
+pub use crate::service::description::add_method;
+
+/// A description of the service `name`, with no methods yet.
+pub fn new_description(name: &'static str) -> crate::service::Description {
+    crate::service::Description::new(name)
+}
+
+/// The schema the description's types are declared in.
+pub fn description_schema(d: &mut crate::service::Description) -> &mut crate::service::Schema {
+    &mut d.schema
+}
+
 /// `#[service(json)]`: ckb-script-ipc's serde_json messages.
 #[cfg(feature = "json")]
 pub mod json {

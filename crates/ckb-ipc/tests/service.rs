@@ -30,7 +30,7 @@ impl Encode for KvError {
         "KvError".into()
     }
     fn schema_declare(schema: &mut ckb_ipc::service::Schema) {
-        schema.declare("KvError", || "array KvError [byte; 1];".into());
+        schema.declare_array("KvError", "byte", 1, None);
     }
 }
 
@@ -191,8 +191,8 @@ fn ids_are_stable_hashes_unless_set() {
     assert_eq!(KvMethods::GET, method_id("Kv::get"));
     assert_eq!(KvMethods::PUT, method_id("Kv::put"));
     assert_eq!(KvMethods::COUNT, 7);
-    assert!(KvMethods::ALL.iter().all(|(_, id)| *id < 1 << 31));
-    assert_eq!(KvMethods::ALL.len(), 6);
+    assert!(KvMethods::all().iter().all(|(_, id)| *id < 1 << 31));
+    assert_eq!(KvMethods::all().len(), 6);
 }
 
 #[test]
@@ -542,10 +542,11 @@ fn schema_declares_the_new_types_in_molecule() {
         "vector Uint32OptVec <Uint32Opt>;",
         "struct TuplebyteUint32 {\n    f0: byte,\n    f1: Uint32,\n}",
         "vector TuplebyteUint32Vec <TuplebyteUint32>;",
-        "table TuplebyteBytes {\n    f0: byte,\n    f1: Bytes,\n}",
-        "table LabelArgs {\n    pairs: TuplebyteBytesVec,\n    sep: Bytes,\n}",
+        "table TuplebyteString {\n    f0: byte,\n    f1: String,\n}",
+        "table LabelArgs {\n    pairs: TuplebyteStringVec,\n    sep: String,\n}",
         "vector Uint32Vec <Uint32>;",
-        "table GreetArgs {\n    name: Bytes,\n    times: Uint64,\n}",
+        "vector String <byte>;",
+        "table GreetArgs {\n    name: String,\n    times: Uint64,\n}",
     ] {
         assert!(mol.contains(line), "missing {line:?} in\n{mol}");
     }
@@ -574,18 +575,34 @@ fn schema_declares_the_new_types_in_molecule() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Methods named like generated items of other services, arguments named like the generated
-/// code's locals: none of it collides.
+/// Methods named like generated items (ckb-script-ipc allows all of these), arguments named
+/// like the generated code's locals: none of it collides.
 #[ckb_ipc::service]
 pub trait Names {
     fn schema(spare: u8, refused: u8, req: u8) -> u8;
     fn channel(request: u8) -> u8;
     fn r#type(ret: u8) -> u8;
+    fn all(description: u8) -> u8;
+    fn from_channel(args: u8, schema: u8) -> u8;
+    fn into_channel() -> u8;
+    fn description() -> u8;
 }
 
 struct Echo;
 
 impl Names for Echo {
+    fn all(&mut self, description: u8) -> u8 {
+        description
+    }
+    fn from_channel(&mut self, args: u8, schema: u8) -> u8 {
+        args * schema
+    }
+    fn into_channel(&mut self) -> u8 {
+        7
+    }
+    fn description(&mut self) -> u8 {
+        8
+    }
     fn schema(&mut self, spare: u8, refused: u8, req: u8) -> u8 {
         spare + refused + req
     }
@@ -604,8 +621,18 @@ fn generated_names_do_not_collide_with_methods_or_arguments() {
     assert_eq!(names.schema(1, 2, 3).unwrap(), 6);
     assert_eq!(names.channel(4).unwrap(), 4);
     assert_eq!(names.r#type(5).unwrap(), 5);
+    assert_eq!(names.all(9).unwrap(), 9);
+    assert_eq!(names.from_channel(2, 3).unwrap(), 6);
+    assert_eq!(names.into_channel().unwrap(), 7);
+    assert_eq!(names.description().unwrap(), 8);
     assert_eq!(NamesMethods::TYPE, method_id("Names::type"));
+    assert_eq!(NamesMethods::ALL, method_id("Names::all"));
+    assert_eq!(NamesMethods::all().len(), 7);
     assert!(NamesMethods::schema().contains("// type: id"));
+    // The conversions the client has instead of methods.
+    let channel: Channel<_, _> = names.into();
+    let mut names = NamesClient::from(channel);
+    assert_eq!(names.channel(1).unwrap(), 1);
 }
 
 #[cfg(feature = "json")]

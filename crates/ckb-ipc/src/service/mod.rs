@@ -52,11 +52,13 @@
 // codec's API is re-exported here.
 pub(crate) mod client;
 pub(crate) mod codec;
+pub(crate) mod description;
 #[cfg(feature = "json")]
 pub(crate) mod json;
 pub(crate) mod server;
 
-pub use codec::{to_payload, Decode, Encode, Schema};
+pub use codec::{to_payload, Decode, Encode, JsonForm, Schema};
+pub use description::{document, Description, DESCRIPTION_VERSION};
 
 use crate::buffer::{Frame, HeapBuffer};
 use crate::error::IpcError;

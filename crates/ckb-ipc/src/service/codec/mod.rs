@@ -17,14 +17,14 @@ use crate::error::IpcError;
 
 mod entities;
 mod primitives;
-mod schema;
+pub(crate) mod schema;
 mod sequences;
 mod tables;
 #[cfg(test)]
 mod tests;
 mod traits;
 
-pub use schema::Schema;
+pub use schema::{JsonForm, Schema};
 pub use sequences::{Element, Seq};
 pub use tables::{dyn_field, encode_fields, fields_fixed_size, fields_len, DynEncode, FieldReader};
 pub use traits::{to_payload, Decode, Encode, ServiceType};

@@ -4,15 +4,17 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::schema::JsonForm;
 use super::{u32_at, Decode, Encode, Schema, BAD};
 use crate::error::IpcError;
 
-/// Declares molecule `bytes` (`vector Bytes <byte>`).
+/// Declares molecule `bytes` (`vector Bytes <byte>`), shown as `"0x.."`.
 pub(super) fn declare_bytes(schema: &mut Schema) {
-    schema.declare("Bytes", || "vector Bytes <byte>;".into());
+    schema.declare_vector("Bytes", "byte", true, Some(JsonForm::Hex));
 }
 
-/// The schema functions of every type encoded as molecule `bytes`.
+/// The schema functions of every type encoded as molecule `bytes`: `Bytes` (shown as hex), or
+/// `String` (the same bytes, UTF-8, shown as a string) for `str` and `String`.
 macro_rules! bytes_schema {
     () => {
         fn schema_name() -> String {
@@ -20,6 +22,14 @@ macro_rules! bytes_schema {
         }
         fn schema_declare(schema: &mut Schema) {
             declare_bytes(schema)
+        }
+    };
+    (String) => {
+        fn schema_name() -> String {
+            "String".into()
+        }
+        fn schema_declare(schema: &mut Schema) {
+            schema.declare_vector("String", "byte", true, Some(JsonForm::String));
         }
     };
 }
@@ -43,8 +53,9 @@ macro_rules! int_codec {
                 }
             }
             fn schema_declare(schema: &mut Schema) {
-                let name = Self::schema_name();
-                schema.declare(&name, || format!("array {name} [byte; {}];", core::mem::size_of::<$t>()));
+                let json = if <$t>::MIN == 0 { JsonForm::Uint } else { JsonForm::Int };
+                let size = core::mem::size_of::<$t>();
+                schema.declare_array(&Self::schema_name(), "byte", size, Some(json));
             }
         }
         impl Decode for $t {
@@ -102,7 +113,7 @@ impl Encode for bool {
         "Bool".into()
     }
     fn schema_declare(schema: &mut Schema) {
-        schema.declare("Bool", || "array Bool [byte; 1];".into());
+        schema.declare_array("Bool", "byte", 1, Some(JsonForm::Bool));
     }
 }
 
@@ -151,9 +162,7 @@ impl<const N: usize> Encode for [u8; N] {
         format!("Byte{N}")
     }
     fn schema_declare(schema: &mut Schema) {
-        schema.declare(&Self::schema_name(), || {
-            format!("array Byte{N} [byte; {N}];")
-        });
+        schema.declare_array(&Self::schema_name(), "byte", N, Some(JsonForm::Hex));
     }
 }
 
@@ -180,7 +189,7 @@ impl Encode for str {
     fn encoded_len(&self) -> usize {
         4 + self.len()
     }
-    bytes_schema!();
+    bytes_schema!(String);
 }
 
 impl Encode for String {
@@ -191,7 +200,7 @@ impl Encode for String {
     fn encoded_len(&self) -> usize {
         4 + self.len()
     }
-    bytes_schema!();
+    bytes_schema!(String);
 }
 
 impl Decode for String {

@@ -103,9 +103,7 @@ impl Seq {
     /// `vector <T>Vec <T>;` (molecule picks fixvec or dynvec from `T`).
     pub fn schema_declare<T: Encode>(schema: &mut Schema) {
         let item = schema.add::<T>();
-        schema.declare(&format!("{item}Vec"), || {
-            format!("vector {item}Vec <{item}>;")
-        });
+        schema.declare_vector(&format!("{item}Vec"), &item, T::FIXED_SIZE.is_some(), None);
     }
 
     /// A `fixvec` (count, then the items) or a `dynvec` (size, offsets, then the items).
@@ -186,9 +184,7 @@ impl<T: Encode> Encode for Option<T> {
     }
     fn schema_declare(schema: &mut Schema) {
         let item = schema.add::<T>();
-        schema.declare(&format!("{item}Opt"), || {
-            format!("option {item}Opt ({item});")
-        });
+        schema.declare_option(&format!("{item}Opt"), &item);
     }
 }
 

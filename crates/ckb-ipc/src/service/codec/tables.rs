@@ -6,6 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::sequences::{element_via_seq, Element, Seq};
+use super::schema::JsonForm;
 use super::{push_u32, u32_at, Decode, Encode, Schema, BAD};
 use crate::error::IpcError;
 
@@ -201,7 +202,7 @@ macro_rules! tuple_codec {
             }
             fn schema_declare(schema: &mut Schema) {
                 let fields = [$((concat!("f", $idx), schema.add::<$name>())),+];
-                schema.declare_fields(&Self::schema_name(), Self::FIXED_SIZE.is_some(), &fields);
+                schema.declare_fields_as(&Self::schema_name(), Self::FIXED_SIZE.is_some(), &fields, Some(JsonForm::Tuple));
             }
         }
         impl<$($name: Encode + Decode),+> Decode for ($($name,)+) {
