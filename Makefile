@@ -40,7 +40,18 @@ define build-contracts
 	$(5) RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo build --locked --target $(TARGET) --target-dir "$$out" \
 		$(3) $(addprefix -p ,$(1)) || exit 1; \
 	mkdir -p $(2); \
-	for c in $(1); do cp "$$out/$(TARGET)/$(6)/$$c" $(2)/$$c || exit 1; done
+	for c in $(1); do \
+		cp "$$out/$(TARGET)/$(6)/$$c" $(2)/$$c || exit 1; \
+		if [ -f "$$out/$(TARGET)/$(6)/$$c.json" ]; then $(call stamp-description,"$$out/$(TARGET)/$(6)/$$c.json",$(2)/$$c); fi; \
+	done
+endef
+
+# $(call stamp-description,JSON,BINARY): the description a server's build.rs wrote (JSON), as
+# BINARY.json with the `binary` member (BINARY's size and SHA-256) as its second line, so the
+# tool refuses a description that does not belong to the binary (docs/description.md).
+define stamp-description
+{ size=$$(wc -c < $(2) | tr -d ' '); sum=$$( (sha256sum $(2) 2>/dev/null || shasum -a 256 $(2)) | cut -d' ' -f1); \
+	  head -n 1 $(1); printf '  "binary": {"size": %s, "sha256": "%s"},\n' "$$size" "$$sum"; tail -n +2 $(1); } > $(2).json || exit 1
 endef
 
 build: riscv-target

@@ -34,7 +34,7 @@ fn program_entry() -> i8 {
     let Ok((read, write)) = ckb_ipc::spawn_server(1, Source::CellDep, &[]) else {
         return 3;
     };
-    let mut bench = BenchClient::from_channel(
+    let mut bench = BenchClient::from(
         ckb_ipc::Channel::new(read, write).with_max_payload(test_proto::MAX_PAYLOAD),
     );
     let mut data = Payload::from_slice(&alloc::vec![0x5au8; size]);
@@ -71,7 +71,7 @@ fn over_limit(mode: Option<u8>) -> Result<(), i8> {
         _ => return Err(21),
     };
     let mut bench =
-        BenchClient::from_channel(ckb_ipc::Channel::new(read, write).with_max_payload(limit));
+        BenchClient::from(ckb_ipc::Channel::new(read, write).with_max_payload(limit));
     let mut data = Payload::with_capacity(len as usize);
     for _ in 0..len {
         data.push(0x5a);

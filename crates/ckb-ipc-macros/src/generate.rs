@@ -298,10 +298,10 @@ fn server(service: &Service) -> Tokens {
             let method = Ident::new("method", Span::mixed_site());
             let body = server_body(service, &frame, &method);
             quote! {
-                impl<T: #trait_name> #server_ty<T> {
-                    /// Answers the request in `frame` in place: decodes the arguments, calls
-                    /// the method, writes its result over them; returns the error code.
-                    pub fn serve_frame(
+                /// Answers the request in `frame` in place: decodes the arguments, calls the
+                /// method, writes its result over them; returns the error code.
+                impl<T: #trait_name> ::ckb_ipc::service::FrameHandler for #server_ty<T> {
+                    fn serve_frame(
                         &mut self,
                         #method: u64,
                         #frame: &mut ::ckb_ipc::Frame<'_, ::ckb_ipc::HeapBuffer>,
@@ -312,7 +312,7 @@ fn server(service: &Service) -> Tokens {
 
                 impl<T: #trait_name> ::ckb_ipc::RequestHandler for #server_ty<T> {
                     fn serve(&mut self, req: ::ckb_ipc::RequestPacket) -> ::ckb_ipc::ResponsePacket {
-                        ::ckb_ipc::__private::serve_request(req, |method, frame| self.serve_frame(method, frame))
+                        ::ckb_ipc::__private::serve_request(req, |method, frame| ::ckb_ipc::service::FrameHandler::serve_frame(self, method, frame))
                     }
 
                     fn serve_on<R, W>(
@@ -323,7 +323,7 @@ fn server(service: &Service) -> Tokens {
                         R: ::ckb_ipc::io::Reader,
                         W: ::ckb_ipc::io::Writer,
                     {
-                        channel.execute_in_place(|method, frame| self.serve_frame(method, frame))
+                        channel.execute_in_place(|method, frame| ::ckb_ipc::service::FrameHandler::serve_frame(self, method, frame))
                     }
                 }
             }

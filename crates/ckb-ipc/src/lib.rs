@@ -61,6 +61,11 @@ mod error;
 mod packet;
 mod spawn;
 
+#[cfg(feature = "build")]
+extern crate std;
+
+#[cfg(feature = "build")]
+pub mod build;
 pub mod io;
 pub mod service;
 pub mod wire;
@@ -81,3 +86,12 @@ pub use spawn::{
 pub use ckb_ipc_macros::{service, Molecule};
 pub use ckb_std::ckb_constants::Source;
 pub use ckb_std::ckb_types::core::ScriptHashType;
+
+/// The description document the crate's `build.rs` wrote with [`build::describe`] (feature
+/// `build`), as a `&'static str`: what a [`Discoverable`](service::Discoverable) server answers.
+#[macro_export]
+macro_rules! description {
+    () => {
+        include_str!(concat!(env!("OUT_DIR"), "/ckb-ipc-description.json"))
+    };
+}

@@ -669,3 +669,55 @@ mod json {
         );
     }
 }
+
+#[test]
+fn the_description_is_json_of_format_1() {
+    let text = ckb_ipc::service::document(&[KvMethods::description(), SheetMethods::description()]);
+    assert!(text.starts_with("{\n"), "a build step adds `binary` as the second line");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["format"], "ckb-ipc-description");
+    assert_eq!(doc["version"], 1);
+    let kv = &doc["services"][0];
+    assert_eq!(kv["name"], "Kv");
+    assert_eq!(kv["mol"], KvMethods::schema());
+    let put = kv["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "put")
+        .unwrap();
+    assert_eq!(put["id"], KvMethods::PUT);
+    assert_eq!(put["args"][0]["name"], "key");
+    assert_eq!(put["args"][0]["type"], "Bytes");
+    assert_eq!(put["payload"], "PutArgs");
+    assert_eq!(put["returns"], "()");
+    assert_eq!(put["error"], "KvError");
+    // Every type a method names is declared, with its JSON form where it has one.
+    let types = kv["types"].as_array().unwrap();
+    let decl = |name: &str| types.iter().find(|t| t["name"] == name).cloned();
+    assert_eq!(decl("Bytes").unwrap()["json"], "hex");
+    assert_eq!(decl("Bytes").unwrap()["kind"], "fixvec");
+    let entry = decl("Entry").unwrap();
+    assert_eq!(entry["kind"], "table");
+    assert_eq!(entry["fields"][1]["type"], "BytesOpt");
+    assert_eq!(decl("Point").unwrap()["json"], "tuple");
+    assert_eq!(decl("Uint64").unwrap()["json"], "uint");
+    let sheet = &doc["services"][1];
+    let sheet_types = sheet["types"].as_array().unwrap();
+    let string = sheet_types.iter().find(|t| t["name"] == "String").unwrap();
+    assert_eq!(string["json"], "string");
+    for service in doc["services"].as_array().unwrap() {
+        let names: Vec<&str> = service["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        for m in service["methods"].as_array().unwrap() {
+            for ty in [&m["payload"], &m["returns"]] {
+                let ty = ty.as_str().unwrap();
+                assert!(ty == "()" || ty == "byte" || names.contains(&ty), "{ty} undeclared");
+            }
+        }
+    }
+}

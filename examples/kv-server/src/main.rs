@@ -5,6 +5,7 @@
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use ckb_ipc::service::Discoverable;
 use kv_proto::{Entry, KeyValue, KeyValueServer, KvError, MAX_ENTRIES, MAX_KEY, MAX_VALUE};
 
 ckb_std::entry!(program_entry);
@@ -52,7 +53,10 @@ impl KeyValue for Store {
 }
 
 fn program_entry() -> i8 {
-    match ckb_ipc::run_server(KeyValueServer(Store::default())) {
+    // Discoverable: also answers DESCRIBE_METHOD with the description build.rs wrote, so
+    // `ckb-ipc methods` describes the deployed binary with no side file.
+    let server = Discoverable::new(ckb_ipc::description!(), KeyValueServer(Store::default()));
+    match ckb_ipc::run_server(server) {
         Ok(()) => 0,
         Err(_) => 1,
     }

@@ -53,12 +53,14 @@
 pub(crate) mod client;
 pub(crate) mod codec;
 pub(crate) mod description;
+pub(crate) mod discovery;
 #[cfg(feature = "json")]
 pub(crate) mod json;
 pub(crate) mod server;
 
 pub use codec::{to_payload, Decode, Encode, JsonForm, Schema};
 pub use description::{document, Description, DESCRIPTION_VERSION};
+pub use discovery::{Discoverable, FrameHandler};
 
 use crate::buffer::{Frame, HeapBuffer};
 use crate::error::IpcError;
@@ -69,6 +71,12 @@ pub const UNKNOWN_METHOD: u64 = 0x100;
 
 /// The error code of a method's `Err(e)`; the payload is `e`.
 pub const SERVICE_ERROR: u64 = 0x101;
+
+/// The reserved method id of discovery: an empty request, answered with the server's
+/// description document by a [`Discoverable`] server (and [`UNKNOWN_METHOD`] by the others).
+/// `#[service]` gives no method an id in `0x7fff_fff0..=0x7fff_ffff` (this one and the ids kept
+/// for batches).
+pub const DESCRIBE_METHOD: u64 = 0x7fff_ffff;
 
 /// The default id of a method: FNV-1a of `"Trait::method"`, in 31 bits. It does not move when
 /// methods are added or reordered; `#[method(id = N)]` sets one by hand.

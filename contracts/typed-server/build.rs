@@ -1,0 +1,6 @@
+//! The description of the service this script serves, for `ckb-ipc` and other languages:
+//! written beside the binary (`make build` copies it to `build/<mode>/`, see
+//! docs/description.md).
+fn main() -> std::io::Result<()> {
+    ckb_ipc::build::describe(&[test_proto::typed::BenchMethods::description()])
+}
