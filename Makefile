@@ -166,12 +166,14 @@ bench: build build-opt-levels build-heap-stats
 	CKB_IPC_WRITE_README=1 cargo test --locked --release -q -p ckb-ipc-cli --test readme the_readme_session
 
 # The example servers and clients at opt-level "s" and "z" too, in build/release/opt-<level>/,
-# so `make bench` can show what each level costs in bytes and in cycles. Release mode only.
+# so `make bench` can show what each level costs in bytes and in cycles, and typed-server
+# discoverable in build/release/discovery/ (what discovery costs). Release mode only.
 OPT_LEVEL_CONTRACTS := inplace-server inplace-client owned-server owned-client typed-server typed-client
 .PHONY: build-opt-levels
 build-opt-levels: riscv-target
 	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/opt-s,--release -q,/opt-s,CARGO_PROFILE_RELEASE_OPT_LEVEL=s,release)
 	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/opt-z,--release -q,/opt-z,CARGO_PROFILE_RELEASE_OPT_LEVEL=z,release)
+	$(call build-contracts,typed-server,build/release/discovery,--release -q --features typed-server/discovery,/discovery,,release)
 
 # Where the bytes of a server go: its largest symbols, from an unstripped release build.
 SIZE_CONTRACTS ?= inplace-server owned-server typed-server

@@ -161,7 +161,70 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
          capacity locked on chain; `make size` lists where a server's bytes go.\n\n\
          <!-- begin opt-levels: written by make bench -->\n<!-- end opt-levels -->\n",
     );
+    report.push_str(
+        "\n## Discovery\n\nWhat answering `DESCRIBE_METHOD` costs (`service::Discoverable`): \
+         the typed example server as it is, and built discoverable (`make build-opt-levels` \
+         writes `discovery/typed-server`, feature `discovery`). A server that does not wrap \
+         itself in `Discoverable` has none of its code; one that does carries its description \
+         document and one comparison per request. Same client, cycles per call as above.\n\n\
+         <!-- begin discovery: written by make bench -->\n<!-- end discovery -->\n",
+    );
     report
+}
+
+/// The typed example server, and the same server built discoverable (block `discovery`).
+pub const DISCOVERY: [Impl; 2] = [
+    TYPED,
+    Impl {
+        name: "ckb-ipc typed, discoverable",
+        client: "typed-client",
+        server: "discovery/typed-server",
+    },
+];
+
+/// Whether `make build-opt-levels` has built the discoverable server.
+pub fn discovery_binary_exists() -> bool {
+    crate::contracts_dir()
+        .join("discovery/typed-server")
+        .exists()
+}
+
+/// Bytes and cycles of the typed server with and without discovery (block `discovery`).
+pub fn discovery_block() -> String {
+    let scenarios = [SCENARIOS[0], SCENARIOS[3]];
+    let mut out = String::from(
+        "| server | server bytes | description bytes | add(u64, u64) | echo 1 KiB |\n\
+         |---|---:|---:|---:|---:|\n",
+    );
+    let rows = measure(&DISCOVERY, &scenarios, BENCH_CALLS);
+    for imp in DISCOVERY {
+        let cell = |scenario: &str| match cycles_of(&rows, scenario, imp) {
+            Some(c) => c.to_string(),
+            None => "fails".into(),
+        };
+        let described = match imp.server.starts_with("discovery/") {
+            true => std::fs::read(crate::contracts_dir().join("typed-server.json")).map_or_else(
+                |_| "?".into(),
+                |j| (j.len() - binary_member_len(&j)).to_string(),
+            ),
+            false => "0".into(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {described} | {} | {} |\n",
+            imp.name,
+            binary(imp.server).len(),
+            cell(scenarios[0].0),
+            cell(scenarios[1].0),
+        ));
+    }
+    out
+}
+
+/// The bytes of the `binary` line `make build` adds to a description (not in the server's copy).
+fn binary_member_len(json: &[u8]) -> usize {
+    json.split(|&b| b == b'\n')
+        .find(|line| line.starts_with(b"  \"binary\""))
+        .map_or(0, |line| line.len() + 1)
 }
 
 /// The examples at each opt-level: `(level, in-place pair, owned pair, typed pair)`; "3" is
@@ -379,6 +442,14 @@ mod tests {
             );
         }
         committed = replace_block(&committed, "opt-levels", "").unwrap();
+        if discovery_binary_exists() {
+            assert_eq!(
+                block(&committed, "discovery").unwrap(),
+                discovery_block(),
+                "docs/benchmarks.md's discovery {stale}"
+            );
+        }
+        committed = replace_block(&committed, "discovery", "").unwrap();
         let fresh = benchmarks_md(&rows);
         assert_eq!(committed, fresh, "docs/benchmarks.md {stale}");
         assert_eq!(

@@ -70,8 +70,7 @@ fn over_limit(mode: Option<u8>) -> Result<(), i8> {
         Some(over::RESPONSE_TWICE) => (over::RESPONSE_LIMIT, 2 * over::RESPONSE_LIMIT - 4),
         _ => return Err(21),
     };
-    let mut bench =
-        BenchClient::from(ckb_ipc::Channel::new(read, write).with_max_payload(limit));
+    let mut bench = BenchClient::from(ckb_ipc::Channel::new(read, write).with_max_payload(limit));
     let mut data = Payload::with_capacity(len as usize);
     for _ in 0..len {
         data.push(0x5a);

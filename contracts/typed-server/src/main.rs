@@ -23,7 +23,14 @@ impl Bench for Service {
 
 fn program_entry() -> i8 {
     let options = ServerOptions::new().max_payload(test_proto::MAX_PAYLOAD);
+    // `make bench` builds it discoverable too (feature `discovery`), to measure what that costs.
+    #[cfg(not(feature = "discovery"))]
     let served = ckb_ipc::run_server_with(options, BenchServer(Service));
+    #[cfg(feature = "discovery")]
+    let served = ckb_ipc::run_server_with(
+        options,
+        ckb_ipc::service::Discoverable::new(ckb_ipc::description!(), BenchServer(Service)),
+    );
     match served {
         Ok(()) => 0,
         Err(_) => 1,

@@ -58,7 +58,9 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => {
             quote! { ::core::option::Option::Some(#service::JsonForm::Newtype) }
         }
-        syn::Fields::Unnamed(_) => quote! { ::core::option::Option::Some(#service::JsonForm::Tuple) },
+        syn::Fields::Unnamed(_) => {
+            quote! { ::core::option::Option::Some(#service::JsonForm::Tuple) }
+        }
         _ => quote! { ::core::option::Option::None },
     };
     let build = match &data.fields {

@@ -187,7 +187,10 @@ fn describe_method(m: &Method) -> Tokens {
         }
         ResultKind::Plain => {
             let out = wire(&m.output);
-            (quote! { schema.add::<#out>() }, quote! { ::core::option::Option::None })
+            (
+                quote! { schema.add::<#out>() },
+                quote! { ::core::option::Option::None },
+            )
         }
     };
     quote! {{

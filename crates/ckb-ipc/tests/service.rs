@@ -673,7 +673,10 @@ mod json {
 #[test]
 fn the_description_is_json_of_format_1() {
     let text = ckb_ipc::service::document(&[KvMethods::description(), SheetMethods::description()]);
-    assert!(text.starts_with("{\n"), "a build step adds `binary` as the second line");
+    assert!(
+        text.starts_with("{\n"),
+        "a build step adds `binary` as the second line"
+    );
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["format"], "ckb-ipc-description");
     assert_eq!(doc["version"], 1);
@@ -716,7 +719,10 @@ fn the_description_is_json_of_format_1() {
         for m in service["methods"].as_array().unwrap() {
             for ty in [&m["payload"], &m["returns"]] {
                 let ty = ty.as_str().unwrap();
-                assert!(ty == "()" || ty == "byte" || names.contains(&ty), "{ty} undeclared");
+                assert!(
+                    ty == "()" || ty == "byte" || names.contains(&ty),
+                    "{ty} undeclared"
+                );
             }
         }
     }

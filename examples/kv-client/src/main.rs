@@ -7,7 +7,9 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
+use ckb_ipc::service::DESCRIBE_METHOD;
 use ckb_ipc::ScriptHashType;
+use ckb_ipc::{Payload, RequestPacket};
 use ckb_std::ckb_types::prelude::*;
 use kv_proto::{Entry, KeyValueClient, KvError, MAX_KEY, MAX_VALUE};
 
@@ -72,6 +74,19 @@ fn run() -> Result<(), i8> {
     check(too_big == Ok(Err(KvError::VALUE_TOO_LONG)), 21)?;
     check(kv.remove(b"pool".to_vec()) == Ok(Some(b"x".to_vec())), 22)?;
     check(kv.count() == Ok(2), 23)?;
+    // kv-server is discoverable: the reserved DESCRIBE_METHOD answers its description
+    // document (docs/description.md), and the channel goes on as the client's.
+    let mut channel: ckb_ipc::Channel<_, _> = kv.into();
+    let described = channel.call(&RequestPacket::new(DESCRIBE_METHOD, Payload::new()));
+    let document = described.map_err(|_| 24)?;
+    check(document.error_code() == 0, 25)?;
+    let text = document.payload();
+    check(
+        text.starts_with(b"{\n  \"format\": \"ckb-ipc-description\""),
+        26,
+    )?;
+    let mut kv = KeyValueClient::from(channel);
+    check(kv.count() == Ok(2), 27)?;
     // Dropping the client closes the pipes: the server sees the end and exits 0.
     Ok(())
 }

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 
 use ckb_ipc_tests::heap::{heap_stats_built, heap_stats_dir};
 use ckb_ipc_tests::report::{
-    bench_block, bench_rows, benchmarks_md, heap_block, heap_rows, opt_level_binaries_exist,
-    opt_levels_block, replace_block, write_block, BENCH_IMPLS,
+    bench_block, bench_rows, benchmarks_md, discovery_binary_exists, discovery_block, heap_block,
+    heap_rows, opt_level_binaries_exist, opt_levels_block, replace_block, write_block, BENCH_IMPLS,
 };
 use ckb_ipc_tests::{Impl, Measured};
 use plotters::prelude::*;
@@ -45,6 +45,12 @@ fn main() {
         "Not measured in this run (`make bench` builds them).\n".to_string()
     };
     let report = replace_block(&report, "opt-levels", &opt_levels).expect("opt-levels block");
+    let discovery = if discovery_binary_exists() {
+        discovery_block()
+    } else {
+        "Not measured in this run (`make bench` builds it).\n".to_string()
+    };
+    let report = replace_block(&report, "discovery", &discovery).expect("discovery block");
     let report = replace_block(&report, "heap", &heap).expect("heap block");
     println!("{report}");
     if let Some(dir) = out {

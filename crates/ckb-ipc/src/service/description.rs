@@ -97,7 +97,11 @@ impl Description {
             }
             out.push('}');
         }
-        out.push_str(if self.methods.is_empty() { "]" } else { "\n    ]" });
+        out.push_str(if self.methods.is_empty() {
+            "]"
+        } else {
+            "\n    ]"
+        });
         out.push_str(",\n    \"types\": ");
         out.push_str(&self.schema.to_json());
         out.push_str(",\n    \"mol\": ");

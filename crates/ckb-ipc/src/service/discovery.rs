@@ -61,7 +61,10 @@ impl<S: FrameHandler> RequestHandler for Discoverable<S> {
         super::server::serve_request(request, |method, frame| self.serve_frame(method, frame))
     }
 
-    fn serve_on<R: Reader, W: Writer>(&mut self, channel: &mut Channel<R, W>) -> Result<(), IpcError> {
+    fn serve_on<R: Reader, W: Writer>(
+        &mut self,
+        channel: &mut Channel<R, W>,
+    ) -> Result<(), IpcError> {
         channel.execute_in_place(|method, frame| self.serve_frame(method, frame))
     }
 }

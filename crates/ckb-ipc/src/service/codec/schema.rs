@@ -49,14 +49,27 @@ impl JsonForm {
 /// One molecule declaration.
 #[derive(Debug, Clone)]
 enum Kind {
-    Array { item: String, length: usize },
+    Array {
+        item: String,
+        length: usize,
+    },
     /// Fields (name, type); `struct` if `fixed`, else `table`.
-    Fields { fixed: bool, fields: Vec<(String, String)> },
+    Fields {
+        fixed: bool,
+        fields: Vec<(String, String)>,
+    },
     /// `vector`: a `fixvec` if `fixed` (the item has a fixed size), else a `dynvec`.
-    Vector { item: String, fixed: bool },
-    Option { item: String },
+    Vector {
+        item: String,
+        fixed: bool,
+    },
+    Option {
+        item: String,
+    },
     /// Items (variant name, item id, item type).
-    Union { items: Vec<(String, u32, String)> },
+    Union {
+        items: Vec<(String, u32, String)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -248,7 +261,11 @@ impl Schema {
             }
             out.push('}');
         }
-        out.push_str(if self.decls.is_empty() { "]" } else { "\n    ]" });
+        out.push_str(if self.decls.is_empty() {
+            "]"
+        } else {
+            "\n    ]"
+        });
         out
     }
 }

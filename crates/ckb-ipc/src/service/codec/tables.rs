@@ -5,8 +5,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::sequences::{element_via_seq, Element, Seq};
 use super::schema::JsonForm;
+use super::sequences::{element_via_seq, Element, Seq};
 use super::{push_u32, u32_at, Decode, Encode, Schema, BAD};
 use crate::error::IpcError;
 
