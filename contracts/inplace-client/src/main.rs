@@ -7,7 +7,6 @@
 use ckb_ipc::Channel;
 use ckb_ipc::IpcError;
 use ckb_std::ckb_constants::Source;
-use ckb_std::syscalls;
 use test_proto::{method, op, scenario};
 
 ckb_std::entry!(program_entry);
@@ -25,8 +24,7 @@ fn program_entry() -> i8 {
 
 fn run() -> Result<(), i8> {
     let mut script = [0u8; 512];
-    let len = syscalls::load_script(&mut script, 0).map_err(|_| 1)?;
-    let args = script_args(script.get(..len).ok_or(1)?).ok_or(1)?;
+    let args = ckb_ipc::script_args(&mut script).map_err(fail)?;
     if args.first() != Some(&scenario::BENCH) {
         return Err(3);
     }
@@ -80,18 +78,9 @@ fn run() -> Result<(), i8> {
     Ok(())
 }
 
-/// The `args` of a molecule `Script` (a table: size, three offsets, then
-/// code_hash, hash_type and args, a `Bytes` of a 4-byte length and the bytes).
-fn script_args(script: &[u8]) -> Option<&[u8]> {
-    let word = |at: usize| -> Option<usize> {
-        Some(u32::from_le_bytes(script.get(at..at + 4)?.try_into().ok()?) as usize)
-    };
-    let at = word(12)?;
-    let len = word(at)?;
-    script.get(at + 4..at + 4 + len)
-}
-
+/// The exit code of `e`, after a debug line saying what it was (formatted on the stack).
 fn fail(e: IpcError) -> i8 {
+    ckb_ipc::debug_line(format_args!("inplace-client: {e}"));
     match e {
         IpcError::ErrorCode(_) => 10,
         IpcError::PayloadTooLarge { .. } => 11,

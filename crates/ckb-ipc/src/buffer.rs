@@ -504,15 +504,5 @@ const NO_HEAP_REFUSED: &core::ffi::CStr =
 #[cold]
 #[inline(never)]
 fn refused() {
-    #[cfg(target_arch = "riscv64")]
-    // SAFETY: the debug syscall only reads the 0-terminated string at a0.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            inlateout("a0") NO_HEAP_REFUSED.as_ptr() as u64 => _,
-            in("a7") ckb_std::ckb_constants::SYS_DEBUG,
-        );
-    }
-    #[cfg(not(target_arch = "riscv64"))]
-    let _ = NO_HEAP_REFUSED;
+    crate::script::debug_cstr(NO_HEAP_REFUSED.to_bytes_with_nul());
 }

@@ -59,6 +59,7 @@ mod buffer;
 mod channel;
 mod error;
 mod packet;
+mod script;
 mod spawn;
 
 #[cfg(feature = "build")]
@@ -78,6 +79,7 @@ pub use channel::{Channel, Reply, RequestHandler, DEFAULT_MAX_PAYLOAD, MAX_DISCA
 pub use error::{IpcError, ProtocolErrorCode};
 pub use io::pipe::Pipe;
 pub use packet::{Payload, RequestPacket, ResponsePacket};
+pub use script::{debug_line, script_args, DEBUG_LINE_MAX};
 pub use spawn::{
     inherited_channel, inherited_pipes, run_server, run_server_in_place, run_server_with,
     spawn_cell_server, spawn_server, wait, ServerOptions, ServerProcess, MAX_ARGV,
