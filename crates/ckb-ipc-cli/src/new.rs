@@ -142,11 +142,12 @@ fn check_name(name: &str) -> Result<()> {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     });
     let starts_ok = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
-    if words_ok && starts_ok && name.len() <= 40 {
+    // `self` would make the trait `Self`, a keyword.
+    if words_ok && starts_ok && name.len() <= 40 && name != "self" {
         return Ok(());
     }
     Err(format!(
-        "bad service name '{name}': use lower-case letters, digits and single '-', starting with a letter, at most 40 characters (e.g. counter, price-oracle)"
+        "bad service name '{name}': use lower-case letters, digits and single '-', starting with a letter, at most 40 characters, not self (e.g. counter, price-oracle)"
     ))
 }
 

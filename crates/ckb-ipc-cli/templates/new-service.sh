@@ -15,9 +15,9 @@ if [ -z "$name" ]; then
     echo "usage: make new-service NAME=<name>   (e.g. NAME=counter: lower case, digits, '-')" >&2
     exit 2
 fi
-if ! printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9]*(-[a-z0-9]+)*$' || [ ${#name} -gt 40 ]; then
+if ! printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9]*(-[a-z0-9]+)*$' || [ ${#name} -gt 40 ] || [ "$name" = self ]; then
     echo "make new-service: bad NAME '$name': use lower-case letters, digits and single '-'," >&2
-    echo "starting with a letter, at most 40 characters (e.g. NAME=counter, NAME=price-oracle)" >&2
+    echo "starting with a letter, at most 40 characters, not self (e.g. NAME=counter, NAME=price-oracle)" >&2
     exit 2
 fi
 for part in proto server client; do

@@ -283,7 +283,16 @@ fn refused(args: &[&str], dir: &Path, says: &str) {
 #[test]
 fn bad_names_are_refused() {
     let base = scratch("names");
-    for name in ["Counter", "2fast", "a--b", "a-", "a_b", "", &"x".repeat(41)] {
+    for name in [
+        "Counter",
+        "2fast",
+        "a--b",
+        "a-",
+        "a_b",
+        "self",
+        "",
+        &"x".repeat(41),
+    ] {
         let dir = base.join("ok");
         refused(
             &[dir.to_str().unwrap(), "--name", name],
