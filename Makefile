@@ -76,10 +76,11 @@ demo: build
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-tests --bin demo
 
 # A service of your own: contracts/$(NAME)-proto (the trait), $(NAME)-server, $(NAME)-client
-# and a ckb-testtool test of them, from templates/service. `make build` and `make test` take
-# them up as they are.
+# and a ckb-testtool test of them, from crates/ckb-ipc-cli/templates/service (the files
+# `ckb-ipc new` writes into a repository of its own). `make build` and `make test` take them up
+# as they are.
 new-service:
-	@sh templates/new-service.sh '$(NAME)'
+	@sh crates/ckb-ipc-cli/templates/new-service.sh '$(NAME)'
 
 check: riscv-target
 	cargo check --locked

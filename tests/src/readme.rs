@@ -107,4 +107,35 @@ mod tests {
             "README.md's helper example differs from {lib}"
         );
     }
+
+    #[test]
+    fn the_readme_complete_scripts_are_the_templates() {
+        // `make new-service NAME=counter` (and `ckb-ipc new --name counter`) expands them so.
+        let readme = read("README.md");
+        for (file, template) in [
+            (
+                "The trait, `contracts/counter-proto/src/lib.rs`",
+                "proto/src/lib.rs",
+            ),
+            (
+                "The server, `contracts/counter-server/src/main.rs`",
+                "server/src/main.rs",
+            ),
+            (
+                "The client, `contracts/counter-client/src/main.rs`",
+                "client/src/main.rs",
+            ),
+        ] {
+            let shown =
+                code_after(&readme, file).unwrap_or_else(|| panic!("no block after {file}"));
+            let expanded = read(&format!("crates/ckb-ipc-cli/templates/service/{template}"))
+                .replace("__CRATE__", "counter_proto")
+                .replace("__TRAIT__", "Counter")
+                .replace("__NAME__", "counter");
+            assert_eq!(
+                shown, expanded,
+                "README.md's {file} differs from the template {template}"
+            );
+        }
+    }
 }

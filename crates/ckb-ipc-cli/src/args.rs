@@ -36,6 +36,9 @@ pub(crate) enum Command {
     Terminate(TerminateArgs),
     /// Start, call once and stop a server in one process.
     Call(CallArgs),
+    /// Write a repository of your own: a service's trait, server and client scripts, and their
+    /// test in CKB-VM, in ckb-script-templates' layout (`make test` runs it).
+    New(crate::new::NewArgs),
     /// The background half of `init` (internal).
     #[command(hide = true)]
     Session(session::SessionArgs),

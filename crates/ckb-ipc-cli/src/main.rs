@@ -8,6 +8,7 @@ mod client;
 mod commands;
 mod host_args;
 mod kind;
+mod new;
 mod session;
 
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Command::Terminate(a) => terminate(a),
         Command::Call(a) => call(a),
         Command::Session(a) => session::run(a),
+        Command::New(a) => new::run(a),
     };
     match result {
         Ok(code) => code,

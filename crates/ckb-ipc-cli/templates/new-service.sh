@@ -1,21 +1,23 @@
 #!/bin/sh
-# `make new-service NAME=<name>`: a service of your own, from templates/service:
+# `make new-service NAME=<name>`: a service of your own in this workspace, from the templates in
+# service/ beside this file (the same files `ckb-ipc new` writes into a repository of its own):
 #   contracts/<name>-proto   the service trait (#[ckb_ipc::service]) and its ckb-testtool test
 #   contracts/<name>-server  the server script
 #   contracts/<name>-client  a client script that spawns the server and calls it
 # The workspace takes contracts/* as members and the Makefile builds every contracts/*/src/main.rs,
 # so `make build` and `make test` take them up as they are.
 set -eu
-cd "$(dirname "$0")/.."
+t=$(cd "$(dirname "$0")" && pwd)/service
+cd "$(dirname "$0")/../../.."
 
 name=${1:-}
 if [ -z "$name" ]; then
     echo "usage: make new-service NAME=<name>   (e.g. NAME=counter: lower case, digits, '-')" >&2
     exit 2
 fi
-if ! printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9]*(-[a-z0-9]+)*$' || [ ${#name} -gt 40 ]; then
+if ! printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9]*(-[a-z0-9]+)*$' || [ ${#name} -gt 40 ] || [ "$name" = self ]; then
     echo "make new-service: bad NAME '$name': use lower-case letters, digits and single '-'," >&2
-    echo "starting with a letter, at most 40 characters (e.g. NAME=counter, NAME=price-oracle)" >&2
+    echo "starting with a letter, at most 40 characters, not self (e.g. NAME=counter, NAME=price-oracle)" >&2
     exit 2
 fi
 for part in proto server client; do
@@ -37,14 +39,9 @@ expand() { # template file -> destination
     mkdir -p "$(dirname "$2")"
     sed -e "s/__NAME__/$name/g" -e "s/__TRAIT__/$trait/g" -e "s/__CRATE__/$crate/g" "$1" > "$2"
 }
-t=templates/service
-expand $t/proto/Cargo.toml.tpl "contracts/$name-proto/Cargo.toml"
-expand $t/proto/src/lib.rs "contracts/$name-proto/src/lib.rs"
-expand $t/proto/tests/service.rs "contracts/$name-proto/tests/$name.rs"
-expand $t/server/Cargo.toml.tpl "contracts/$name-server/Cargo.toml"
-expand $t/server/src/main.rs "contracts/$name-server/src/main.rs"
-expand $t/client/Cargo.toml.tpl "contracts/$name-client/Cargo.toml"
-expand $t/client/src/main.rs "contracts/$name-client/src/main.rs"
+grep -v '^#' "$t.files" | while read -r template dest; do
+    expand "$t/$template" "$(printf '%s\n' "$dest" | sed "s/__NAME__/$name/g")"
+done
 
 # Record the three new workspace members in Cargo.lock (the builds run with --locked); nothing
 # else in the lock file moves.
