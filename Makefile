@@ -42,17 +42,15 @@ define build-contracts
 	mkdir -p $(2); \
 	for c in $(1); do \
 		cp "$$out/$(TARGET)/$(6)/$$c" $(2)/$$c || exit 1; \
-		if [ -f "$$out/$(TARGET)/$(6)/$$c.json" ]; then $(call stamp-description,"$$out/$(TARGET)/$(6)/$$c.json",$(2)/$$c); fi; \
+		d="$$out/$(TARGET)/$(6)/$$c.json"; \
+		if [ -f "$$d" ]; then sh $(STAMP_DESCRIPTION) "$$d" $(2)/$$c || exit 1; fi; \
 	done
 endef
 
-# $(call stamp-description,JSON,BINARY): the description a server's build.rs wrote (JSON), as
-# BINARY.json with the `binary` member (BINARY's size and SHA-256) as its second line, so the
-# tool refuses a description that does not belong to the binary (docs/description.md).
-define stamp-description
-{ size=$$(wc -c < $(2) | tr -d ' '); sum=$$( (sha256sum $(2) 2>/dev/null || shasum -a 256 $(2)) | cut -d' ' -f1); \
-	  head -n 1 $(1); printf '  "binary": {"size": %s, "sha256": "%s"},\n' "$$size" "$$sum"; tail -n +2 $(1); } > $(2).json || exit 1
-endef
+# A server's build.rs writes its description (ckb_ipc::build::describe) beside the binary;
+# the build copies it next to the copy, stamped with the binary's size and SHA-256 (the same
+# script a project of `ckb-ipc new` runs).
+STAMP_DESCRIPTION := crates/ckb-ipc-cli/templates/project/stamp-description.sh
 
 build: riscv-target
 	$(call build-contracts,$(CONTRACTS),$(BUILD_DIR),$(CARGO_MODE_FLAG),,,$(PROFILE_DIR))

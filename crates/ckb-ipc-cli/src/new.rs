@@ -38,6 +38,7 @@ fn service_template(path: &str) -> Option<&'static str> {
         "proto/tests/service.rs" => include_str!("../templates/service/proto/tests/service.rs"),
         "server/Cargo.toml.tpl" => include_str!("../templates/service/server/Cargo.toml.tpl"),
         "server/src/main.rs" => include_str!("../templates/service/server/src/main.rs"),
+        "server/build.rs" => include_str!("../templates/service/server/build.rs"),
         "client/Cargo.toml.tpl" => include_str!("../templates/service/client/Cargo.toml.tpl"),
         "client/src/main.rs" => include_str!("../templates/service/client/src/main.rs"),
         _ => return None,
@@ -45,12 +46,16 @@ fn service_template(path: &str) -> Option<&'static str> {
 }
 
 /// The workspace's own files: destination, template.
-const PROJECT: [(&str, &str); 5] = [
+const PROJECT: [(&str, &str); 6] = [
     (
         "Cargo.toml",
         include_str!("../templates/project/Cargo.toml.tpl"),
     ),
     ("Makefile", include_str!("../templates/project/Makefile")),
+    (
+        "scripts/stamp-description.sh",
+        include_str!("../templates/project/stamp-description.sh"),
+    ),
     (
         "rust-toolchain.toml",
         include_str!("../templates/project/rust-toolchain.toml"),

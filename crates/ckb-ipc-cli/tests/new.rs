@@ -196,7 +196,7 @@ fn every_template_file_is_listed_and_compiled_in() {
             }
         }
     }
-    assert_eq!(found.len(), 7, "{found:?}");
+    assert_eq!(found.len(), 8, "{found:?}");
     for f in found {
         let f = f.to_str().unwrap();
         assert!(
