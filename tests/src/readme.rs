@@ -68,6 +68,7 @@ mod tests {
             ("crates/ckb-ipc/examples/owned.rs", "owned"),
             ("contracts/inplace-server/src/main.rs", "inplace-server"),
             ("crates/ckb-ipc/examples/inplace.rs", "inplace"),
+            ("examples/kv-server/build.rs", "build"),
         ] {
             let shown = code_after(&readme, &format!("From `{file}`"))
                 .unwrap_or_else(|| panic!("the README's code block from {file}"));
