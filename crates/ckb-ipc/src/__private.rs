@@ -18,6 +18,9 @@ pub use crate::service::codec::{
     ServiceType,
 };
 
+// `#[derive(Molecule)]` on an enum: molecule unions.
+pub use crate::service::codec::{encode_item, item_fixed, item_len, union_item, unknown_item};
+
 /// `#[service(json)]`: ckb-script-ipc's serde_json messages.
 #[cfg(feature = "json")]
 pub mod json {

@@ -56,7 +56,7 @@ pub(crate) mod codec;
 pub(crate) mod json;
 pub(crate) mod server;
 
-pub use codec::{to_payload, Decode, Encode, Schema};
+pub use codec::{to_payload, Decode, Encode, Schema, UnionItem, VariantKind};
 
 use crate::buffer::{Frame, HeapBuffer};
 use crate::error::IpcError;

@@ -45,6 +45,28 @@ impl Schema {
         });
     }
 
+    /// A `union` named `name` of `items`, after each item's type (`<name><Variant>`, a
+    /// `struct` or `table` of its fields, see [`declare_fields`](Self::declare_fields)). Item
+    /// ids are written (`EA: 5,`) only when they are not molecule's default 0, 1, 2, ...
+    pub fn declare_union(&mut self, name: &str, items: &[super::unions::UnionItem<'_>]) {
+        for item in items {
+            self.declare_fields(&item.type_name(name), item.fixed, item.fields);
+        }
+        self.declare(name, || {
+            let default_ids = items.iter().zip(0u32..).all(|(item, n)| item.id == n);
+            let mut out = format!("union {name} {{\n");
+            for item in items {
+                let ty = item.type_name(name);
+                match default_ids {
+                    true => out.push_str(&format!("    {ty},\n")),
+                    false => out.push_str(&format!("    {ty}: {},\n", item.id)),
+                }
+            }
+            out.push('}');
+            out
+        });
+    }
+
     /// The declarations as `.mol` text.
     pub fn to_mol(&self) -> String {
         let mut out = String::new();
