@@ -519,8 +519,8 @@ fn molecule_id(attrs: &[Attribute]) -> syn::Result<Option<u32>> {
     let mut id = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("molecule")) {
         if id.is_some() {
-            return Err(Error::new(
-                attr.span(),
+            return Err(Error::new_spanned(
+                attr,
                 "one `#[molecule(id = N)]` per variant",
             ));
         }
@@ -537,8 +537,8 @@ fn molecule_id(attrs: &[Attribute]) -> syn::Result<Option<u32>> {
 /// Refuses `#[molecule(..)]` where it means nothing: it sets a variant's item id only.
 pub fn refuse_molecule_attrs(attrs: &[Attribute]) -> syn::Result<()> {
     match attrs.iter().find(|a| a.path().is_ident("molecule")) {
-        Some(a) => Err(Error::new(
-            a.span(),
+        Some(a) => Err(Error::new_spanned(
+            a,
             "`#[molecule(id = N)]` goes on an enum's variants only",
         )),
         None => Ok(()),
