@@ -9,7 +9,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use ckb_ipc::ScriptHashType;
 use ckb_std::ckb_types::prelude::*;
-use kv_proto::{Entry, KeyValueClient, KvError, MAX_KEY, MAX_VALUE};
+use kv_proto::{Change, Entry, KeyValueClient, KvError, MAX_KEY, MAX_VALUE};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();
@@ -72,6 +72,22 @@ fn run() -> Result<(), i8> {
     check(too_big == Ok(Err(KvError::VALUE_TOO_LONG)), 21)?;
     check(kv.remove(b"pool".to_vec()) == Ok(Some(b"x".to_vec())), 22)?;
     check(kv.count() == Ok(2), 23)?;
+    // An enum argument: a molecule union, one variant of each kind.
+    let put = Change::Put {
+        key: b"user/carol".to_vec(),
+        value: b"5".to_vec(),
+    };
+    check(kv.apply(put) == Ok(Ok(None)), 24)?;
+    let remove = Change::Remove(b"user/bob".to_vec());
+    check(kv.apply(remove) == Ok(Ok(Some(b"7".to_vec()))), 25)?;
+    let too_long = Change::Put {
+        key: vec![b'k'; MAX_KEY + 1],
+        value: Vec::new(),
+    };
+    check(kv.apply(too_long) == Ok(Err(KvError::KEY_TOO_LONG)), 26)?;
+    check(kv.count() == Ok(2), 27)?;
+    check(kv.apply(Change::Clear) == Ok(Ok(None)), 28)?;
+    check(kv.count() == Ok(0), 29)?;
     // Dropping the client closes the pipes: the server sees the end and exits 0.
     Ok(())
 }
