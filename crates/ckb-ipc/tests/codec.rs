@@ -13,6 +13,7 @@ use proptest::prelude::*;
 
 mod common;
 use common::tracking::{largest_allocation_during, Tracking};
+use common::unions::{Action, Inner, Plan};
 
 #[global_allocator]
 static ALLOC: Tracking = Tracking;
@@ -134,38 +135,6 @@ proptest! {
         check_bytes::<Vec<(u8, String)>>(&bytes)?;
         check_bytes::<Vec<(u8, u32)>>(&bytes)?;
     }
-}
-
-/// A union of every kind of variant: unit, tuple (fixed: a `struct` item), struct (dynamic: a
-/// `table` item), newtype, a set id and the id after it, and an empty tuple variant.
-#[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    Stop,
-    Move(u32, u32),
-    Rename {
-        name: String,
-        force: bool,
-    },
-    Wrap(Vec<u8>),
-    #[molecule(id = 9)]
-    Later(u16),
-    After(),
-    Nested(Option<Inner>),
-}
-
-/// A union inside a union's item, and as a struct field.
-#[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
-pub enum Inner {
-    #[molecule(id = 4294967295)]
-    Last { at: u8 },
-}
-
-/// A derived struct holding unions.
-#[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
-    pub first: Action,
-    pub rest: Vec<Action>,
-    pub inner: Option<Inner>,
 }
 
 fn action() -> impl Strategy<Value = Action> {
