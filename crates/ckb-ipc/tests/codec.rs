@@ -12,8 +12,8 @@ use ckb_ipc::IpcError;
 use proptest::prelude::*;
 
 mod common;
-use common::tracking::{largest_allocation_during, Tracking};
-use common::unions::{Action, Inner, Plan};
+use common::tracking::Tracking;
+use common::unions::{check_decode, Action, Inner, Plan};
 
 #[global_allocator]
 static ALLOC: Tracking = Tracking;
@@ -24,20 +24,9 @@ fn encoded<T: Encode>(value: &T) -> Vec<u8> {
     out
 }
 
-/// Decoding `bytes` as `T` is an error, or the value whose encoding is exactly `bytes`; the
-/// largest allocation it makes stays within a few times the input.
+/// [`check_decode`] as a property.
 fn check_bytes<T: Encode + Decode + Debug>(bytes: &[u8]) -> Result<(), TestCaseError> {
-    let (decoded, largest) = largest_allocation_during(|| T::decode(bytes));
-    prop_assert!(
-        largest <= 64 + 8 * bytes.len(),
-        "{} bytes made a {largest}-byte allocation",
-        bytes.len()
-    );
-    match decoded {
-        Ok(value) => prop_assert_eq!(encoded(&value), bytes, "{:?}", value),
-        Err(e) => prop_assert_eq!(e, IpcError::Deserialize),
-    }
-    Ok(())
+    check_decode::<T>(bytes).map_err(TestCaseError::fail)
 }
 
 fn round_trip<T: Encode + Decode + Debug + PartialEq>(value: T) -> Result<(), TestCaseError> {
