@@ -4,6 +4,8 @@
 //! `#[service]` works in two steps, after tarpc's service macro: `model` parses the trait
 //! into a checked `Service` (every refusal is reported there, at the offending tokens), then
 //! `generate` and `json` write one output each from it.
+//! `#[derive(Molecule)]` on an enum likewise: `model::Union` checks it and gives each variant its
+//! union item id, then `derive` writes the impls.
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;

@@ -1,4 +1,5 @@
-//! The model of a service: the trait parsed and checked once, so each generator only reads it.
+//! The model of a service (the trait parsed and checked once, so each generator only reads it)
+//! and of a derived enum ([`Union`]).
 //!
 //! Every refusal is a `syn::Error` at the offending tokens; nothing past this module needs to
 //! validate anything.
