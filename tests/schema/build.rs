@@ -1,4 +1,5 @@
-//! Writes the molecule schemas the typed services emit (`<Trait>Methods::schema()`) to OUT_DIR
+//! Writes the molecule schemas the typed services emit (`<Trait>Methods::schema()`, and
+//! `test_proto::unions::schema()`: a union of every kind of item) to OUT_DIR
 //! and runs moleculec on them, so the tests can check our bytes against moleculec's code.
 use std::path::PathBuf;
 use std::process::Command;
@@ -8,6 +9,7 @@ fn main() {
     let schemas = [
         ("key_value", kv_proto::KeyValueMethods::schema()),
         ("bench", test_proto::typed::BenchMethods::schema()),
+        ("shape", test_proto::unions::schema()),
     ];
     for (name, mol) in schemas {
         let mol_path = out.join(format!("{name}.mol"));

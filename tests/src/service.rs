@@ -7,7 +7,8 @@ use test_proto::scenario;
 
 #[test]
 fn a_script_uses_the_key_value_service() {
-    // get/put/remove/count/scan, typed refusals (key or value too long), then more calls; the
+    // get/put/remove/count/scan, typed refusals (key or value too long), then more calls, and
+    // apply with each variant of the `Change` enum (a molecule union); the
     // client finds the server by its code hash, its script args.
     let server = binary("kv-server");
     let args = ckb_ipc_testtool::data_hash(&server).to_vec();

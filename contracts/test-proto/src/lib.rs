@@ -242,3 +242,37 @@ pub mod bad_peer {
         Some(field)
     }
 }
+
+/// A molecule union of every kind of item, for the moleculec check in `tests/schema` (no
+/// contract uses it). Down here for the reason [`bad_peer`] is.
+#[cfg(feature = "typed")]
+pub mod unions {
+    extern crate alloc;
+    use alloc::vec::Vec;
+
+    /// A unit, a fixed tuple (`struct` item), a fixed struct, a dynamic struct (`table` item),
+    /// a newtype, and ids set by hand: molecule's `union Shape { .., ShapeSquare: 7, ShapeLine }`.
+    #[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+    pub enum Shape {
+        Empty,
+        Point(u32, u32),
+        Circle {
+            radius: u64,
+            filled: bool,
+        },
+        Path {
+            points: Vec<u16>,
+            label: Option<Vec<u8>>,
+        },
+        #[molecule(id = 7)]
+        Square(u8),
+        Line(Vec<u8>),
+    }
+
+    /// The molecule schema of [`Shape`] (a `Vec` of it too).
+    pub fn schema() -> alloc::string::String {
+        let mut schema = ckb_ipc::service::Schema::new();
+        schema.add::<Vec<Shape>>();
+        schema.to_mol()
+    }
+}

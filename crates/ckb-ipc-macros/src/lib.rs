@@ -4,6 +4,8 @@
 //! `#[service]` works in two steps, after tarpc's service macro: `model` parses the trait
 //! into a checked `Service` (every refusal is reported there, at the offending tokens), then
 //! `generate` and `json` write one output each from it.
+//! `#[derive(Molecule)]` on an enum likewise: `model::Union` checks it and gives each variant its
+//! union item id, then `derive` writes the impls.
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
@@ -19,7 +21,13 @@ use model::{Codec, Service};
 /// `#[derive(ckb_ipc::Molecule)]`: a struct as a molecule `struct` (every field of fixed size)
 /// or `table`, its fields in declaration order. Gives `ckb_ipc::service::Encode` and `Decode`,
 /// and a `Vec` of it is a molecule vector; its schema names the struct and its fields.
-#[proc_macro_derive(Molecule)]
+///
+/// An enum is a molecule `union`: each variant `V` of `enum E` is an item of its own type `EV`,
+/// a `struct`/`table` of its fields (`f0`, `f1`, ... for a tuple variant; an empty `table` for a
+/// unit variant). Item ids follow molecule: `#[molecule(id = N)]` on a variant, else the
+/// previous variant's id plus one (the first: 0). A discriminant (`V = 3`), generics, an enum
+/// without variants and two variants with one id are refused.
+#[proc_macro_derive(Molecule, attributes(molecule))]
 pub fn derive_molecule(item: TokenStream) -> TokenStream {
     let item = parse_macro_input!(item as syn::DeriveInput);
     match derive::expand_molecule(item) {

@@ -1,4 +1,5 @@
-//! The model of a service: the trait parsed and checked once, so each generator only reads it.
+//! The model of a service (the trait parsed and checked once, so each generator only reads it)
+//! and of a derived enum ([`Union`]).
 //!
 //! Every refusal is a `syn::Error` at the offending tokens; nothing past this module needs to
 //! validate anything.
@@ -275,24 +276,33 @@ fn take_id(attrs: &mut Vec<Attribute>) -> syn::Result<Option<u64>> {
             kept.push(attr);
             continue;
         }
-        attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("id") {
-                let lit: LitInt = meta.value()?.parse()?;
-                let value: u64 = lit.base10_parse()?;
-                if value > 0x7fff_ffff {
-                    return Err(
-                        meta.error("method ids stay below 2^31 so every peer can read them")
-                    );
-                }
-                id = Some(value);
-                Ok(())
-            } else {
-                Err(meta.error("expected `id = N`"))
-            }
-        })?;
+        id = Some(id_of(
+            &attr,
+            0x7fff_ffff,
+            "method ids stay below 2^31 so every peer can read them",
+        )?);
     }
     *attrs = kept;
     Ok(id)
+}
+
+/// The `N` of an attribute `#[..(id = N)]`, refused past `max` with `too_large`.
+fn id_of(attr: &Attribute, max: u64, too_large: &str) -> syn::Result<u64> {
+    let mut id = None;
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("id") {
+            let lit: LitInt = meta.value()?.parse()?;
+            let value: u64 = lit.base10_parse()?;
+            if value > max {
+                return Err(meta.error(too_large));
+            }
+            id = Some(value);
+            Ok(())
+        } else {
+            Err(meta.error("expected `id = N`"))
+        }
+    })?;
+    id.ok_or_else(|| Error::new(attr.span(), "expected `id = N`"))
 }
 
 impl Arg {
@@ -403,4 +413,141 @@ fn camel(name: &str) -> Ident {
         _ => format!("M{s}"),
     };
     Ident::new(&s, Span::call_site())
+}
+
+/// A `#[derive(Molecule)]` enum: a molecule `union`, one item type per variant.
+pub struct Union {
+    pub name: Ident,
+    /// In declaration order (the order of the schema's `union`).
+    pub variants: Vec<Variant>,
+}
+
+/// One variant: a union item of its own type, `<Enum><Variant>`.
+pub struct Variant {
+    pub name: Ident,
+    /// The union item id: `#[molecule(id = N)]`, else the previous variant's plus one (0 first),
+    /// molecule's own rule for `union E { A, B: 5, C }`.
+    pub id: u32,
+    pub kind: VariantKind,
+    pub fields: Vec<Field>,
+}
+
+/// What a variant is in Rust (the shape its item is read back into).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum VariantKind {
+    Unit,
+    Tuple,
+    Struct,
+}
+
+/// A field of a variant.
+pub struct Field {
+    /// Its name in the item type: the field's name, or `f0`, `f1`, ... in a tuple variant.
+    pub schema_name: String,
+    /// The field's name (struct variants).
+    pub member: Option<Ident>,
+    pub ty: Type,
+}
+
+impl Union {
+    /// Checks the enum's variants and gives each its item id.
+    pub fn parse(name: &Ident, data: &syn::DataEnum) -> syn::Result<Self> {
+        if data.variants.is_empty() {
+            return Err(Error::new(
+                name.span(),
+                "#[derive(Molecule)] needs a variant: a molecule union has at least one item",
+            ));
+        }
+        let mut variants: Vec<Variant> = Vec::new();
+        let mut next: Option<u32> = Some(0);
+        for v in &data.variants {
+            if let Some((_, discriminant)) = &v.discriminant {
+                return Err(Error::new(
+                    discriminant.span(),
+                    "a molecule union item id is set with `#[molecule(id = N)]` on the variant, not `= N`",
+                ));
+            }
+            let id = match molecule_id(&v.attrs)? {
+                Some(id) => id,
+                None => next.ok_or_else(|| {
+                    Error::new(
+                        v.ident.span(),
+                        "the item id after u32::MAX does not fit: give this variant `#[molecule(id = N)]`",
+                    )
+                })?,
+            };
+            if let Some(other) = variants.iter().find(|o| o.id == id) {
+                return Err(Error::new(
+                    v.ident.span(),
+                    format!(
+                        "union item id {id} is used by both `{}` and `{}`",
+                        other.name, v.ident
+                    ),
+                ));
+            }
+            next = id.checked_add(1);
+            let kind = match &v.fields {
+                syn::Fields::Named(f) if !f.named.is_empty() => VariantKind::Struct,
+                syn::Fields::Unnamed(f) if !f.unnamed.is_empty() => VariantKind::Tuple,
+                _ => VariantKind::Unit,
+            };
+            let fields = v
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    refuse_molecule_attrs(&f.attrs)?;
+                    Ok(Field {
+                        schema_name: f
+                            .ident
+                            .as_ref()
+                            .map_or(format!("f{i}"), |id| id.unraw().to_string()),
+                        member: f.ident.clone(),
+                        ty: f.ty.clone(),
+                    })
+                })
+                .collect::<syn::Result<Vec<_>>>()?;
+            variants.push(Variant {
+                name: v.ident.clone(),
+                id,
+                kind,
+                fields,
+            });
+        }
+        Ok(Self {
+            name: name.clone(),
+            variants,
+        })
+    }
+}
+
+/// The id of a variant's `#[molecule(id = N)]`, if it has one.
+fn molecule_id(attrs: &[Attribute]) -> syn::Result<Option<u32>> {
+    let mut id = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("molecule")) {
+        if id.is_some() {
+            return Err(Error::new_spanned(
+                attr,
+                "one `#[molecule(id = N)]` per variant",
+            ));
+        }
+        let n = id_of(
+            attr,
+            u64::from(u32::MAX),
+            "union item ids are u32 on the wire",
+        )?;
+        id = u32::try_from(n).ok();
+    }
+    Ok(id)
+}
+
+/// Refuses `#[molecule(..)]` where it means nothing: it sets a variant's item id only.
+pub fn refuse_molecule_attrs(attrs: &[Attribute]) -> syn::Result<()> {
+    match attrs.iter().find(|a| a.path().is_ident("molecule")) {
+        Some(a) => Err(Error::new_spanned(
+            a,
+            "`#[molecule(id = N)]` goes on an enum's variants only",
+        )),
+        None => Ok(()),
+    }
 }

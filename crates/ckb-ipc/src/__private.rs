@@ -31,6 +31,9 @@ pub fn description_schema(d: &mut crate::service::Description) -> &mut crate::se
     &mut d.schema
 }
 
+// `#[derive(Molecule)]` on an enum: molecule unions.
+pub use crate::service::codec::{encode_item, item_fixed, item_len, union_item, unknown_item};
+
 /// `#[service(json)]`: ckb-script-ipc's serde_json messages.
 #[cfg(feature = "json")]
 pub mod json {

@@ -1,4 +1,5 @@
-//! `#[ckb_ipc::service]` refuses traits it cannot serve, with an error at the offending spot.
+//! `#[ckb_ipc::service]` refuses traits it cannot serve, and `#[derive(Molecule)]` types it
+//! cannot encode (enums among them), with an error at the offending spot.
 #![allow(missing_docs)] // test fixtures, not API
 
 #[test]

@@ -635,6 +635,128 @@ fn generated_names_do_not_collide_with_methods_or_arguments() {
     assert_eq!(names.channel(1).unwrap(), 1);
 }
 
+/// An order to a ledger: a molecule union as an argument.
+#[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+pub enum Order {
+    Mint { to: [u8; 4], amount: u64 },
+    Burn(u64),
+    Freeze,
+}
+
+/// Why the ledger refused: a union as the `Err` type.
+#[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+pub enum LedgerError {
+    Frozen,
+    #[molecule(id = 7)]
+    Short {
+        have: u64,
+        want: u64,
+    },
+}
+
+/// What an order did: a union as the result.
+#[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Supply(u64),
+    Nothing,
+}
+
+#[ckb_ipc::service]
+pub trait Ledger {
+    fn apply(order: Order) -> Result<Outcome, LedgerError>;
+    fn batch(orders: Vec<Order>, note: Option<Order>) -> (u64, Vec<Outcome>);
+}
+
+#[derive(Default)]
+struct Book {
+    supply: u64,
+    frozen: bool,
+}
+
+impl Ledger for Book {
+    fn apply(&mut self, order: Order) -> Result<Outcome, LedgerError> {
+        if self.frozen {
+            return Err(LedgerError::Frozen);
+        }
+        match order {
+            Order::Mint { amount, .. } => self.supply += amount,
+            Order::Burn(n) if n > self.supply => {
+                return Err(LedgerError::Short {
+                    have: self.supply,
+                    want: n,
+                })
+            }
+            Order::Burn(n) => self.supply -= n,
+            Order::Freeze => {
+                self.frozen = true;
+                return Ok(Outcome::Nothing);
+            }
+        }
+        Ok(Outcome::Supply(self.supply))
+    }
+    fn batch(&mut self, orders: Vec<Order>, note: Option<Order>) -> (u64, Vec<Outcome>) {
+        let outcomes = orders
+            .into_iter()
+            .chain(note)
+            .map(|o| self.apply(o).unwrap_or(Outcome::Nothing))
+            .collect();
+        (self.supply, outcomes)
+    }
+}
+
+#[test]
+fn enums_travel_as_arguments_results_and_errors() {
+    let (read, write) = pipes(LedgerServer(Book::default()));
+    let mut ledger = LedgerClient::new(read, write);
+    let mint = Order::Mint {
+        to: [1; 4],
+        amount: 10,
+    };
+    assert_eq!(ledger.apply(mint.clone()).unwrap(), Ok(Outcome::Supply(10)));
+    assert_eq!(
+        ledger.apply(Order::Burn(11)).unwrap(),
+        Err(LedgerError::Short { have: 10, want: 11 })
+    );
+    assert_eq!(
+        ledger
+            .batch(vec![Order::Burn(3), mint], Some(Order::Burn(1)))
+            .unwrap(),
+        (
+            16,
+            vec![Outcome::Supply(7), Outcome::Supply(17), Outcome::Supply(16)]
+        )
+    );
+    assert_eq!(ledger.apply(Order::Freeze).unwrap(), Ok(Outcome::Nothing));
+    assert_eq!(
+        ledger.apply(Order::Burn(1)).unwrap(),
+        Err(LedgerError::Frozen)
+    );
+    let schema = LedgerMethods::schema();
+    assert!(
+        schema.contains(
+            "union LedgerError {\n    LedgerErrorFrozen: 0,\n    LedgerErrorShort: 7,\n}"
+        ),
+        "{schema}"
+    );
+}
+
+#[test]
+fn an_unknown_union_item_is_a_bad_argument() {
+    // `apply` with item id 3 (Order has 0..=2): refused like any bad argument, and served on.
+    let mut server = LedgerServer(Book::default());
+    let request =
+        |payload: &[u8]| RequestPacket::new(LedgerMethods::APPLY, Payload::from_slice(payload));
+    let refused = server.serve(request(&[3, 0, 0, 0, 4, 0, 0, 0]));
+    assert_eq!(
+        refused.error_code(),
+        ProtocolErrorCode::DeserializeError as u64
+    );
+    // Burn(1) of nothing: Short { have: 0, want: 1 }, item id 7.
+    let short = server.serve(request(&[1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]));
+    assert_eq!(short.error_code(), SERVICE_ERROR);
+    assert_eq!(short.payload()[..4], [7, 0, 0, 0]);
+}
+
 #[cfg(feature = "json")]
 mod json {
     use super::*;

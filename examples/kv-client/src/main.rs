@@ -11,7 +11,7 @@ use ckb_ipc::service::DESCRIBE_METHOD;
 use ckb_ipc::ScriptHashType;
 use ckb_ipc::{Payload, RequestPacket};
 use ckb_std::ckb_types::prelude::*;
-use kv_proto::{Entry, KeyValueClient, KvError, MAX_KEY, MAX_VALUE};
+use kv_proto::{Change, Entry, KeyValueClient, KvError, MAX_KEY, MAX_VALUE};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();
@@ -74,19 +74,35 @@ fn run() -> Result<(), i8> {
     check(too_big == Ok(Err(KvError::VALUE_TOO_LONG)), 21)?;
     check(kv.remove(b"pool".to_vec()) == Ok(Some(b"x".to_vec())), 22)?;
     check(kv.count() == Ok(2), 23)?;
+    // An enum argument: a molecule union, one variant of each kind.
+    let put = Change::Put {
+        key: b"user/carol".to_vec(),
+        value: b"5".to_vec(),
+    };
+    check(kv.apply(put) == Ok(Ok(None)), 24)?;
+    let remove = Change::Remove(b"user/bob".to_vec());
+    check(kv.apply(remove) == Ok(Ok(Some(b"7".to_vec()))), 25)?;
+    let too_long = Change::Put {
+        key: vec![b'k'; MAX_KEY + 1],
+        value: Vec::new(),
+    };
+    check(kv.apply(too_long) == Ok(Err(KvError::KEY_TOO_LONG)), 26)?;
+    check(kv.count() == Ok(2), 27)?;
+    check(kv.apply(Change::Clear) == Ok(Ok(None)), 28)?;
+    check(kv.count() == Ok(0), 29)?;
     // kv-server is discoverable: the reserved DESCRIBE_METHOD answers its description
     // document (docs/description.md), and the channel goes on as the client's.
     let mut channel: ckb_ipc::Channel<_, _> = kv.into();
     let described = channel.call(&RequestPacket::new(DESCRIBE_METHOD, Payload::new()));
-    let document = described.map_err(|_| 24)?;
-    check(document.error_code() == 0, 25)?;
+    let document = described.map_err(|_| 30)?;
+    check(document.error_code() == 0, 31)?;
     let text = document.payload();
     check(
         text.starts_with(b"{\n  \"format\": \"ckb-ipc-description\""),
-        26,
+        32,
     )?;
     let mut kv = KeyValueClient::from(channel);
-    check(kv.count() == Ok(2), 27)?;
+    check(kv.count() == Ok(0), 33)?;
     // Dropping the client closes the pipes: the server sees the end and exits 0.
     Ok(())
 }

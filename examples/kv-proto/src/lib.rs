@@ -34,6 +34,20 @@ pub struct Entry {
     pub value: Vec<u8>,
 }
 
+/// One change to the store ([`KeyValue::apply`]): a molecule `union`, each variant an item of
+/// its own type (`ChangePut`, `ChangeRemove`, `ChangeClear`). Item ids are 0, 1, 2 in
+/// declaration order; a variant added later goes at the end (or takes `#[molecule(id = N)]`),
+/// so the ids of the others stay.
+#[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Stores `value` at `key`, as [`KeyValue::put`].
+    Put { key: Vec<u8>, value: Vec<u8> },
+    /// Removes a key, as [`KeyValue::remove`].
+    Remove(Vec<u8>),
+    /// Removes every entry.
+    Clear,
+}
+
 /// A key-value store kept by a server script for the length of a transaction: scripts of
 /// the transaction share state through it.
 #[ckb_ipc::service]
@@ -48,4 +62,6 @@ pub trait KeyValue {
     fn count() -> u64;
     /// Entries with keys starting with `prefix`, in key order.
     fn scan(prefix: Vec<u8>) -> Vec<Entry>;
+    /// Applies one change; the value it replaced or removed (`None` for `Clear`).
+    fn apply(change: Change) -> Result<Option<Vec<u8>>, KvError>;
 }

@@ -6,7 +6,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use ckb_ipc::service::Discoverable;
-use kv_proto::{Entry, KeyValue, KeyValueServer, KvError, MAX_ENTRIES, MAX_KEY, MAX_VALUE};
+use kv_proto::{Change, Entry, KeyValue, KeyValueServer, KvError, MAX_ENTRIES, MAX_KEY, MAX_VALUE};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();
@@ -49,6 +49,17 @@ impl KeyValue for Store {
                 value: v.clone(),
             })
             .collect()
+    }
+
+    fn apply(&mut self, change: Change) -> Result<Option<Vec<u8>>, KvError> {
+        match change {
+            Change::Put { key, value } => self.put(key, value),
+            Change::Remove(key) => Ok(self.remove(key)),
+            Change::Clear => {
+                self.0.clear();
+                Ok(None)
+            }
+        }
     }
 }
 

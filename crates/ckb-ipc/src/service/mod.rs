@@ -26,6 +26,7 @@
 //! | `()` | nothing (zero bytes) |
 //! | tuples | `struct` if every field has a fixed size, else `table` |
 //! | structs with [`#[derive(Molecule)]`](derive@crate::Molecule) | the same, its fields in declaration order |
+//! | enums with [`#[derive(Molecule)]`](derive@crate::Molecule) | `union`: u32 item id, then the variant's item (below) |
 //! | ckb-gen-types entities (`Script`, `Byte32`, `OutPoint`, ...) | themselves |
 //!
 //! Decoding checks every length and offset against the bytes it has, and rejects anything
@@ -37,6 +38,21 @@
 //!
 //! `Option<T>` assumes `T` never encodes to zero bytes (those read back as `None`): molecule's
 //! `option` has the same rule, so `Option<()>` and `Option<Option<T>>` do not round-trip.
+//!
+//! # Enums
+//! A derived enum `E` is a molecule `union`, always of dynamic size: the item id (u32,
+//! little-endian), then the item. Each variant `V` is an item of its own type `EV` (two variants
+//! with the same fields stay apart): a `struct` of its fields when every one has a fixed size,
+//! else a `table`, with fields `f0`, `f1`, ... for a tuple variant; a unit variant is the empty
+//! `table EV {}` (the 4 bytes `04000000`), since molecule has no empty `struct`. So `E::V` of
+//! `enum E { U, V(u32, u32) }` is `01000000` then the two `Uint32`.
+//!
+//! Item ids are molecule's (`union E { EA, EB: 5, EC }`): `#[molecule(id = N)]` on a variant sets
+//! its id (any u32), and a variant without one takes the previous variant's id plus one, the
+//! first 0. Adding a variant at the end keeps every id; to reorder or remove variants and keep
+//! the wire, give the variants their ids by hand. Two variants with one id, an id past u32, a
+//! discriminant (`V = 3`), generics and an enum without variants are compile errors. An unknown
+//! id, a wrong length or a bad item is `IpcError::Deserialize`.
 //!
 //! # `json`
 //! `#[ckb_ipc::service(json)]` (feature `json`) speaks exactly the messages ckb-script-ipc's
@@ -58,7 +74,7 @@ pub(crate) mod discovery;
 pub(crate) mod json;
 pub(crate) mod server;
 
-pub use codec::{to_payload, Decode, Encode, JsonForm, Schema};
+pub use codec::{to_payload, Decode, Encode, JsonForm, Schema, UnionItem, VariantKind};
 pub use description::{document, Description, DESCRIPTION_VERSION};
 pub use discovery::{Discoverable, FrameHandler};
 

@@ -1,3 +1,4 @@
 //! Pieces the integration tests share.
 pub mod methods;
 pub mod tracking;
+pub mod unions;

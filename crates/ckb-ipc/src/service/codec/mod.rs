@@ -7,6 +7,7 @@
 //! - `sequences`: `Vec<T>`, `[T]` ([`Element`], [`Seq`]) and `Option<T>`;
 //! - `tables`: molecule `struct`s and `table`s ([`FieldReader`], the field helpers of
 //!   `#[derive(Molecule)]`, the offset headers), tuples;
+//! - `unions`: molecule `union`s, the helpers of `#[derive(Molecule)]` on enums;
 //! - `entities`: the ckb-gen-types entities.
 //!
 //! Here: the u32 header numbers every layout reads and writes.
@@ -23,11 +24,15 @@ mod tables;
 #[cfg(test)]
 mod tests;
 mod traits;
+mod unions;
 
 pub use schema::{JsonForm, Schema};
 pub use sequences::{Element, Seq};
 pub use tables::{dyn_field, encode_fields, fields_fixed_size, fields_len, DynEncode, FieldReader};
 pub use traits::{to_payload, Decode, Encode, ServiceType};
+pub use unions::{
+    encode_item, item_fixed, item_len, union_item, unknown_item, UnionItem, VariantKind,
+};
 
 const BAD: IpcError = IpcError::Deserialize;
 

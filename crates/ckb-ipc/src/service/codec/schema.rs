@@ -6,6 +6,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use super::unions::{UnionItem, VariantKind};
 use super::Encode;
 
 /// How a type reads and writes as JSON where that is not its structural form (the `json`
@@ -171,12 +172,23 @@ impl Schema {
         self.push(name, fields, json);
     }
 
-    /// `union name { .. }` of `items` (variant name, item id, item type).
-    pub fn declare_union(&mut self, name: &str, items: &[(&str, u32, String)]) {
+    /// A `union` named `name` of `items`, after each item's type (`<name><Variant>`, a
+    /// `struct` or `table` of its fields, see [`declare_fields`](Self::declare_fields)). Item
+    /// ids are written (`EA: 5,`) only when they are not molecule's default 0, 1, 2, ...
+    pub fn declare_union(&mut self, name: &str, items: &[UnionItem<'_>]) {
+        for item in items {
+            let json = match item.kind {
+                VariantKind::Unit => Some(JsonForm::Unit),
+                VariantKind::Tuple if item.fields.len() == 1 => Some(JsonForm::Newtype),
+                VariantKind::Tuple => Some(JsonForm::Tuple),
+                VariantKind::Struct => None,
+            };
+            self.declare_fields_as(&item.type_name(name), item.fixed, item.fields, json);
+        }
         let items = || Kind::Union {
             items: items
                 .iter()
-                .map(|(n, id, t)| (n.to_string(), *id, t.clone()))
+                .map(|item| (item.variant.to_string(), item.id, item.type_name(name)))
                 .collect(),
         };
         self.push(name, items, None);
@@ -202,9 +214,13 @@ impl Schema {
                 Kind::Vector { item, .. } => out.push_str(&format!("vector {name} <{item}>;")),
                 Kind::Option { item } => out.push_str(&format!("option {name} ({item});")),
                 Kind::Union { items } => {
+                    let default_ids = items.iter().zip(0u32..).all(|((_, id, _), n)| *id == n);
                     out.push_str(&format!("union {name} {{\n"));
                     for (_, id, ty) in items {
-                        out.push_str(&format!("    {ty}: {id},\n"));
+                        match default_ids {
+                            true => out.push_str(&format!("    {ty},\n")),
+                            false => out.push_str(&format!("    {ty}: {id},\n")),
+                        }
                     }
                     out.push('}');
                 }

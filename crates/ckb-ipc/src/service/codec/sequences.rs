@@ -57,7 +57,7 @@ impl<T: Element> Decode for Vec<T> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an item of a `Vec` or slice in molecule (`ckb_ipc::service`)",
     label = "not a molecule vector item",
-    note = "vector items: integers, bool, String, [u8; N], Vec<T>, Option<T>, tuples, ckb-gen-types entities and #[derive(ckb_ipc::Molecule)] structs"
+    note = "vector items: integers, bool, String, [u8; N], Vec<T>, Option<T>, tuples, ckb-gen-types entities and #[derive(ckb_ipc::Molecule)] structs and enums"
 )]
 pub trait Element: Sized {
     /// Appends the vector of `items`.

@@ -13,7 +13,7 @@ use crate::packet::Payload;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a molecule type (`ckb_ipc::service`)",
     label = "not a molecule type",
-    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs and enums with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
 pub trait Encode {
     /// `Some(n)` if every value encodes to exactly `n` bytes (molecule `byte`, `array`, `struct`).
@@ -43,7 +43,7 @@ pub trait Encode {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a molecule type (`ckb_ipc::service`)",
     label = "not a molecule type",
-    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs and enums with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
 pub trait Decode: Sized {
     /// `true` if [`from_payload`](Self::from_payload) keeps the payload's buffer; otherwise the
@@ -70,7 +70,7 @@ pub trait Decode: Sized {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a molecule type (`ckb_ipc::service`)",
     label = "not a molecule type",
-    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
+    note = "supported: u8..u128, i8..i128, usize, isize, bool, (), [u8; N], String, Vec<T>, Option<T>, tuples of up to 6, ckb_ipc::Payload, ckb-gen-types entities (Script, Byte32, ...) and structs and enums with #[derive(ckb_ipc::Molecule)]; &str and &[T] as arguments only"
 )]
 pub trait ServiceType {
     /// `Self`.

@@ -1,0 +1,7 @@
+#[derive(ckb_ipc::Molecule)]
+pub enum Action {
+    Stop,
+    Go = 3,
+}
+
+fn main() {}

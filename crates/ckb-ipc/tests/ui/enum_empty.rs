@@ -1,0 +1,4 @@
+#[derive(ckb_ipc::Molecule)]
+pub enum Never {}
+
+fn main() {}

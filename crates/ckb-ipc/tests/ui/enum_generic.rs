@@ -1,0 +1,7 @@
+#[derive(ckb_ipc::Molecule)]
+pub enum Either<T> {
+    Left(T),
+    Right,
+}
+
+fn main() {}
