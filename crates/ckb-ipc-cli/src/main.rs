@@ -6,16 +6,18 @@
 mod args;
 mod client;
 mod commands;
+mod description;
 mod host_args;
 mod kind;
 mod session;
+mod typed;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::args::{Cli, Command};
-use crate::commands::{call, exec, init, terminate};
+use crate::commands::{call, exec, init, methods, terminate};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         Command::Exec(a) => exec(a),
         Command::Terminate(a) => terminate(a),
         Command::Call(a) => call(a),
+        Command::Methods(a) => methods(a),
         Command::Session(a) => session::run(a),
     };
     match result {
