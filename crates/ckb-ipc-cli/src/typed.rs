@@ -302,7 +302,9 @@ impl<'a> Types<'a> {
             Ty::Unit => return value.is_null().then(Vec::new).ok_or_else(wrong),
             Ty::Byte => {
                 let n = integer(value).ok_or_else(wrong)?;
-                return int_bytes(n, 1, false).ok_or_else(|| format!("{} (out of range)", wrong()));
+                return n
+                    .and_then(|n| int_bytes(n, 1, false))
+                    .ok_or_else(|| format!("{} (out of range)", wrong()));
             }
             Ty::Def(def) => def,
         };
@@ -311,7 +313,7 @@ impl<'a> Types<'a> {
             (Some(h @ (Hint::Uint | Hint::Int)), _) => {
                 let n = integer(value).ok_or_else(wrong)?;
                 let length = def.length.unwrap_or_default() as usize;
-                int_bytes(n, length, h == Hint::Int)
+                n.and_then(|n| int_bytes(n, length, h == Hint::Int))
                     .ok_or_else(|| format!("{} (out of range)", wrong()))
             }
             (Some(Hint::Bool), _) => match value {
@@ -605,12 +607,13 @@ fn short(value: &Value) -> String {
     }
 }
 
-/// An integer given as a JSON number or a decimal string: `(negative, magnitude)`.
-fn integer(value: &Value) -> Option<(bool, u128)> {
+/// An integer given as a JSON number or a decimal string: `(negative, magnitude)`, `None`
+/// inside when it is too large for any integer type (`None` outside: not an integer).
+fn integer(value: &Value) -> Option<Option<(bool, u128)>> {
     match value {
         Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Some((false, u128::from(u))),
-            (None, Some(i)) => Some((i < 0, u128::from(i.unsigned_abs()))),
+            (Some(u), _) => Some(Some((false, u128::from(u)))),
+            (None, Some(i)) => Some(Some((i < 0, u128::from(i.unsigned_abs())))),
             _ => None,
         },
         Value::String(s) => {
@@ -621,7 +624,7 @@ fn integer(value: &Value) -> Option<(bool, u128)> {
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            digits.parse::<u128>().ok().map(|m| (negative, m))
+            Some(digits.parse::<u128>().ok().map(|m| (negative, m)))
         }
         _ => None,
     }
@@ -741,3 +744,6 @@ fn split_offsets(bytes: &[u8], expect: Option<usize>) -> Option<Vec<&[u8]>> {
     }
     Some(parts)
 }
+
+#[cfg(test)]
+mod tests;
