@@ -224,3 +224,6 @@ fn code_name(code: u64) -> Option<String> {
         c => ProtocolErrorCode::from_code(c).map(|p| format!("{p:?}")),
     }
 }
+
+#[cfg(test)]
+mod tests;
