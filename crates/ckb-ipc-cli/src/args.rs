@@ -79,7 +79,12 @@ pub(crate) struct ExecArgs {
     pub(crate) payload_file: Option<PathBuf>,
     /// JSON payload (servers speaking ckb-script-ipc's serde_json payloads), with --method; the
     /// answer is printed as JSON too.
-    #[arg(long, value_name = "JSON", requires = "method", conflicts_with = "payload_file")]
+    #[arg(
+        long,
+        value_name = "JSON",
+        requires = "method",
+        conflicts_with = "payload_file"
+    )]
     pub(crate) json: Option<String>,
     /// The service description (default: what the session found, else the server's own).
     #[arg(long, value_name = "PATH")]
@@ -108,7 +113,12 @@ pub(crate) struct CallArgs {
     #[arg(long, value_name = "ID", value_parser = method_id)]
     pub(crate) method: Option<u64>,
     /// Request payload as 0x-prefixed hex (or give it last, right after `--method <ID>`).
-    #[arg(long, value_name = "0xHEX", conflicts_with = "payload_file", requires = "method")]
+    #[arg(
+        long,
+        value_name = "0xHEX",
+        conflicts_with = "payload_file",
+        requires = "method"
+    )]
     pub(crate) payload: Option<String>,
     /// Read the request payload (raw bytes) from this file.
     #[arg(long, value_name = "FILE", requires = "method")]
@@ -125,7 +135,10 @@ pub(crate) struct CallArgs {
     pub(crate) file: PathBuf,
     /// Without --method: the method's name and its arguments, one JSON value each. With
     /// --method: arguments of the server (after `--` if one starts with `-`).
-    #[arg(value_name = "METHOD [ARG]... | SERVER_ARG", allow_negative_numbers = true)]
+    #[arg(
+        value_name = "METHOD [ARG]... | SERVER_ARG",
+        allow_negative_numbers = true
+    )]
     pub(crate) args: Vec<OsString>,
     /// Arguments of the server, after `--` (with a METHOD name: the only place for them).
     #[arg(last = true, value_name = "SERVER_ARG")]

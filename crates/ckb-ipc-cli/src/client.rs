@@ -26,10 +26,7 @@ fn parse_hex(s: &str) -> Result<Vec<u8>> {
         .ok_or_else(|| format!("bad hex payload {s:?}: it must start with 0x"))?;
     hex_digits(digits).map_err(|bad| match bad {
         HexError::Odd => format!("bad hex payload {s:?}: odd number of digits"),
-        HexError::At(i) => format!(
-            "bad hex payload {s:?}: not a hex digit pair at {}",
-            2 + i
-        ),
+        HexError::At(i) => format!("bad hex payload {s:?}: not a hex digit pair at {}", 2 + i),
     })
 }
 
@@ -41,7 +38,7 @@ pub(crate) enum HexError {
 
 /// Hex digits (no `0x`), two a byte, to the bytes.
 pub(crate) fn hex_digits(digits: &str) -> std::result::Result<Vec<u8>, HexError> {
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(HexError::Odd);
     }
     (0..digits.len() / 2)
@@ -194,10 +191,7 @@ pub(crate) fn print_typed(response: &ResponsePacket, types: &Types, method: &Met
             Ok(v) => println!("{v}"),
             Err(e) => {
                 println!("{}", to_hex(payload));
-                eprintln!(
-                    "ckb-ipc: the answer of {} is not a {ty}: {e}",
-                    method.name
-                );
+                eprintln!("ckb-ipc: the answer of {} is not a {ty}: {e}", method.name);
                 return ExitCode::FAILURE;
             }
         }

@@ -75,7 +75,10 @@ fn session_description(
     }
     let timeout = Some(Duration::from_secs(600));
     let (answer, stream) = request(stream, path, &Control::Describe.to_request(), timeout)?;
-    let found = Found::from_response(&answer, &format!("the description of session {}", path.display()))?;
+    let found = Found::from_response(
+        &answer,
+        &format!("the description of session {}", path.display()),
+    )?;
     let mut stream = Some(stream);
     let doc = found.or_discover(&format!("the server of {}", path.display()), |req| {
         let s = stream.take().ok_or("no connection")?;
@@ -99,7 +102,11 @@ fn typed_request<'d>(
     let (service, method) = doc.method(name)?;
     let body = Types::new(&service.types).encode_args(method, args)?;
     check_method(method.id)?;
-    Ok((RequestPacket::new(method.id, Payload::from(body)), service, method))
+    Ok((
+        RequestPacket::new(method.id, Payload::from(body)),
+        service,
+        method,
+    ))
 }
 
 pub(crate) fn terminate(a: TerminateArgs) -> Result<ExitCode> {
@@ -130,7 +137,9 @@ pub(crate) fn init(a: InitArgs) -> Result<ExitCode> {
     let kind = kind_of(&a.file)?;
     if let Some(d) = &a.description {
         if kind == Kind::Native {
-            return Err("--description: a native server's session keeps none; give it to exec".into());
+            return Err(
+                "--description: a native server's session keeps none; give it to exec".into(),
+            );
         }
         // Refused here, before going to the background.
         Found::for_file(&a.file, Some(d))?;
@@ -144,7 +153,11 @@ pub(crate) fn init(a: InitArgs) -> Result<ExitCode> {
     let idle = seconds(a.idle_timeout, "--idle-timeout")?;
     let connect_timeout = seconds(a.connect_timeout, "--connect-timeout")?;
     // The session finds the file again: give it an absolute path, as it may run elsewhere.
-    let description = a.description.as_deref().map(std::path::absolute).transpose()
+    let description = a
+        .description
+        .as_deref()
+        .map(std::path::absolute)
+        .transpose()
         .map_err(|e| format!("--description: {e}"))?;
     let path = session::spawn(
         kind,
@@ -249,7 +262,9 @@ fn call_end(
 pub(crate) fn methods(a: MethodsArgs) -> Result<ExitCode> {
     let doc = match a.target.strip_prefix("ipc:") {
         Some(_) => session_doc(&a.target, a.description.as_deref())?,
-        None if is_socket(Path::new(&a.target)) => session_doc(&a.target, a.description.as_deref())?,
+        None if is_socket(Path::new(&a.target)) => {
+            session_doc(&a.target, a.description.as_deref())?
+        }
         None => {
             let file = Path::new(&a.target);
             let kind = kind_of(file)?;
@@ -276,7 +291,11 @@ pub(crate) fn methods(a: MethodsArgs) -> Result<ExitCode> {
             })
         })
         .collect();
-    let width = lines.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    let width = lines
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
     for (line, id) in lines {
         println!("{line:width$}   id {id:#010x} ({id})");
     }

@@ -130,17 +130,19 @@ impl Document {
         if format != Some(FORMAT) {
             return Err(format!(
                 "{origin}: not a service description (format {}, not \"{FORMAT}\")",
-                value.get("format").map_or("missing".into(), |f| f.to_string())
+                value
+                    .get("format")
+                    .map_or("missing".into(), |f| f.to_string())
             ));
         }
         match value.get("version").and_then(|v| v.as_u64()) {
             Some(VERSION) => {}
-            _ => {
-                return Err(format!(
-                    "{origin}: service description version {}: this ckb-ipc reads version {VERSION}",
-                    value.get("version").map_or("missing".into(), |v| v.to_string())
-                ))
-            }
+            _ => return Err(format!(
+                "{origin}: service description version {}: this ckb-ipc reads version {VERSION}",
+                value
+                    .get("version")
+                    .map_or("missing".into(), |v| v.to_string())
+            )),
         }
         let doc: Document = serde_json::from_value(value)
             .map_err(|e| format!("{origin}: malformed service description: {e}"))?;

@@ -118,9 +118,7 @@ pub(crate) fn spawn(
             if let Some(d) = description {
                 c.arg("--description").arg(d);
             }
-            c.arg(file)
-                .arg("--")
-                .args(args);
+            c.arg(file).arg("--").args(args);
             c
         }
         Kind::Native => {
@@ -286,8 +284,8 @@ pub(crate) fn run(a: SessionArgs) -> Result<ExitCode> {
     let mut script = boot(&a.file, &a.args, &options)?;
     // Found once, answered to every `Control::Describe` (init has already refused a bad
     // --description; a refused <FILE>.json is reported to the typed calls that need it).
-    let described = Found::for_file(&a.file, a.description.as_deref())
-        .unwrap_or_else(Found::Refused);
+    let described =
+        Found::for_file(&a.file, a.description.as_deref()).unwrap_or_else(Found::Refused);
     let listener = UnixListener::bind(&a.socket)
         .map_err(|e| format!("cannot listen on {}: {e}", a.socket.display()))?;
     let _ = std::fs::set_permissions(&a.socket, std::fs::Permissions::from_mode(0o600));

@@ -63,7 +63,8 @@ impl<'a> Types<'a> {
             ));
         }
         for def in self.by_name.values() {
-            self.check_def(def).map_err(|e| format!("type {}: {e}", def.name))?;
+            self.check_def(def)
+                .map_err(|e| format!("type {}: {e}", def.name))?;
         }
         for m in &service.methods {
             self.check_method(m)
@@ -160,7 +161,10 @@ impl<'a> Types<'a> {
         };
         match fits {
             true => Ok(()),
-            false => Err(format!("json hint {:?} does not fit a {:?}", def.json, def.kind)),
+            false => Err(format!(
+                "json hint {:?} does not fit a {:?}",
+                def.json, def.kind
+            )),
         }
     }
 
@@ -288,7 +292,10 @@ impl<'a> Types<'a> {
             (Ty::Unit, []) => Ok(Vec::new()),
             (ty, [one]) => self.encode(ty, one, 0).map_err(|e| named((0, e))),
             (Ty::Def(def), _) => self.encode_fields(def, &refs, 0).map_err(named),
-            _ => Err(format!("{}: payload {} unusable", method.name, method.payload)),
+            _ => Err(format!(
+                "{}: payload {} unusable",
+                method.name, method.payload
+            )),
         }
     }
 
@@ -342,9 +349,9 @@ impl<'a> Types<'a> {
                 Value::Null => Ok(4u32.to_le_bytes().to_vec()),
                 _ => Err(wrong()),
             },
-            (Some(Hint::Newtype), _) => self
-                .encode_fields(def, &[value], depth)
-                .map_err(|(_, e)| e),
+            (Some(Hint::Newtype), _) => {
+                self.encode_fields(def, &[value], depth).map_err(|(_, e)| e)
+            }
             (Some(Hint::Tuple), _) => {
                 let items = value.as_array().ok_or_else(wrong)?;
                 let refs: Vec<&Value> = items.iter().collect();
@@ -479,9 +486,10 @@ impl<'a> Types<'a> {
                 _ => Err(bad("not 0 or 1")),
             },
             (Some(Hint::Hex), Kind::Array) => Ok(Value::String(to_hex(bytes))),
-            (Some(Hint::Hex), _) => Ok(Value::String(to_hex(fixvec_bytes(bytes, 1).ok_or_else(
-                || bad("a count that does not match the bytes"),
-            )?))),
+            (Some(Hint::Hex), _) => Ok(Value::String(to_hex(
+                fixvec_bytes(bytes, 1)
+                    .ok_or_else(|| bad("a count that does not match the bytes"))?,
+            ))),
             (Some(Hint::String), _) => {
                 let raw = fixvec_bytes(bytes, 1)
                     .ok_or_else(|| bad("a count that does not match the bytes"))?;
@@ -509,7 +517,13 @@ impl<'a> Types<'a> {
                 Ok(match hint {
                     Some(Hint::Tuple) => Value::Array(values),
                     Some(Hint::Newtype) => values.into_iter().next().unwrap_or_default(),
-                    _ => Value::Object(def.fields.iter().map(|f| f.name.clone()).zip(values).collect()),
+                    _ => Value::Object(
+                        def.fields
+                            .iter()
+                            .map(|f| f.name.clone())
+                            .zip(values)
+                            .collect(),
+                    ),
                 })
             }
             (_, kind @ (Kind::Array | Kind::Fixvec | Kind::Dynvec)) => {
@@ -725,7 +739,7 @@ fn split_offsets(bytes: &[u8], expect: Option<usize>) -> Option<Vec<&[u8]>> {
         return matches!(expect, None | Some(0)).then(Vec::new);
     }
     let first = u32_at(4)?;
-    if first % 4 != 0 || first < 8 || first > total {
+    if !first.is_multiple_of(4) || first < 8 || first > total {
         return None;
     }
     let count = first / 4 - 1;

@@ -638,7 +638,11 @@ fn typed_calls_by_name() {
     assert_eq!(text(&out.stdout), "\"18446744073709551615\"\n");
     let out = d.run(&["exec", &s, "echo", "\"0x0102\"", "--cycles"]);
     assert_eq!(text(&out.stdout), "\"0x0102\"\n");
-    assert!(text(&out.stderr).starts_with("cycles "), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("cycles "),
+        "{}",
+        text(&out.stderr)
+    );
 
     // Refused before anything is sent: one line naming the argument, and the session goes on.
     for (args, want) in [
@@ -698,10 +702,18 @@ fn typed_calls_by_name() {
     let out = d.run(&["call", server, "add", "40", "2"]);
     assert_eq!(text(&out.stdout), "42\n", "{}", text(&out.stderr));
     assert!(out.status.success());
-    assert!(text(&out.stderr).ends_with("\nexit code 0\n"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).ends_with("\nexit code 0\n"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = d.run(&["call", server, "add", "x", "2"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("got x, which is not JSON"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("got x, which is not JSON"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = d.run(&["call", server, "--method", "0x2732f940", ADD_40_2]);
     assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
 }
@@ -752,17 +764,33 @@ fn descriptions_that_do_not_belong_are_refused() {
 
     let out = d.run(&["methods", server]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with(&want), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with(&want),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(text(&out.stderr).lines().count(), 1);
     let out = d.run(&["call", server, "add", "40", "2"]);
-    assert!(text(&out.stderr).starts_with(&want), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with(&want),
+        "{}",
+        text(&out.stderr)
+    );
     // Given on purpose, it stops init.
     let out = d.run(&["init", "--description", &json, server]);
-    assert!(text(&out.stderr).starts_with(&want), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with(&want),
+        "{}",
+        text(&out.stderr)
+    );
     // Found beside the file, it stops typed calls only.
     let s = d.init(&[server]);
     let out = d.run(&["exec", &s, "add", "40", "2"]);
-    assert!(text(&out.stderr).contains(&want["ckb-ipc: ".len()..]), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&want["ckb-ipc: ".len()..]),
+        "{}",
+        text(&out.stderr)
+    );
     let out = d.run(&["exec", &s, "--method", "657652032", ADD_40_2]);
     assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
 
@@ -777,9 +805,17 @@ fn descriptions_that_do_not_belong_are_refused() {
     std::fs::remove_file(&json).unwrap();
     let out = d.run(&["methods", server]);
     if out.status.success() {
-        assert!(text(&out.stdout).starts_with("add("), "{}", text(&out.stdout));
+        assert!(
+            text(&out.stdout).starts_with("add("),
+            "{}",
+            text(&out.stdout)
+        );
     } else {
-        assert!(text(&out.stderr).contains("the server has no discovery"), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("the server has no discovery"),
+            "{}",
+            text(&out.stderr)
+        );
     }
 }
 
@@ -797,5 +833,9 @@ fn call_reports_the_exit_code_of_a_ckb_script_ipc_server() {
     ]);
     assert_eq!(text(&out.stdout), "{\"Add\":42}\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).ends_with("\nexit code -1\n"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).ends_with("\nexit code -1\n"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -11,8 +11,15 @@ fn json_payloads_keep_their_key_order() {
 
 #[test]
 fn hex_payloads() {
-    assert_eq!(payload(Some("0x0aff"), None, None).unwrap().as_slice(), [10, 255]);
-    assert!(parse_hex("0x0g").unwrap_err().contains("not a hex digit pair at 2"));
-    assert!(parse_hex("0x012").unwrap_err().contains("odd number of digits"));
+    assert_eq!(
+        payload(Some("0x0aff"), None, None).unwrap().as_slice(),
+        [10, 255]
+    );
+    assert!(parse_hex("0x0g")
+        .unwrap_err()
+        .contains("not a hex digit pair at 2"));
+    assert!(parse_hex("0x012")
+        .unwrap_err()
+        .contains("odd number of digits"));
     assert_eq!(to_hex(&[0, 0xab]), "0x00ab");
 }

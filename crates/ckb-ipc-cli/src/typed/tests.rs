@@ -1,7 +1,12 @@
 //! The codec against ckb-ipc's own encoding (the bytes a `#[ckb_ipc::service]` server reads
 //! and writes), every kind and `json` hint, numbers at their edges, and hostile answers.
 //! Test code: it may unwrap (a failure is the test's).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use ckb_ipc::service::Encode;
 use serde_json::{json, Value};
@@ -110,8 +115,18 @@ fn every_kind_and_hint_round_trips_with_ckb_ipc_bytes() {
     );
     round_trip(&d, "BytesVec", json!([]), &bytes_of(&Vec::<Vec<u8>>::new()));
     round_trip(&d, "BytesOpt", json!(null), &bytes_of(&None::<Vec<u8>>));
-    round_trip(&d, "BytesOpt", json!("0x76"), &bytes_of(&Some(vec![0x76u8])));
-    round_trip(&d, "AddArgs", json!({"a": 40, "b": 2}), &bytes_of(&(40u64, 2u64)));
+    round_trip(
+        &d,
+        "BytesOpt",
+        json!("0x76"),
+        &bytes_of(&Some(vec![0x76u8])),
+    );
+    round_trip(
+        &d,
+        "AddArgs",
+        json!({"a": 40, "b": 2}),
+        &bytes_of(&(40u64, 2u64)),
+    );
     round_trip(
         &d,
         "PutArgs",
@@ -120,7 +135,12 @@ fn every_kind_and_hint_round_trips_with_ckb_ipc_bytes() {
     );
     round_trip(&d, "Pair", json!({"n": 7, "b": 1}), &bytes_of(&(7u32, 1u8)));
     round_trip(&d, "PairTuple", json!([7, 1]), &bytes_of(&(7u32, 1u8)));
-    round_trip(&d, "TableTuple", json!([1, "0x02"]), &bytes_of(&(1u8, vec![2u8])));
+    round_trip(
+        &d,
+        "TableTuple",
+        json!([1, "0x02"]),
+        &bytes_of(&(1u8, vec![2u8])),
+    );
     round_trip(&d, "Oops", json!(3), &[3]);
     round_trip(&d, "Named", json!("x"), &bytes_of(&(String::from("x"),)));
     round_trip(&d, "Empty", json!(null), &[4, 0, 0, 0]);
@@ -130,10 +150,18 @@ fn every_kind_and_hint_round_trips_with_ckb_ipc_bytes() {
     round_trip(&d, "Action", json!({"Burn": 9}), &burn);
     let mut mint = 0u32.to_le_bytes().to_vec();
     mint.extend(bytes_of(&(vec![0xaau8], 5u64)));
-    round_trip(&d, "Action", json!({"Mint": {"to": "0xaa", "amount": 5}}), &mint);
+    round_trip(
+        &d,
+        "Action",
+        json!({"Mint": {"to": "0xaa", "amount": 5}}),
+        &mint,
+    );
     round_trip(&d, "Action", json!("Stop"), &[7, 0, 0, 0, 4, 0, 0, 0]);
     // A unit item may also be written with its null.
-    assert_eq!(encode(&d, "Action", &json!({"Stop": null})).unwrap(), [7, 0, 0, 0, 4, 0, 0, 0]);
+    assert_eq!(
+        encode(&d, "Action", &json!({"Stop": null})).unwrap(),
+        [7, 0, 0, 0, 4, 0, 0, 0]
+    );
 }
 
 #[test]
@@ -143,7 +171,10 @@ fn objects_keep_the_order_of_their_fields() {
     let text = decode(&d, "Mint", &bytes).unwrap().to_string();
     assert_eq!(text, r#"{"to":"0xaa","amount":5}"#);
     // Input order does not matter.
-    assert_eq!(encode(&d, "Mint", &json!({"amount": 5, "to": "0xaa"})).unwrap(), bytes);
+    assert_eq!(
+        encode(&d, "Mint", &json!({"amount": 5, "to": "0xaa"})).unwrap(),
+        bytes
+    );
 }
 
 #[test]
@@ -151,13 +182,44 @@ fn numbers_at_their_edges() {
     let d = document();
     // Up to 2^53 a number, above it a string; strings are accepted either way.
     round_trip(&d, "Uint64", json!(1u64 << 53), &bytes_of(&(1u64 << 53)));
-    round_trip(&d, "Uint64", json!("9007199254740993"), &bytes_of(&((1u64 << 53) + 1)));
-    round_trip(&d, "Uint64", json!(u64::MAX.to_string()), &bytes_of(&u64::MAX));
-    assert_eq!(encode(&d, "Uint64", &json!(u64::MAX)).unwrap(), bytes_of(&u64::MAX));
-    assert_eq!(encode(&d, "Uint64", &json!("42")).unwrap(), bytes_of(&42u64));
-    round_trip(&d, "Uint128", json!(u128::MAX.to_string()), &bytes_of(&u128::MAX));
-    round_trip(&d, "Int128", json!(i128::MIN.to_string()), &bytes_of(&i128::MIN));
-    round_trip(&d, "Int64", json!(i64::MIN.to_string()), &bytes_of(&i64::MIN));
+    round_trip(
+        &d,
+        "Uint64",
+        json!("9007199254740993"),
+        &bytes_of(&((1u64 << 53) + 1)),
+    );
+    round_trip(
+        &d,
+        "Uint64",
+        json!(u64::MAX.to_string()),
+        &bytes_of(&u64::MAX),
+    );
+    assert_eq!(
+        encode(&d, "Uint64", &json!(u64::MAX)).unwrap(),
+        bytes_of(&u64::MAX)
+    );
+    assert_eq!(
+        encode(&d, "Uint64", &json!("42")).unwrap(),
+        bytes_of(&42u64)
+    );
+    round_trip(
+        &d,
+        "Uint128",
+        json!(u128::MAX.to_string()),
+        &bytes_of(&u128::MAX),
+    );
+    round_trip(
+        &d,
+        "Int128",
+        json!(i128::MIN.to_string()),
+        &bytes_of(&i128::MIN),
+    );
+    round_trip(
+        &d,
+        "Int64",
+        json!(i64::MIN.to_string()),
+        &bytes_of(&i64::MIN),
+    );
     round_trip(&d, "Int64", json!(-(1i64 << 53)), &bytes_of(&-(1i64 << 53)));
     assert_eq!(encode(&d, "Int8", &json!("-1")).unwrap(), [0xff]);
     for (ty, bad) in [
@@ -182,7 +244,10 @@ fn numbers_at_their_edges() {
         ("Bool", json!(1)),
     ] {
         let e = encode(&d, ty, &bad).unwrap_err();
-        assert!(e.starts_with(&format!("expected {ty} (")), "{ty} {bad}: {e}");
+        assert!(
+            e.starts_with(&format!("expected {ty} (")),
+            "{ty} {bad}: {e}"
+        );
     }
 }
 
@@ -206,17 +271,26 @@ fn wrong_values_name_the_type_they_need() {
         bytes_of(&(40u64, 2u64))
     );
     let (_, put) = m("put");
-    let e = types.encode_args(put, &args(&["0x6b", "\"v\""])).unwrap_err();
+    let e = types
+        .encode_args(put, &args(&["0x6b", "\"v\""]))
+        .unwrap_err();
     assert!(e.starts_with("argument `key` of put: expected Bytes (bytes as \"0x..\" hex), got 0x6b, which is not JSON"), "{e}");
     assert_eq!(
-        types.encode_args(put, &args(&["\"0x6b\"", "\"v\""])).unwrap(),
+        types
+            .encode_args(put, &args(&["\"0x6b\"", "\"v\""]))
+            .unwrap(),
         bytes_of(&(vec![0x6bu8], String::from("v")))
     );
     let (_, none) = m("none");
     assert_eq!(types.encode_args(none, &[]).unwrap(), Vec::<u8>::new());
     let (_, act) = m("act");
-    let e = types.encode_args(act, &args(&[r#"{"Fly": 1}"#])).unwrap_err();
-    assert!(e.contains("no variant \"Fly\"") && e.contains("\"Stop\""), "{e}");
+    let e = types
+        .encode_args(act, &args(&[r#"{"Fly": 1}"#]))
+        .unwrap_err();
+    assert!(
+        e.contains("no variant \"Fly\"") && e.contains("\"Stop\""),
+        "{e}"
+    );
     let e = encode(&d, "Mint", &json!({"to": "0x", "amount": 1, "extra": 2})).unwrap_err();
     assert!(e.contains("no field \"extra\""), "{e}");
     let e = encode(&d, "Mint", &json!({"to": "0x"})).unwrap_err();
@@ -227,7 +301,10 @@ fn wrong_values_name_the_type_they_need() {
     assert!(e.contains("(2 bytes)"), "{e}");
     let e = encode(&d, "Uint32Vec", &json!([1, "x"])).unwrap_err();
     assert!(e.starts_with("item 1 of Uint32Vec: expected Uint32"), "{e}");
-    assert!(d.method("nope").unwrap_err().contains("add, put, none, act"));
+    assert!(d
+        .method("nope")
+        .unwrap_err()
+        .contains("add, put, none, act"));
 }
 
 /// Every prefix and a sprinkle of corrupted versions of valid encodings, and noise: each
@@ -270,7 +347,15 @@ fn hostile_answers_are_refused_without_panic() {
     for _ in 0..2000 {
         let len = (next() % 40) as usize;
         let noise: Vec<u8> = (0..len).map(|_| next() as u8).collect();
-        for ty in ["BytesVec", "PutArgs", "Action", "Uint32Vec", "Str", "Node", "Empty"] {
+        for ty in [
+            "BytesVec",
+            "PutArgs",
+            "Action",
+            "Uint32Vec",
+            "Str",
+            "Node",
+            "Empty",
+        ] {
             let _ = decode(&d, ty, &noise);
         }
     }
@@ -280,12 +365,21 @@ fn hostile_answers_are_refused_without_panic() {
     assert!(decode(&d, "BytesVec", &[0xff, 0xff, 0xff, 0xff, 8, 0, 0, 0]).is_err());
     // A table's first offset past its end, offsets going backwards, a wrong field count.
     assert!(decode(&d, "PutArgs", &[12, 0, 0, 0, 16, 0, 0, 0, 12, 0, 0, 0]).is_err());
-    assert!(decode(&d, "PutArgs", &[20, 0, 0, 0, 12, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_err());
+    assert!(decode(
+        &d,
+        "PutArgs",
+        &[20, 0, 0, 0, 12, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    )
+    .is_err());
     assert!(decode(&d, "PutArgs", &[8, 0, 0, 0, 8, 0, 0, 0]).is_err());
     // An unknown union item id, a bool that is neither 0 nor 1, a string that is not UTF-8.
-    assert!(decode(&d, "Action", &[9, 0, 0, 0]).unwrap_err().contains("unknown item id 9"));
+    assert!(decode(&d, "Action", &[9, 0, 0, 0])
+        .unwrap_err()
+        .contains("unknown item id 9"));
     assert!(decode(&d, "Bool", &[2]).is_err());
-    assert!(decode(&d, "Str", &[1, 0, 0, 0, 0xff]).unwrap_err().contains("UTF-8"));
+    assert!(decode(&d, "Str", &[1, 0, 0, 0, 0xff])
+        .unwrap_err()
+        .contains("UTF-8"));
     assert!(decode(&d, "()", &[0]).is_err());
 }
 
@@ -302,8 +396,12 @@ fn nesting_is_bounded() {
         bytes = outer;
         value = json!({ "next": value });
     }
-    assert!(decode(&d, "Node", &bytes).unwrap_err().contains("nested more than"));
-    assert!(encode(&d, "Node", &value).unwrap_err().contains("nested more than"));
+    assert!(decode(&d, "Node", &bytes)
+        .unwrap_err()
+        .contains("nested more than"));
+    assert!(encode(&d, "Node", &value)
+        .unwrap_err()
+        .contains("nested more than"));
     // A shallow one is fine.
     round_trip(
         &d,
@@ -321,18 +419,63 @@ fn descriptions_that_cannot_be_used_are_refused() {
         .to_string()
     };
     let cases = [
-        (r#"{"format": "x", "version": 1}"#.to_string(), "format \"x\""),
-        (r#"{"format": "ckb-ipc-description", "version": 2}"#.into(), "version 2: this ckb-ipc reads version 1"),
-        (r#"{"format": "ckb-ipc-description", "version": 1}"#.into(), "malformed service description: missing field `services`"),
+        (
+            r#"{"format": "x", "version": 1}"#.to_string(),
+            "format \"x\"",
+        ),
+        (
+            r#"{"format": "ckb-ipc-description", "version": 2}"#.into(),
+            "version 2: this ckb-ipc reads version 1",
+        ),
+        (
+            r#"{"format": "ckb-ipc-description", "version": 1}"#.into(),
+            "malformed service description: missing field `services`",
+        ),
         ("{".into(), "not a service description: EOF"),
-        (service(json!([{"name": "A", "kind": "struct", "fields": [{"name": "a", "type": "A"}]}]), json!([])), "nest more than"),
-        (service(json!([{"name": "V", "kind": "fixvec", "item": "Nope"}]), json!([])), "type \"Nope\" is not declared"),
-        (service(json!([{"name": "V", "kind": "fixvec", "item": "byte", "json": "bool"}]), json!([])), "does not fit"),
-        (service(json!([{"name": "V", "kind": "array", "item": "byte", "length": 17, "json": "uint"}]), json!([])), "does not fit"),
-        (service(json!([{"name": "S", "kind": "struct", "fields": [{"name": "v", "type": "V"}]},
-                         {"name": "V", "kind": "fixvec", "item": "byte"}]), json!([])), "not of a fixed size"),
-        (service(json!([]), json!([{"name": "m", "id": 1, "args": [{"name": "a", "type": "byte"}],
-                                    "payload": "()", "returns": "()"}])), "method m: payload ()"),
+        (
+            service(
+                json!([{"name": "A", "kind": "struct", "fields": [{"name": "a", "type": "A"}]}]),
+                json!([]),
+            ),
+            "nest more than",
+        ),
+        (
+            service(
+                json!([{"name": "V", "kind": "fixvec", "item": "Nope"}]),
+                json!([]),
+            ),
+            "type \"Nope\" is not declared",
+        ),
+        (
+            service(
+                json!([{"name": "V", "kind": "fixvec", "item": "byte", "json": "bool"}]),
+                json!([]),
+            ),
+            "does not fit",
+        ),
+        (
+            service(
+                json!([{"name": "V", "kind": "array", "item": "byte", "length": 17, "json": "uint"}]),
+                json!([]),
+            ),
+            "does not fit",
+        ),
+        (
+            service(
+                json!([{"name": "S", "kind": "struct", "fields": [{"name": "v", "type": "V"}]},
+                         {"name": "V", "kind": "fixvec", "item": "byte"}]),
+                json!([]),
+            ),
+            "not of a fixed size",
+        ),
+        (
+            service(
+                json!([]),
+                json!([{"name": "m", "id": 1, "args": [{"name": "a", "type": "byte"}],
+                                    "payload": "()", "returns": "()"}]),
+            ),
+            "method m: payload ()",
+        ),
     ];
     for (text, want) in cases {
         let e = Document::parse(text.as_bytes(), "x.json").unwrap_err();
@@ -348,5 +491,8 @@ fn a_description_of_another_binary_is_refused() {
     let file = std::path::Path::new("s");
     assert!(doc.check_binary("s.json", file, b"abc").is_ok());
     let e = doc.check_binary("s.json", file, b"abd").unwrap_err();
-    assert!(e.starts_with("s.json does not describe s: it is for a binary of 3 bytes"), "{e}");
+    assert!(
+        e.starts_with("s.json does not describe s: it is for a binary of 3 bytes"),
+        "{e}"
+    );
 }
