@@ -1,11 +1,10 @@
 //! The commands: `init`, `exec`, `terminate`, `call` and `methods` (`session` is in
 //! `session.rs`).
 
-use std::process::ExitCode;
-use std::time::Duration;
-
 use std::os::unix::net::UnixStream;
 use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
 
 use ckb_ipc::{Payload, RequestPacket, ResponsePacket};
 use ckb_ipc_host::control::{Control, Report};
@@ -42,7 +41,8 @@ pub(crate) fn exec(a: ExecArgs) -> Result<ExitCode> {
             let (name, args) = a.words.split_first().ok_or(
                 "give a METHOD name and its arguments (see `ckb-ipc methods`), or --method ID",
             )?;
-            (doc, stream) = session_description(connect(&path)?, &path, a.description.as_deref())?;
+            (doc, stream) =
+                session_description(connect(&path)?, &path, a.description.as_deref(), timeout)?;
             let (req, service, method) = typed_request(&doc, name, args)?;
             (req, Some((Types::new(&service.types), method)))
         }
@@ -69,11 +69,12 @@ fn session_description(
     stream: UnixStream,
     path: &Path,
     given: Option<&Path>,
+    timeout: Duration,
 ) -> Result<(Document, UnixStream)> {
     if let Some(given) = given {
         return Ok((Document::load(given)?, stream));
     }
-    let timeout = Some(Duration::from_secs(600));
+    let timeout = Some(timeout);
     let (answer, stream) = request(stream, path, &Control::Describe.to_request(), timeout)?;
     let found = Found::from_response(
         &answer,
@@ -260,23 +261,21 @@ fn call_end(
 
 /// `methods FILE|SOCKET`: one line a method, `name(arg: Type, ...) -> Type   id 0x.. (..)`.
 pub(crate) fn methods(a: MethodsArgs) -> Result<ExitCode> {
-    let doc = match a.target.strip_prefix("ipc:") {
-        Some(_) => session_doc(&a.target, a.description.as_deref())?,
-        None if is_socket(Path::new(&a.target)) => {
-            session_doc(&a.target, a.description.as_deref())?
-        }
-        None => {
-            let file = Path::new(&a.target);
-            let kind = kind_of(file)?;
-            match Found::for_file(file, a.description.as_deref())? {
-                Found::File(doc, _) => doc,
-                found => {
-                    let timeout = seconds(a.connect_timeout, "--connect-timeout")?;
-                    let mut server = Started::start(kind, file, &a.server_args, &a.host, timeout)?;
-                    let doc = found.or_discover(&a.target, |req| Ok(server.call(req)?.0));
-                    let _ = server.finish();
-                    doc?
-                }
+    let file = Path::new(&a.target);
+    let doc = if a.target.starts_with("ipc:") || is_socket(file) {
+        let path = socket_path(&a.target);
+        let timeout = Duration::from_secs(600);
+        session_description(connect(&path)?, &path, a.description.as_deref(), timeout)?.0
+    } else {
+        let kind = kind_of(file)?;
+        match Found::for_file(file, a.description.as_deref())? {
+            Found::File(doc, _) => doc,
+            found => {
+                let timeout = seconds(a.connect_timeout, "--connect-timeout")?;
+                let mut server = Started::start(kind, file, &a.server_args, &a.host, timeout)?;
+                let doc = found.or_discover(&a.target, |req| Ok(server.call(req)?.0));
+                let _ = server.finish();
+                doc?
             }
         }
     };
@@ -300,12 +299,6 @@ pub(crate) fn methods(a: MethodsArgs) -> Result<ExitCode> {
         println!("{line:width$}   id {id:#010x} ({id})");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn session_doc(socket: &str, given: Option<&Path>) -> Result<Document> {
-    let path = socket_path(socket);
-    let stream = connect(&path)?;
-    Ok(session_description(stream, &path, given)?.0)
 }
 
 fn is_socket(path: &Path) -> bool {

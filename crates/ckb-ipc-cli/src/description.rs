@@ -137,12 +137,14 @@ impl Document {
         }
         match value.get("version").and_then(|v| v.as_u64()) {
             Some(VERSION) => {}
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "{origin}: service description version {}: this ckb-ipc reads version {VERSION}",
                 value
                     .get("version")
                     .map_or("missing".into(), |v| v.to_string())
-            )),
+            ))
+            }
         }
         let doc: Document = serde_json::from_value(value)
             .map_err(|e| format!("{origin}: malformed service description: {e}"))?;

@@ -576,7 +576,14 @@ fn json_payloads() {
 #[test]
 fn help_on_every_command() {
     let d = Dir::new("help");
-    for cmd in [&[][..], &["init"], &["exec"], &["terminate"], &["call"]] {
+    for cmd in [
+        &[][..],
+        &["init"],
+        &["exec"],
+        &["terminate"],
+        &["call"],
+        &["methods"],
+    ] {
         let out = d.run(&[cmd, &["--help"]].concat());
         assert!(out.status.success(), "{cmd:?}");
         assert!(text(&out.stdout).contains("Usage: ckb-ipc"), "{cmd:?}");
