@@ -67,9 +67,9 @@ pub(crate) struct InitArgs {
 pub(crate) struct ExecArgs {
     /// Socket of the session, with or without `ipc:`.
     pub(crate) socket: String,
-    /// A method name and its arguments, one JSON value each; with --method, the payload as
-    /// 0x-prefixed hex (default: empty).
-    #[arg(value_name = "METHOD [ARG]... | 0xHEX", allow_negative_numbers = true)]
+    /// `METHOD [ARG]...`: a method name and its arguments, one JSON value each. With --method:
+    /// the payload as 0x-prefixed hex (default: empty).
+    #[arg(value_name = "CALL", allow_negative_numbers = true)]
     pub(crate) words: Vec<String>,
     /// Method id (decimal or 0x hex): a raw request, its payload as bytes.
     #[arg(long, value_name = "ID", value_parser = method_id)]
