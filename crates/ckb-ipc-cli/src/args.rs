@@ -30,7 +30,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Start a session in the background and print `ipc:<socket path>` once it accepts connections.
     Init(InitArgs),
-    /// Send one request to a session; print the response payload as 0x...
+    /// Send one request to a session: `METHOD [ARG]...` by name (JSON in and out, from the
+    /// service description), or `--method ID [0xHEX]` (the payload as 0x...).
     Exec(ExecArgs),
     /// Stop a session: close the server's pipes, wait for it, print its exit code and cycles.
     Terminate(TerminateArgs),
@@ -39,6 +40,8 @@ pub(crate) enum Command {
     /// Write a repository of your own: a service's trait, server and client scripts, and their
     /// test in CKB-VM, in ckb-script-templates' layout (`make test` runs it).
     New(crate::new::NewArgs),
+    /// List a service's methods (FILE or SOCKET): one signature a line, with its id.
+    Methods(MethodsArgs),
     /// The background half of `init` (internal).
     #[command(hide = true)]
     Session(session::SessionArgs),
@@ -54,6 +57,8 @@ pub(crate) struct InitArgs {
     /// How long to wait for the session to accept connections, in seconds.
     #[arg(long, default_value_t = 3.0)]
     pub(crate) connect_timeout: f64,
+    #[arg(long, value_name = "PATH", help = DESCRIPTION_HELP)]
+    pub(crate) description: Option<PathBuf>,
     /// RISC-V ELF (hosted in CKB-VM) or native executable.
     pub(crate) file: PathBuf,
     /// Arguments (argv of the script, or of the native program before `ipc:<socket>`).
@@ -65,19 +70,28 @@ pub(crate) struct InitArgs {
 pub(crate) struct ExecArgs {
     /// Socket of the session, with or without `ipc:`.
     pub(crate) socket: String,
-    /// Method id (u64).
-    #[arg(long, value_name = "ID")]
-    pub(crate) method: u64,
-    /// Request payload as 0x-prefixed hex (default: empty).
-    #[arg(conflicts_with = "payload_file", value_name = "0xHEX")]
-    pub(crate) payload: Option<String>,
-    /// Read the request payload (raw bytes) from this file.
-    #[arg(long, value_name = "FILE")]
+    /// `METHOD [ARG]...`: a method name and its arguments, one JSON value each. With --method:
+    /// the payload as 0x-prefixed hex (default: empty).
+    #[arg(value_name = "CALL", allow_negative_numbers = true)]
+    pub(crate) words: Vec<String>,
+    /// Method id (decimal or 0x hex): a raw request, its payload as bytes.
+    #[arg(long, value_name = "ID", value_parser = method_id)]
+    pub(crate) method: Option<u64>,
+    /// Read the request payload (raw bytes) from this file (with --method).
+    #[arg(long, value_name = "FILE", requires = "method")]
     pub(crate) payload_file: Option<PathBuf>,
-    /// JSON payload (servers speaking ckb-script-ipc's serde_json payloads); the answer is
-    /// printed as JSON too.
-    #[arg(long, value_name = "JSON", conflicts_with_all = ["payload", "payload_file"])]
+    /// JSON payload (servers speaking ckb-script-ipc's serde_json payloads), with --method; the
+    /// answer is printed as JSON too.
+    #[arg(
+        long,
+        value_name = "JSON",
+        requires = "method",
+        conflicts_with = "payload_file"
+    )]
     pub(crate) json: Option<String>,
+    /// The service description (default: what the session found, else the server's own).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) description: Option<PathBuf>,
     /// Also print the call's cycles (hosted scripts) on stderr.
     #[arg(long)]
     pub(crate) cycles: bool,
@@ -98,25 +112,70 @@ pub(crate) struct TerminateArgs {
 pub(crate) struct CallArgs {
     #[command(flatten)]
     pub(crate) host: HostArgs,
-    /// Method id (u64).
-    #[arg(long, value_name = "ID")]
-    pub(crate) method: u64,
+    /// Method id (decimal or 0x hex): a raw request, its payload as bytes.
+    #[arg(long, value_name = "ID", value_parser = method_id)]
+    pub(crate) method: Option<u64>,
     /// Request payload as 0x-prefixed hex (or give it last, right after `--method <ID>`).
-    #[arg(long, value_name = "0xHEX", conflicts_with = "payload_file")]
+    #[arg(
+        long,
+        value_name = "0xHEX",
+        conflicts_with = "payload_file",
+        requires = "method"
+    )]
     pub(crate) payload: Option<String>,
     /// Read the request payload (raw bytes) from this file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "method")]
     pub(crate) payload_file: Option<PathBuf>,
     /// JSON payload; the answer is printed as JSON too.
-    #[arg(long, value_name = "JSON", conflicts_with_all = ["payload", "payload_file"])]
+    #[arg(long, value_name = "JSON", conflicts_with_all = ["payload", "payload_file"], requires = "method")]
     pub(crate) json: Option<String>,
+    #[arg(long, value_name = "PATH", help = DESCRIPTION_HELP)]
+    pub(crate) description: Option<PathBuf>,
     /// How long a native program may take to listen, in seconds.
     #[arg(long, default_value_t = 3.0)]
     pub(crate) connect_timeout: f64,
     /// RISC-V ELF (hosted in CKB-VM) or native executable.
     pub(crate) file: PathBuf,
-    /// Arguments of the server (after `--` if one starts with `-`).
+    /// Without --method: the method's name and its arguments, one JSON value each. With
+    /// --method: arguments of the server (after `--` if one starts with `-`).
+    #[arg(
+        value_name = "METHOD [ARG]... | SERVER_ARG",
+        allow_negative_numbers = true
+    )]
     pub(crate) args: Vec<OsString>,
+    /// Arguments of the server, after `--` (with a METHOD name: the only place for them).
+    #[arg(last = true, value_name = "SERVER_ARG")]
+    pub(crate) server_args: Vec<OsString>,
+}
+
+#[derive(Args)]
+pub(crate) struct MethodsArgs {
+    #[command(flatten)]
+    pub(crate) host: HostArgs,
+    #[arg(long, value_name = "PATH", help = DESCRIPTION_HELP)]
+    pub(crate) description: Option<PathBuf>,
+    /// How long a native program may take to listen, in seconds.
+    #[arg(long, default_value_t = 3.0)]
+    pub(crate) connect_timeout: f64,
+    /// A server (RISC-V ELF or native executable), or the socket of a session (`ipc:...`).
+    #[arg(value_name = "FILE|SOCKET")]
+    pub(crate) target: String,
+    /// Arguments of the server, after `--` (when it is started to ask its description).
+    #[arg(last = true, value_name = "SERVER_ARG")]
+    pub(crate) server_args: Vec<OsString>,
+}
+
+/// `--description` of the commands that start a server.
+const DESCRIPTION_HELP: &str = "The service description (docs/description.md); default: \
+    <FILE>.json beside FILE, else the server's own (discovery)";
+
+/// A method id: decimal, or hex after `0x`.
+fn method_id(s: &str) -> std::result::Result<u64, String> {
+    match s.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    }
+    .map_err(|e| e.to_string())
 }
 
 pub(crate) fn seconds(s: f64, what: &str) -> Result<Duration> {

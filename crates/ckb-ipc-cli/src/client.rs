@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ckb_ipc::{Payload, RequestPacket, ResponsePacket};
+use ckb_ipc::service::{SERVICE_ERROR, UNKNOWN_METHOD};
+use ckb_ipc::{Payload, ProtocolErrorCode, RequestPacket, ResponsePacket};
 use ckb_ipc_host::control::{CONTROL_METHOD, SESSION_ERROR};
 use ckb_ipc_host::socket_channel;
 
+use crate::description::Method;
+use crate::typed::Types;
 use crate::Result;
 
 /// Exit status of a call answered with a non-zero error code (tool failures are 1, usage 2).
@@ -21,25 +24,35 @@ fn parse_hex(s: &str) -> Result<Vec<u8>> {
     let digits = s
         .strip_prefix("0x")
         .ok_or_else(|| format!("bad hex payload {s:?}: it must start with 0x"))?;
-    if digits.len() % 2 != 0 {
-        return Err(format!("bad hex payload {s:?}: odd number of digits"));
+    hex_digits(digits).map_err(|bad| match bad {
+        HexError::Odd => format!("bad hex payload {s:?}: odd number of digits"),
+        HexError::At(i) => format!("bad hex payload {s:?}: not a hex digit pair at {}", 2 + i),
+    })
+}
+
+/// Why hex digits are not bytes: an odd count, or not a hex digit pair at this offset.
+pub(crate) enum HexError {
+    Odd,
+    At(usize),
+}
+
+/// Hex digits (no `0x`), two a byte, to the bytes.
+pub(crate) fn hex_digits(digits: &str) -> std::result::Result<Vec<u8>, HexError> {
+    if !digits.len().is_multiple_of(2) {
+        return Err(HexError::Odd);
     }
     (0..digits.len() / 2)
         .map(|i| {
             digits
                 .get(2 * i..2 * i + 2)
                 .and_then(|d| u8::from_str_radix(d, 16).ok())
-                .ok_or_else(|| {
-                    format!(
-                        "bad hex payload {s:?}: not a hex digit pair at {}",
-                        2 + 2 * i
-                    )
-                })
+                .ok_or(HexError::At(2 * i))
         })
         .collect()
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+/// Bytes as `0x`-prefixed hex.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(2 + 2 * bytes.len());
     s.push_str("0x");
     for b in bytes {
@@ -161,3 +174,50 @@ pub(crate) fn print_response(response: &ResponsePacket, json: bool) -> ExitCode 
     eprintln!("error {}", response.error_code());
     ExitCode::from(EXIT_ERROR_CODE)
 }
+
+/// Prints a typed service's answer to `method`: the payload decoded as JSON (an `Err(e)`, code
+/// 257, as `e` of the method's error type, and `error 257 (SERVICE_ERROR: <type>)` on stderr);
+/// other codes by name on stderr, with the payload as 0x-hex if there is one.
+pub(crate) fn print_typed(response: &ResponsePacket, types: &Types, method: &Method) -> ExitCode {
+    let payload = response.payload();
+    let code = response.error_code();
+    let decoded = match (code, &method.error) {
+        (0, _) => Some(&method.returns),
+        (SERVICE_ERROR, Some(e)) => Some(e),
+        _ => None,
+    };
+    if let Some(ty) = decoded {
+        match types.decode_named(ty, payload) {
+            Ok(v) => println!("{v}"),
+            Err(e) => {
+                println!("{}", to_hex(payload));
+                eprintln!("ckb-ipc: the answer of {} is not a {ty}: {e}", method.name);
+                return ExitCode::FAILURE;
+            }
+        }
+    } else if !payload.is_empty() {
+        println!("{}", to_hex(payload));
+    }
+    match (code, decoded) {
+        (0, _) => return ExitCode::SUCCESS,
+        (_, Some(ty)) => eprintln!("error {code} (SERVICE_ERROR: {ty})"),
+        _ => match code_name(code) {
+            Some(name) => eprintln!("error {code} ({name})"),
+            None => eprintln!("error {code}"),
+        },
+    }
+    ExitCode::from(EXIT_ERROR_CODE)
+}
+
+/// The name of an error code a typed service or the transport defines (the others belong to
+/// the service, and a JSON service's 7 is not `OtherEndClosed`: raw answers print no name).
+fn code_name(code: u64) -> Option<String> {
+    match code {
+        UNKNOWN_METHOD => Some("UNKNOWN_METHOD: the server has no method of this id".into()),
+        SERVICE_ERROR => Some("SERVICE_ERROR".into()),
+        c => ProtocolErrorCode::from_code(c).map(|p| format!("{p:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,17 +6,19 @@
 mod args;
 mod client;
 mod commands;
+mod description;
 mod host_args;
 mod kind;
 mod new;
 mod session;
+mod typed;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::args::{Cli, Command};
-use crate::commands::{call, exec, init, terminate};
+use crate::commands::{call, exec, init, methods, terminate};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Command::Exec(a) => exec(a),
         Command::Terminate(a) => terminate(a),
         Command::Call(a) => call(a),
+        Command::Methods(a) => methods(a),
         Command::Session(a) => session::run(a),
         Command::New(a) => new::run(a),
     };

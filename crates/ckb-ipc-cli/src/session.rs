@@ -18,7 +18,8 @@ use ckb_ipc_host::{accept_within, socket_channel, ScriptHost};
 use clap::Args;
 
 use crate::args::seconds;
-use crate::client::print_response;
+use crate::client::{self, connect};
+use crate::description::Found;
 use crate::host_args::HostArgs;
 use crate::kind::Kind;
 use crate::Result;
@@ -33,6 +34,9 @@ pub(crate) struct SessionArgs {
     idle_timeout: f64,
     #[command(flatten)]
     host: HostArgs,
+    /// The service description to answer `Control::Describe` with (default: `<FILE>.json`).
+    #[arg(long)]
+    description: Option<PathBuf>,
     file: PathBuf,
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<OsString>,
@@ -94,6 +98,7 @@ pub(crate) fn spawn(
     file: &Path,
     args: &[OsString],
     host: &HostArgs,
+    description: Option<&Path>,
     idle: Duration,
     connect_timeout: Duration,
 ) -> Result<PathBuf> {
@@ -109,10 +114,11 @@ pub(crate) fn spawn(
                 .arg(&socket)
                 .arg("--idle-timeout")
                 .arg(idle.as_secs_f64().to_string())
-                .args(host.to_flags())
-                .arg(file)
-                .arg("--")
-                .args(args);
+                .args(host.to_flags());
+            if let Some(d) = description {
+                c.arg("--description").arg(d);
+            }
+            c.arg(file).arg("--").args(args);
             c
         }
         Kind::Native => {
@@ -189,24 +195,76 @@ fn boot(file: &Path, args: &[OsString], host: &HostArgs) -> Result<ScriptHost> {
     Ok(script)
 }
 
-/// `call` of a RISC-V server: no session, no socket.
-pub(crate) fn call_in_process(
-    file: &Path,
-    args: &[OsString],
-    host: &HostArgs,
-    request: &RequestPacket,
-    json: bool,
-) -> Result<ExitCode> {
-    let mut script = boot(file, args, host)?;
-    let (response, cycles) = script.call(request).map_err(|e| e.to_string())?;
-    let exit = script.finish().map_err(|e| e.to_string())?;
-    let code = print_response(&response, json);
-    eprintln!("cycles {cycles} (call), {} (session)", exit.cycles);
-    if exit.exit_code != 0 {
-        eprintln!("ckb-ipc: server exited with code {}", exit.exit_code);
-        return Ok(ExitCode::FAILURE);
+/// A server started for one command (`call`, `methods FILE`): requests one at a time, then
+/// its end. A RISC-V server runs in this process, with no session and no socket.
+pub(crate) enum Started {
+    Hosted(Box<ScriptHost>),
+    /// A native server listening on this socket.
+    Native(PathBuf),
+}
+
+impl Started {
+    pub(crate) fn start(
+        kind: Kind,
+        file: &Path,
+        args: &[OsString],
+        host: &HostArgs,
+        connect_timeout: Duration,
+    ) -> Result<Started> {
+        Ok(match kind {
+            Kind::RiscV => Started::Hosted(Box::new(boot(file, args, host)?)),
+            Kind::Native => Started::Native(spawn(
+                Kind::Native,
+                file,
+                args,
+                host,
+                None,
+                Duration::ZERO,
+                connect_timeout,
+            )?),
+        })
     }
-    Ok(code)
+
+    /// One request; the answer and its cycles (0 for a native server).
+    pub(crate) fn call(&mut self, request: &RequestPacket) -> Result<(ResponsePacket, u64)> {
+        match self {
+            Started::Hosted(script) => script.call(request).map_err(|e| e.to_string()),
+            // One connection a request: the server takes one at a time.
+            Started::Native(path) => connect(path)
+                .and_then(|s| client::request(s, path, request, None))
+                .map(|(r, _)| (r, 0)),
+        }
+    }
+
+    /// Closes the server's pipes and waits for it: its exit code and cycles.
+    pub(crate) fn finish(self) -> Result<Report> {
+        match self {
+            Started::Hosted(script) => script
+                .finish()
+                .map(|exit| Report {
+                    exit_code: exit.exit_code,
+                    cycles: exit.cycles,
+                    last_call_cycles: 0,
+                })
+                .map_err(|e| e.to_string()),
+            Started::Native(path) => {
+                let stop = connect(&path).and_then(|s| {
+                    client::request(
+                        s,
+                        &path,
+                        &Control::Terminate {
+                            reason: "call done".into(),
+                        }
+                        .to_request(),
+                        Some(Duration::from_secs(10)),
+                    )
+                });
+                let _ = std::fs::remove_file(&path);
+                let (response, _) = stop?;
+                Ok(Report::from_response(&response).unwrap_or_default())
+            }
+        }
+    }
 }
 
 fn log(msg: &str) {
@@ -224,6 +282,10 @@ pub(crate) fn run(a: SessionArgs) -> Result<ExitCode> {
     let idle = seconds(a.idle_timeout, "--idle-timeout")?;
     options.call_timeout = a.host.call_timeout;
     let mut script = boot(&a.file, &a.args, &options)?;
+    // Found once, answered to every `Control::Describe` (init has already refused a bad
+    // --description; a refused <FILE>.json is reported to the typed calls that need it).
+    let described =
+        Found::for_file(&a.file, a.description.as_deref()).unwrap_or_else(Found::Refused);
     let listener = UnixListener::bind(&a.socket)
         .map_err(|e| format!("cannot listen on {}: {e}", a.socket.display()))?;
     let _ = std::fs::set_permissions(&a.socket, std::fs::Permissions::from_mode(0o600));
@@ -289,6 +351,7 @@ pub(crate) fn run(a: SessionArgs) -> Result<ExitCode> {
                     let _ = channel.send_response(&report.to_response());
                     return Ok(ExitCode::SUCCESS);
                 }
+                Some(Control::Describe) => described.to_response(),
                 Some(Control::Stats) => Report {
                     exit_code: 0,
                     cycles: script.cycles(),

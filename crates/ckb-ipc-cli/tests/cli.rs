@@ -576,9 +576,294 @@ fn json_payloads() {
 #[test]
 fn help_on_every_command() {
     let d = Dir::new("help");
-    for cmd in [&[][..], &["init"], &["exec"], &["terminate"], &["call"]] {
+    for cmd in [
+        &[][..],
+        &["init"],
+        &["exec"],
+        &["terminate"],
+        &["call"],
+        &["methods"],
+    ] {
         let out = d.run(&[cmd, &["--help"]].concat());
         assert!(out.status.success(), "{cmd:?}");
         assert!(text(&out.stdout).contains("Usage: ckb-ipc"), "{cmd:?}");
     }
+}
+
+/// The description `make build` wrote beside the server (its build.rs, then the stamp).
+fn fixture(name: &str) -> PathBuf {
+    let mut path = contract(name).into_os_string();
+    path.push(".json");
+    PathBuf::from(path)
+}
+
+/// `server` copied into the test's directory with the fixture beside it as `<FILE>.json`,
+/// its `binary` member recording the copy's size and SHA-256 (or `binary` when given).
+fn described_copy(d: &Dir, server: &str, binary: Option<serde_json::Value>) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    d.create();
+    let copy = d.0.join(server);
+    std::fs::copy(contract(server), &copy).unwrap();
+    let bytes = std::fs::read(&copy).unwrap();
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture(server)).unwrap()).unwrap();
+    doc["binary"] =
+        binary.unwrap_or_else(|| serde_json::json!({ "size": bytes.len(), "sha256": sha }));
+    std::fs::write(d.0.join(format!("{server}.json")), doc.to_string()).unwrap();
+    copy
+}
+
+#[test]
+fn typed_calls_by_name() {
+    let d = Dir::new("typed");
+    let server = described_copy(&d, "typed-server", None);
+    let server = server.to_str().unwrap();
+
+    let listing = "add(a: Uint64, b: Uint64) -> Uint64   id 0x2732f940 (657652032)\n\
+                   echo(data: Bytes) -> Bytes            id 0x6ccc2a98 (1825319576)\n";
+    let out = d.run(&["methods", server]);
+    assert_eq!(text(&out.stdout), listing, "{}", text(&out.stderr));
+    let given = fixture("typed-server");
+    let original = contract("typed-server");
+    let out = d.run(&[
+        "methods",
+        "--description",
+        given.to_str().unwrap(),
+        original.to_str().unwrap(),
+    ]);
+    assert_eq!(text(&out.stdout), listing, "{}", text(&out.stderr));
+
+    let s = d.init(&[server]);
+    let out = d.run(&["methods", &s]);
+    assert_eq!(text(&out.stdout), listing, "{}", text(&out.stderr));
+    let out = d.run(&["exec", &s, "add", "40", "2"]);
+    assert_eq!(text(&out.stdout), "42\n", "{}", text(&out.stderr));
+    assert!(out.status.success());
+    let out = d.run(&["exec", &s, "add", "\"18446744073709551615\"", "0"]);
+    assert_eq!(text(&out.stdout), "\"18446744073709551615\"\n");
+    let out = d.run(&["exec", &s, "echo", "\"0x0102\"", "--cycles"]);
+    assert_eq!(text(&out.stdout), "\"0x0102\"\n");
+    assert!(
+        text(&out.stderr).starts_with("cycles "),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Refused before anything is sent: one line naming the argument, and the session goes on.
+    for (args, want) in [
+        (
+            vec!["add", "\"x\"", "2"],
+            "ckb-ipc: argument `a` of add: expected Uint64 (an unsigned integer of 8 bytes), got \"x\"\n",
+        ),
+        (
+            vec!["add", "-1", "2"],
+            "ckb-ipc: argument `a` of add: expected Uint64 (an unsigned integer of 8 bytes), got -1 (out of range)\n",
+        ),
+        (
+            vec!["add", "1"],
+            "ckb-ipc: add takes 2 arguments (a: Uint64, b: Uint64), got 1\n",
+        ),
+        (
+            vec!["echo", "0x01"],
+            "ckb-ipc: argument `data` of echo: expected Bytes (bytes as \"0x..\" hex), got 0x01, which is not JSON (a string goes in quotes: '\"0x01\"')\n",
+        ),
+        (
+            vec!["sub", "1", "2"],
+            "ckb-ipc: no method \"sub\": the service has add, echo\n",
+        ),
+    ] {
+        let out = d.run(&[&["exec", &s][..], &args].concat());
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(text(&out.stderr), want, "{args:?}");
+    }
+    let out = d.run(&["exec", &s, "add", "40", "2"]);
+    assert_eq!(text(&out.stdout), "42\n");
+    // The raw form, with the id in hex.
+    let out = d.run(&["exec", &s, "--method", "0x2732f940", ADD_40_2]);
+    assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
+    // An id the server does not know, by name.
+    let unknown = std::fs::read_to_string(fixture("typed-server"))
+        .unwrap()
+        .replace("657652032", "657652033");
+    std::fs::write(d.0.join("unknown.json"), unknown).unwrap();
+    let out = d.run(&[
+        "exec",
+        &s,
+        "--description",
+        d.0.join("unknown.json").to_str().unwrap(),
+        "add",
+        "1",
+        "2",
+    ]);
+    assert_eq!(
+        (out.status.code(), text(&out.stderr)),
+        (
+            Some(3),
+            "error 256 (UNKNOWN_METHOD: the server has no method of this id)\n".into()
+        )
+    );
+
+    // `call` by name: the answer decides the status, the server's exit code is reported.
+    let out = d.run(&["call", server, "add", "40", "2"]);
+    assert_eq!(text(&out.stdout), "42\n", "{}", text(&out.stderr));
+    assert!(out.status.success());
+    assert!(
+        text(&out.stderr).ends_with("\nexit code 0\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = d.run(&["call", server, "add", "x", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("got x, which is not JSON"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = d.run(&["call", server, "--method", "0x2732f940", ADD_40_2]);
+    assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
+}
+
+#[test]
+fn key_value_session_by_name() {
+    let d = Dir::new("typed-kv");
+    // The description beside the binary (build/release/kv-server.json).
+    let kv = contract("kv-server");
+    let k = d.init(&[kv.to_str().unwrap()]);
+    let exec = |args: &[&str]| {
+        let out = d.run(&[&["exec", &k][..], args].concat());
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    assert_eq!(exec(&["put", "\"0x6b\"", "\"0x76\""]).1, "null\n");
+    assert_eq!(exec(&["get", "\"0x6b\""]).1, "\"0x76\"\n");
+    assert_eq!(exec(&["put", "\"0x6b\"", "\"0x77\""]).1, "\"0x76\"\n");
+    assert_eq!(exec(&["count"]).1, "1\n");
+    assert_eq!(
+        exec(&["scan", "\"0x\""]).1,
+        "[{\"key\":\"0x6b\",\"value\":\"0x77\"}]\n"
+    );
+    // Err(KvError::KEY_TOO_LONG): the error value on stdout, the code and its type on stderr.
+    let long = format!("\"0x{}\"", "aa".repeat(65));
+    assert_eq!(
+        exec(&["put", &long, "\"0x\""]),
+        (
+            Some(3),
+            "1\n".into(),
+            "error 257 (SERVICE_ERROR: KvError)\n".into()
+        )
+    );
+    assert_eq!(exec(&["get", "\"0x6b\""]).1, "\"0x77\"\n");
+    // An enum (a molecule union): `{"Variant": value}`, or the name of a unit variant.
+    let put = r#"{"Put": {"key": "0x6c", "value": "0x78"}}"#;
+    assert_eq!(exec(&["apply", put]).1, "null\n");
+    assert_eq!(exec(&["apply", r#"{"Remove": "0x6b"}"#]).1, "\"0x77\"\n");
+    assert_eq!(exec(&["count"]).1, "1\n");
+    assert_eq!(exec(&["apply", r#""Clear""#]).1, "null\n");
+    assert_eq!(exec(&["count"]).1, "0\n");
+    let refused = exec(&["apply", r#"{"Burn": 1}"#]);
+    assert_eq!(refused.0, Some(1), "{refused:?}");
+    assert!(refused.2.contains("Change"), "{refused:?}");
+    assert_eq!(exec(&["count"]).1, "0\n");
+}
+
+#[test]
+fn a_discoverable_server_describes_itself() {
+    // kv-server answers DESCRIBE_METHOD: a copy without its .json is described by the server.
+    let d = Dir::new("discovery");
+    d.create();
+    let copy = d.0.join("kv-server");
+    std::fs::copy(contract("kv-server"), &copy).unwrap();
+    let out = d.run(&["methods", copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("apply(change: Change)"),
+        "{}",
+        text(&out.stdout)
+    );
+    let k = d.init(&[copy.to_str().unwrap()]);
+    let out = d.run(&["exec", &k, "put", "\"0x01\"", "\"0x02\""]);
+    assert_eq!(text(&out.stdout), "null\n", "{}", text(&out.stderr));
+}
+
+#[test]
+fn descriptions_that_do_not_belong_are_refused() {
+    let d = Dir::new("typed-refused");
+    let stale = serde_json::json!({ "size": 1, "sha256": "00" });
+    let server = described_copy(&d, "typed-server", Some(stale));
+    let server = server.to_str().unwrap();
+    let json = format!("{server}.json");
+    let want = format!("ckb-ipc: {json} does not describe {server}: it is for a binary of 1 bytes");
+
+    let out = d.run(&["methods", server]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with(&want),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stderr).lines().count(), 1);
+    let out = d.run(&["call", server, "add", "40", "2"]);
+    assert!(
+        text(&out.stderr).starts_with(&want),
+        "{}",
+        text(&out.stderr)
+    );
+    // Given on purpose, it stops init.
+    let out = d.run(&["init", "--description", &json, server]);
+    assert!(
+        text(&out.stderr).starts_with(&want),
+        "{}",
+        text(&out.stderr)
+    );
+    // Found beside the file, it stops typed calls only.
+    let s = d.init(&[server]);
+    let out = d.run(&["exec", &s, "add", "40", "2"]);
+    assert!(
+        text(&out.stderr).contains(&want["ckb-ipc: ".len()..]),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = d.run(&["exec", &s, "--method", "657652032", ADD_40_2]);
+    assert_eq!(text(&out.stdout), "0x2a00000000000000\n");
+
+    // A description that does not parse is named with the parse error.
+    std::fs::write(&json, "{\"format\": ").unwrap();
+    let out = d.run(&["methods", server]);
+    assert_eq!(
+        text(&out.stderr),
+        format!("ckb-ipc: {json}: not a service description: EOF while parsing a value at line 1 column 11\n")
+    );
+    // No description at all: the server is asked (discovery); typed-server has none.
+    std::fs::remove_file(&json).unwrap();
+    let out = d.run(&["methods", server]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the server has no discovery"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn call_reports_the_exit_code_of_a_ckb_script_ipc_server() {
+    // ckb-script-ipc-common's server exits -1 when its client hangs up: the answer decides.
+    let d = Dir::new("their-exit");
+    let out = d.run(&[
+        "call",
+        contract("their-server").to_str().unwrap(),
+        "--method",
+        "0",
+        "--json",
+        r#"{"Add": [40, 2]}"#,
+    ]);
+    assert_eq!(text(&out.stdout), "{\"Add\":42}\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).ends_with("\nexit code -1\n"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -12,6 +12,7 @@ pub const SESSION_ERROR: u64 = u64::MAX;
 
 const OP_TERMINATE: u8 = 0;
 const OP_STATS: u8 = 1;
+const OP_DESCRIBE: u8 = 2;
 
 /// A control request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,10 @@ pub enum Control {
     },
     /// Answer a [`Report`] of the last call's cycles and the session's so far.
     Stats,
+    /// Answer the description of the service (docs/description.md) the session found for its
+    /// server: the document's JSON bytes; an empty payload when it has none (then ask the
+    /// server itself); [`session_error`] when it refused the one it found (and why).
+    Describe,
 }
 
 impl Control {
@@ -35,6 +40,7 @@ impl Control {
                 payload.extend_from_slice(reason.as_bytes());
             }
             Control::Stats => payload.push(OP_STATS),
+            Control::Describe => payload.push(OP_DESCRIBE),
         }
         RequestPacket::new(CONTROL_METHOD, payload)
     }
@@ -49,6 +55,7 @@ impl Control {
                 reason: String::from_utf8_lossy(reason).into_owned(),
             }),
             (&OP_STATS, []) => Some(Control::Stats),
+            (&OP_DESCRIBE, []) => Some(Control::Describe),
             _ => None,
         }
     }
@@ -111,6 +118,7 @@ mod tests {
                 reason: "done".into(),
             },
             Control::Stats,
+            Control::Describe,
         ] {
             assert_eq!(Control::from_request(&c.to_request()), Some(c));
         }

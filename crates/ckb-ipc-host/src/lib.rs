@@ -7,7 +7,7 @@
 //! - [`serve`]: runs any [`ckb_ipc::RequestHandler`] natively behind a Unix socket, speaking the
 //!   same wire bytes, so the `ckb-ipc` tool calls native services and scripts alike.
 //! - [`control`]: the two reserved numbers sessions use for themselves (terminate, stats,
-//!   session failures).
+//!   the service's description, session failures).
 //!
 //! This crate sits on top of `ckb-ipc`; `ckb-ipc` never depends on it.
 #![warn(missing_docs)]

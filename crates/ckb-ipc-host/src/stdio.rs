@@ -6,7 +6,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::time::{Duration, Instant};
 
 use ckb_ipc::io::{ErrorType, Read, ReadVec, Write};
-use ckb_ipc::{Channel, IpcError, RequestHandler};
+use ckb_ipc::{Channel, IpcError, Payload, RequestHandler, ResponsePacket};
 use embedded_io::ErrorKind;
 
 use crate::control::{Control, Report};
@@ -189,6 +189,8 @@ pub fn serve_with<H: RequestHandler + ?Sized>(
                     return Ok(reason);
                 }
                 Some(Control::Stats) => Report::default().to_response(),
+                // No description file here: a client asks the handler itself (discovery).
+                Some(Control::Describe) => ResponsePacket::ok(Payload::new()),
                 None => handler.serve(request),
             };
             if channel.send_response(&response).is_err() {
