@@ -165,14 +165,19 @@ bench: build build-opt-levels build-heap-stats
 	CKB_IPC_WRITE_README=1 cargo test --locked --release -q -p ckb-ipc-cli --test readme the_readme_session
 
 # The example servers and clients at opt-level "s" and "z" too, in build/release/opt-<level>/,
-# so `make bench` can show what each level costs in bytes and in cycles, and typed-server
-# discoverable in build/release/discovery/ (what discovery costs). Release mode only.
+# so `make bench` can show what each level costs in bytes and in cycles, the same at cargo's
+# default release profile in build/release/cargo-profile/, and typed-server discoverable in
+# build/release/discovery/ (what discovery costs). Release mode only.
+# Cargo's own release profile, for a repository without ours: no LTO, 16 codegen units, no
+# overflow checks (what the README's profile paragraph measures against).
+CARGO_DEFAULT_RELEASE := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=false
 OPT_LEVEL_CONTRACTS := inplace-server inplace-client owned-server owned-client typed-server typed-client
 .PHONY: build-opt-levels
 build-opt-levels: riscv-target
 	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/opt-s,--release -q,/opt-s,CARGO_PROFILE_RELEASE_OPT_LEVEL=s,release)
 	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/opt-z,--release -q,/opt-z,CARGO_PROFILE_RELEASE_OPT_LEVEL=z,release)
 	$(call build-contracts,typed-server,build/release/discovery,--release -q --features typed-server/discovery,/discovery,,release)
+	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/cargo-profile,--release -q,/cargo-profile,$(CARGO_DEFAULT_RELEASE),release)
 
 # Where the bytes of a server go: its largest symbols, from an unstripped release build.
 SIZE_CONTRACTS ?= inplace-server owned-server typed-server

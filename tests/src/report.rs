@@ -157,6 +157,9 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
     report.push_str(
         "\n## Opt-levels\n\nThe example server and client built at each opt-level (`make bench` \
          builds \"s\" and \"z\" with `make build-opt-levels`; the release profile uses 3), \
+         and at opt-level 3 with cargo's own release profile instead of this repository's (no \
+         LTO, 16 codegen units, no overflow checks: what a workspace without a `[profile.release]` \
+         gets; `ckb-ipc new` writes ours), \
          cycles per call as above. Bytes are paid at every spawn (1/4 cycle each) and as \
          capacity locked on chain; `make size` lists where a server's bytes go.\n\n\
          <!-- begin opt-levels: written by make bench -->\n<!-- end opt-levels -->\n",
@@ -230,8 +233,26 @@ fn binary_member_len(json: &[u8]) -> usize {
 /// The examples at each opt-level: `(level, in-place pair, owned pair, typed pair)`; "3" is
 /// the release profile's own, "s" and "z" are what `make build-opt-levels` writes to
 /// `opt-<level>/`.
-pub const OPT_LEVELS: [(&str, Impl, Impl, Impl); 3] = [
+pub const OPT_LEVELS: [(&str, Impl, Impl, Impl); 4] = [
     ("3", INPLACE, OWNED, TYPED),
+    (
+        "3, cargo's profile",
+        Impl {
+            name: "ckb-ipc in-place, cargo's release profile",
+            client: "cargo-profile/inplace-client",
+            server: "cargo-profile/inplace-server",
+        },
+        Impl {
+            name: "ckb-ipc owned, cargo's release profile",
+            client: "cargo-profile/owned-client",
+            server: "cargo-profile/owned-server",
+        },
+        Impl {
+            name: "ckb-ipc typed, cargo's release profile",
+            client: "cargo-profile/typed-client",
+            server: "cargo-profile/typed-server",
+        },
+    ),
     (
         "s",
         Impl {
@@ -273,6 +294,7 @@ pub const OPT_LEVELS: [(&str, Impl, Impl, Impl); 3] = [
 /// Whether `make build-opt-levels` has run (the "s" and "z" binaries exist).
 pub fn opt_level_binaries_exist() -> bool {
     crate::contracts_dir().join("opt-z/inplace-server").exists()
+        && crate::contracts_dir().join("cargo-profile/inplace-server").exists()
 }
 
 /// Bytes and cycles of the example server and client at opt-level 3, "s" and "z" (block
