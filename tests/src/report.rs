@@ -294,7 +294,9 @@ pub const OPT_LEVELS: [(&str, Impl, Impl, Impl); 4] = [
 /// Whether `make build-opt-levels` has run (the "s" and "z" binaries exist).
 pub fn opt_level_binaries_exist() -> bool {
     crate::contracts_dir().join("opt-z/inplace-server").exists()
-        && crate::contracts_dir().join("cargo-profile/inplace-server").exists()
+        && crate::contracts_dir()
+            .join("cargo-profile/inplace-server")
+            .exists()
 }
 
 /// Bytes and cycles of the example server and client at opt-level 3, "s" and "z" (block
