@@ -30,6 +30,11 @@ pub(crate) struct HostArgs {
     /// they become cell deps 1, 2, ...
     #[arg(long, value_name = "FILE")]
     pub(crate) dep: Vec<PathBuf>,
+    /// FILE is ckb-js-vm and the first --dep its JavaScript: the default transaction's lock
+    /// args become ckb-js-vm's `<flags 0><data hash of that dep><data2>` (argv `-f` for a
+    /// file-system bundle).
+    #[arg(long, requires = "dep", conflicts_with = "tx")]
+    pub(crate) js: bool,
     /// Cycles the whole session may take.
     #[arg(long, default_value_t = 3_500_000_000)]
     pub(crate) cycles_limit: u64,
@@ -87,12 +92,20 @@ impl HostArgs {
             }
             None => TxContext::minimal(binary.to_vec().into(), Default::default()),
         };
-        let mut ctx = ctx;
+        let mut deps = Vec::new();
         for dep in &self.dep {
             if self.tx.is_some() {
                 return Err("--dep adds to the default transaction; put cell deps in --tx".into());
             }
-            let data = std::fs::read(dep).map_err(|e| format!("{}: {e}", dep.display()))?;
+            deps.push(std::fs::read(dep).map_err(|e| format!("{}: {e}", dep.display()))?);
+        }
+        let mut ctx = match deps.first() {
+            Some(js) if self.js => {
+                TxContext::minimal(binary.to_vec().into(), ckb_ipc_host::js_vm_args(js))
+            }
+            _ => ctx,
+        };
+        for data in deps {
             ctx = ctx.with_cell_dep(data.into());
         }
         Ok(ctx)
@@ -117,6 +130,9 @@ impl HostArgs {
         for dep in &self.dep {
             f.push("--dep".into());
             f.push(dep.clone().into());
+        }
+        if self.js {
+            f.push("--js".into());
         }
         let group = match self.script_group_type {
             GroupType::Lock => "lock",

@@ -142,6 +142,7 @@ pub(crate) fn spawn(
         }
         if let Ok(Some(status)) = child.try_wait() {
             let why = last_line(&log_file);
+            print_tail(&log_file);
             let _ = std::fs::remove_file(&log_file);
             let _ = std::fs::remove_file(&socket);
             return Err(match (kind, why) {
@@ -156,6 +157,7 @@ pub(crate) fn spawn(
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
+            print_tail(&log_file);
             let _ = std::fs::remove_file(&socket);
             return Err(format!(
                 "{} did not accept connections on {} within {:.1} s",
@@ -175,6 +177,30 @@ fn last_line(log: &Path) -> Option<String> {
         .rev()
         .find(|l| !l.trim().is_empty())
         .map(|l| l.trim_start_matches("ckb-ipc: ").to_string())
+}
+
+/// How many lines of its output a session that failed to start shows.
+const TAIL_LINES: usize = 20;
+
+/// Prints to stderr the last lines of a log before the one [`last_line`] reports: what the
+/// script (or native program) said before it failed (`[script] Error: read operation failed`),
+/// which the log's removal would otherwise take away.
+fn print_tail(log: &Path) {
+    let Ok(text) = std::fs::read_to_string(log) else {
+        return;
+    };
+    let mut lines: Vec<&str> = text.lines().collect();
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    lines.pop();
+    let skipped = lines.len().saturating_sub(TAIL_LINES);
+    if skipped > 0 {
+        eprintln!("({skipped} earlier lines of output not shown)");
+    }
+    for line in lines.iter().skip(skipped) {
+        eprintln!("{line}");
+    }
 }
 
 /// Boots the script for `file` with the host options.

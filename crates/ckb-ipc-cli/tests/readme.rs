@@ -86,6 +86,9 @@ fn the_readme_session_prints_what_the_readme_shows() {
     if !repo().join("build/release/owned-server").exists() {
         panic!("build/release/owned-server: run `make build` first (make test does)");
     }
+    if !repo().join("tests/js/dist/server.js").exists() {
+        panic!("tests/js/dist/server.js: run `make js` first (make test does)");
+    }
     let tool = PathBuf::from(env!("CARGO_BIN_EXE_ckb-ipc"));
     let sockets = std::env::temp_dir().join(format!("ckb-ipc-readme-{}", std::process::id()));
     let expected = readme_session();

@@ -223,6 +223,20 @@ impl TxContext {
     }
 }
 
+/// ckb-js-vm's script args that make it run the JavaScript `js` from a code cell dep holding
+/// it: `<flags u16 LE, 0><data hash of js, 32 bytes><hash type data2, 1 byte>`, what ckb-js-vm
+/// reads when its argv has no `-t` (or `-e`, `-r`). A file-system bundle also needs argv `-f`.
+///
+/// ```ignore
+/// let ctx = TxContext::minimal(ckb_js_vm, js_vm_args(&server_js)).with_cell_dep(server_js);
+/// ```
+pub fn js_vm_args(js: &[u8]) -> Bytes {
+    let mut args = vec![0u8, 0];
+    args.extend_from_slice(CellOutput::calc_data_hash(js).as_slice());
+    args.push(ScriptHashType::Data2.into());
+    args.into()
+}
+
 fn group_name(t: ScriptGroupType) -> &'static str {
     match t {
         ScriptGroupType::Lock => "lock",

@@ -24,8 +24,8 @@ mod vm_io;
 mod watchdog;
 
 pub use ckb_script::ScriptGroupType;
-pub use context::{CellType, ScriptSelector, TxContext};
+pub use context::{js_vm_args, CellType, ScriptSelector, TxContext};
 pub use error::HostError;
 pub use host::{DebugSink, Exit, HostOptions, ScriptHost};
 pub use stdio::{accept_within, serve, serve_with, socket_channel, ServeOptions, StdIo};
-pub use syscalls::{HOST_READ_FD, HOST_WRITE_FD};
+pub use syscalls::{HOST_READ_FD, HOST_WRITE_FD, PIPE_BUDGET};

@@ -54,6 +54,7 @@ impl Vm {
         let host_context = HostContext {
             pipes: Arc::clone(&pipes),
             debug: Arc::new(move |_hash, msg| sink(msg)),
+            pipes_made: Arc::default(),
         };
         let mut scheduler = HostScheduler::new(sg_data, generate_syscalls, host_context);
         scheduler.set_root_vm_args(argv);

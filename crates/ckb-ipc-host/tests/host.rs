@@ -342,3 +342,45 @@ fn a_server_that_exits_without_answering() {
     assert_eq!(e, HostError::Exited(0));
     assert_eq!(h.finish().unwrap().exit_code, 0);
 }
+
+/// A file of `tests/js` (`make js` bundles `dist/`, and installs ckb-js-vm with ckb-testtool).
+fn js_file(path: &str) -> Bytes {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/js")
+        .join(path);
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `make js` first)", path.display()))
+        .into()
+}
+
+#[test]
+fn a_ckb_js_vm_server() {
+    // ckb-js-vm keeps fds in 32 bits: it reads the host's only if they are below 2^32.
+    let vm = js_file("node_modules/ckb-testtool/src/unittest/defaultScript/ckb-js-vm");
+    let server = js_file("dist/server.js");
+    let context = TxContext::minimal(vm, ckb_ipc_host::js_vm_args(&server)).with_cell_dep(server);
+    let mut h = ScriptHost::new(context, vec![], HostOptions::default()).unwrap();
+    let start = h.start().unwrap();
+    assert!(
+        start > 1_000_000,
+        "ckb-js-vm starts in millions of cycles: {start}"
+    );
+    let (resp, cycles) = h
+        .call(&RequestPacket::new(method::ADD, add_args(40, 2)))
+        .unwrap();
+    assert_eq!(
+        (resp.error_code(), resp.payload()),
+        (0, &42u64.to_le_bytes()[..])
+    );
+    assert!(cycles > 0);
+    let (resp, _) = h
+        .call(&RequestPacket::new(method::ECHO, b"hello".to_vec()))
+        .unwrap();
+    assert_eq!(resp.payload(), b"hello");
+    let (resp, _) = h
+        .call(&RequestPacket::new(method::FAIL, 0xdead_u64.to_le_bytes()))
+        .unwrap();
+    assert_eq!(resp.error_code(), 0xdead);
+    // server.js returns from runServer when its client hangs up, and exits 0.
+    assert_eq!(h.finish().unwrap().exit_code, 0);
+}
