@@ -89,7 +89,7 @@ pub use ckb_ipc_macros::{service, Molecule};
 pub use ckb_std::ckb_constants::Source;
 pub use ckb_std::ckb_types::core::ScriptHashType;
 
-/// The description document the crate's `build.rs` wrote with [`build::describe`] (feature
+/// The description document the crate's `build.rs` wrote with `ckb_ipc::build::describe` (feature
 /// `build`), as a `&'static str`: what a [`Discoverable`](service::Discoverable) server answers.
 #[macro_export]
 macro_rules! description {

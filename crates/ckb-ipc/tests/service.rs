@@ -576,7 +576,9 @@ fn schema_declares_the_new_types_in_molecule() {
 }
 
 /// Methods named like generated items (ckb-script-ipc allows all of these), arguments named
-/// like the generated code's locals: none of it collides.
+/// like the generated code's locals: none of it collides. (clippy's naming advice is for the
+/// trait's author, who picked these on purpose.)
+#[allow(clippy::wrong_self_convention)]
 #[ckb_ipc::service]
 pub trait Names {
     fn schema(spare: u8, refused: u8, req: u8) -> u8;
