@@ -94,11 +94,13 @@ clippy: riscv-target tools
 	RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" cargo clippy --locked --target $(TARGET) $(addprefix -p ,$(HEAP_CONTRACTS)) \
 		--features '$(addsuffix /heap-stats,$(HEAP_CONTRACTS))' -- $(CLIPPY_LINTS)
 
-# The libraries' docs, on the host and as docs.rs builds ckb-ipc (for the RISC-V target).
+# The libraries' docs, on the host and as docs.rs builds ckb-ipc (for the RISC-V target, with
+# the features of its [package.metadata.docs.rs]), and ckb-ipc's `build` module (host only).
 LIBS := ckb-ipc ckb-ipc-macros ckb-ipc-testtool ckb-ipc-host
 doc: riscv-target
 	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps $(addprefix -p ,$(LIBS))
-	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p ckb-ipc --all-features --target $(TARGET)
+	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p ckb-ipc --features json --target $(TARGET)
+	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p ckb-ipc --features build
 
 # What `cargo publish` would upload, built from the packaged sources, in dependency order (cargo
 # resolves the unpublished ckb-ipc-macros for ckb-ipc through a local overlay).
