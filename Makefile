@@ -168,8 +168,9 @@ bench: build build-opt-levels build-heap-stats
 
 # The example servers and clients at opt-level "s" and "z" too, in build/release/opt-<level>/,
 # so `make bench` can show what each level costs in bytes and in cycles, the same at cargo's
-# default release profile in build/release/cargo-profile/, and typed-server discoverable in
-# build/release/discovery/ (what discovery costs). Release mode only.
+# default release profile in build/release/cargo-profile/, typed-server discoverable in
+# build/release/discovery/ (what discovery costs), and entity-server with plain types in
+# build/release/plain-entities/ (what ckb-gen-types entities cost). Release mode only.
 # Cargo's own release profile, for a repository without ours: no LTO, 16 codegen units, no
 # overflow checks (what the README's profile paragraph measures against).
 CARGO_DEFAULT_RELEASE := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=false
@@ -179,6 +180,7 @@ build-opt-levels: riscv-target
 	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/opt-s,--release -q,/opt-s,CARGO_PROFILE_RELEASE_OPT_LEVEL=s,release)
 	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/opt-z,--release -q,/opt-z,CARGO_PROFILE_RELEASE_OPT_LEVEL=z,release)
 	$(call build-contracts,typed-server,build/release/discovery,--release -q --features typed-server/discovery,/discovery,,release)
+	$(call build-contracts,entity-server,build/release/plain-entities,--release -q --features entity-server/plain,/plain-entities,,release)
 	$(call build-contracts,$(OPT_LEVEL_CONTRACTS),build/release/cargo-profile,--release -q,/cargo-profile,$(CARGO_DEFAULT_RELEASE),release)
 
 # Where the bytes of a server go: its largest symbols, from an unstripped release build.

@@ -172,7 +172,38 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
          document and one comparison per request. Same client, cycles per call as above.\n\n\
          <!-- begin discovery: written by make bench -->\n<!-- end discovery -->\n",
     );
+    report.push_str(
+        "\n## ckb-gen-types entities\n\nWhat `Byte32` and `Script` in a service's signature cost \
+         the server in bytes: `entity-server` serves `test_proto::entities::Ledger` (`balance(owner: \
+         Byte32) -> u64`, `lock_of(owner: Byte32) -> Script`), and built with feature `plain` \
+         (`make build-opt-levels` writes `plain-entities/entity-server`) the same service with \
+         plain types of the same bytes on the wire (`[u8; 32]`, a `#[derive(Molecule)]` table of \
+         `Script`'s three fields). An entity is decoded with ckb-gen-types' own checks and built \
+         with its builders; `make size SIZE_CONTRACTS=entity-server` lists the symbols.\n\n\
+         <!-- begin entities: written by make bench -->\n<!-- end entities -->\n",
+    );
     report
+}
+
+/// Whether `make build-opt-levels` has built the plain-types entity server.
+pub fn entity_binaries_exist() -> bool {
+    crate::contracts_dir()
+        .join("plain-entities/entity-server")
+        .exists()
+}
+
+/// Bytes of the entity server and of its plain-types twin (block `entities`).
+pub fn entities_block() -> String {
+    let entity = binary("entity-server").len();
+    let plain = binary("plain-entities/entity-server").len();
+    format!(
+        "| server | signature types | bytes |\n|---|---|---:|\n\
+         | entity-server | `Byte32`, `Script` (ckb-gen-types) | {entity} |\n\
+         | plain-entities/entity-server | `[u8; 32]`, a derived table | {plain} |\n\n\
+         The entities cost {} bytes more ({:.2}x).\n",
+        entity.saturating_sub(plain),
+        entity as f64 / plain.max(1) as f64
+    )
 }
 
 /// The typed example server, and the same server built discoverable (block `discovery`).
@@ -474,6 +505,14 @@ mod tests {
             );
         }
         committed = replace_block(&committed, "discovery", "").unwrap();
+        if entity_binaries_exist() {
+            assert_eq!(
+                block(&committed, "entities").unwrap(),
+                entities_block(),
+                "docs/benchmarks.md's entities {stale}"
+            );
+        }
+        committed = replace_block(&committed, "entities", "").unwrap();
         let fresh = benchmarks_md(&rows);
         assert_eq!(committed, fresh, "docs/benchmarks.md {stale}");
         assert_eq!(

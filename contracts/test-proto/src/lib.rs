@@ -276,3 +276,36 @@ pub mod unions {
         schema.to_mol()
     }
 }
+
+/// What ckb-gen-types entities cost a server in bytes (`make bench`, block `entities`): the
+/// same service with `Byte32` and `Script` in its signature, and with plain types of the same
+/// bytes on the wire (`[u8; 32]`, a derived table of `Script`'s fields). `entity-server` serves
+/// one or the other (feature `plain`).
+#[cfg(feature = "typed")]
+pub mod entities {
+    extern crate alloc;
+    use alloc::vec::Vec;
+    use ckb_std::ckb_types::packed::{Byte32, Script};
+
+    /// With ckb-gen-types entities: each is verified (molecule's checks) when it is read.
+    #[ckb_ipc::service]
+    pub trait Ledger {
+        fn balance(owner: Byte32) -> u64;
+        fn lock_of(owner: Byte32) -> Script;
+    }
+
+    /// The same bytes on the wire: `Byte32` is `[u8; 32]`, `Script` a table of three fields.
+    #[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+    pub struct ScriptFields {
+        pub code_hash: [u8; 32],
+        pub hash_type: u8,
+        pub args: Vec<u8>,
+    }
+
+    /// [`Ledger`] written with plain types.
+    #[ckb_ipc::service]
+    pub trait PlainLedger {
+        fn balance(owner: [u8; 32]) -> u64;
+        fn lock_of(owner: [u8; 32]) -> ScriptFields;
+    }
+}

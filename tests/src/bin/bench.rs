@@ -10,8 +10,9 @@ use std::path::PathBuf;
 
 use ckb_ipc_tests::heap::{heap_stats_built, heap_stats_dir};
 use ckb_ipc_tests::report::{
-    bench_block, bench_rows, benchmarks_md, discovery_binary_exists, discovery_block, heap_block,
-    heap_rows, opt_level_binaries_exist, opt_levels_block, replace_block, write_block, BENCH_IMPLS,
+    bench_block, bench_rows, benchmarks_md, discovery_binary_exists, discovery_block,
+    entities_block, entity_binaries_exist, heap_block, heap_rows, opt_level_binaries_exist,
+    opt_levels_block, replace_block, write_block, BENCH_IMPLS,
 };
 use ckb_ipc_tests::{Impl, Measured};
 use plotters::prelude::*;
@@ -51,6 +52,12 @@ fn main() {
         "Not measured in this run (`make bench` builds it).\n".to_string()
     };
     let report = replace_block(&report, "discovery", &discovery).expect("discovery block");
+    let entities = if entity_binaries_exist() {
+        entities_block()
+    } else {
+        "Not measured in this run (`make bench` builds it).\n".to_string()
+    };
+    let report = replace_block(&report, "entities", &entities).expect("entities block");
     let report = replace_block(&report, "heap", &heap).expect("heap block");
     println!("{report}");
     if let Some(dir) = out {
