@@ -1,7 +1,7 @@
 //! The server side of the code `#[service]` generates: a request's arguments decoded, a
 //! method's value written over them as the answer.
 
-use super::{encode_into, Decode, Encode, SERVICE_ERROR, UNKNOWN_METHOD};
+use super::{Decode, Encode, SERVICE_ERROR, UNKNOWN_METHOD};
 use crate::buffer::{Frame, HeapBuffer};
 use crate::error::ProtocolErrorCode;
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
@@ -25,10 +25,18 @@ pub fn decode_args<A: Decode>(frame: &mut Frame<'_, HeapBuffer>) -> Result<A, u6
 /// as it is (no copy).
 pub fn answer<T: Encode>(frame: &mut Frame<'_, HeapBuffer>, value: T) -> u64 {
     if T::SENT_AS_IS {
-        frame.put_payload(value.into_payload());
-        return 0;
+        return match value.into_payload() {
+            Ok(payload) => {
+                frame.put_payload(payload);
+                0
+            }
+            Err(e) => {
+                frame.clear();
+                e.wire_code()
+            }
+        };
     }
-    match encode_into(frame, &value) {
+    match frame.encode(&value) {
         Ok(()) => 0,
         Err(e) => e.wire_code(),
     }
