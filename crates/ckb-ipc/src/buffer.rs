@@ -73,11 +73,12 @@ mod sealed {
         /// drops it).
         fn give_back(&mut self, buf: alloc::vec::Vec<u8>);
         /// The answer to a request sent, received as an owned packet, its buffer taken out of
-        /// the channel's (no copy): the heap's. `None` from a fixed buffer, which keeps its
-        /// bytes (nothing is received then: the answer is to be read in place).
+        /// the channel's (no copy): the heap's. A fixed buffer keeps its bytes: it receives
+        /// nothing and answers [`IpcError::OutOfMemory`] (the typed client reads in place
+        /// there instead, and never asks).
         fn owned_response<R: Reader, W: Writer>(
             channel: &mut Channel<R, W, Self>,
-        ) -> Option<Result<ResponsePacket, IpcError>>
+        ) -> Result<ResponsePacket, IpcError>
         where
             Self: Sized;
     }
@@ -98,8 +99,8 @@ mod sealed {
         #[inline]
         fn owned_response<R: Reader, W: Writer>(
             channel: &mut Channel<R, W, Self>,
-        ) -> Option<Result<ResponsePacket, IpcError>> {
-            Some(channel.receive_response())
+        ) -> Result<ResponsePacket, IpcError> {
+            channel.receive_response()
         }
     }
 
@@ -131,8 +132,8 @@ mod sealed {
         #[inline]
         fn owned_response<R: Reader, W: Writer>(
             _: &mut Channel<R, W, Self>,
-        ) -> Option<Result<ResponsePacket, IpcError>> {
-            None
+        ) -> Result<ResponsePacket, IpcError> {
+            Err(IpcError::OutOfMemory)
         }
     }
 }

@@ -61,7 +61,7 @@ where
     A: Encode,
 {
     if A::SENT_AS_IS {
-        let request = RequestPacket::new(id, args.into_payload()?);
+        let request = RequestPacket::new(id, args.into_payload());
         channel.send_request(&request)?;
         // Its buffer is free once sent: the answer is read into it instead of a new one (an
         // allocation and a free less per call of a relay that sends back what it gets).
@@ -107,8 +107,7 @@ where
     T: Decode,
     E: Decode,
 {
-    // Only a fixed buffer answers `None`, and `receive` sends it the other way.
-    let resp = B::owned_response(channel).unwrap_or(Err(IpcError::OutOfMemory))?;
+    let resp = B::owned_response(channel)?;
     match resp.error_code() {
         0 => T::from_payload(resp.into_payload()).map(Ok),
         SERVICE_ERROR if fallible => E::from_payload(resp.into_payload()).map(Err),

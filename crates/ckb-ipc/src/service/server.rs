@@ -25,16 +25,8 @@ pub fn decode_args<A: Decode>(frame: &mut Frame<'_, HeapBuffer>) -> Result<A, u6
 /// as it is (no copy).
 pub fn answer<T: Encode>(frame: &mut Frame<'_, HeapBuffer>, value: T) -> u64 {
     if T::SENT_AS_IS {
-        return match value.into_payload() {
-            Ok(payload) => {
-                frame.put_payload(payload);
-                0
-            }
-            Err(e) => {
-                frame.clear();
-                e.wire_code()
-            }
-        };
+        frame.put_payload(value.into_payload());
+        return 0;
     }
     match frame.encode(&value) {
         Ok(()) => 0,

@@ -15,39 +15,31 @@ pub struct Output<'a> {
     /// Memory that need not be initialised: a heap buffer's spare capacity is written as it
     /// is, with no zeroing first.
     room: &'a mut [MaybeUninit<u8>],
-    /// Bytes written so far; the first `at` of `room` are initialised.
+    /// Bytes written so far, the first `at` of `room` initialised; `usize::MAX` once a write
+    /// did not fit (one field for both: one store less per write).
     at: usize,
-    /// A write did not fit.
-    overflow: bool,
 }
 
 impl<'a> Output<'a> {
     /// An output over `room`.
     pub(crate) fn new(room: &'a mut [MaybeUninit<u8>]) -> Self {
-        Self {
-            room,
-            at: 0,
-            overflow: false,
-        }
+        Self { room, at: 0 }
     }
 
     /// Appends `bytes`.
-    #[inline]
+    #[inline(always)]
     pub fn put(&mut self, bytes: &[u8]) {
-        let Some(end) = self.at.checked_add(bytes.len()) else {
-            self.overflow = true;
-            return;
-        };
+        // Wrapping: below the sentinel `at` is at most the room's length and no slice is longer
+        // than `isize::MAX`, so only the sentinel wraps, and a range from it is refused.
+        let end = self.at.wrapping_add(bytes.len());
         match self.room.get_mut(self.at..end) {
             Some(dst) => {
-                // Zipped rather than `write_copy_of_slice`, whose length check would keep a
-                // panic (and its location string) in every script.
-                for (d, b) in dst.iter_mut().zip(bytes) {
-                    d.write(*b);
-                }
+                // One `memcpy` (stores, for a length known at compile time); `dst` is as long
+                // as `bytes`, which the optimiser sees, so no length check is left.
+                dst.write_copy_of_slice(bytes);
                 self.at = end;
             }
-            None => self.overflow = true,
+            None => self.at = usize::MAX,
         }
     }
 
@@ -63,16 +55,12 @@ impl<'a> Output<'a> {
         self.put(&(n as u32).to_le_bytes())
     }
 
-    /// Bytes written so far.
-    pub fn written(&self) -> usize {
-        self.at
-    }
-
     /// The bytes written, if they are exactly the room: the length of the encoding, all of
     /// it initialised. Any other count is [`IpcError::Serialize`].
     #[inline]
     pub(crate) fn finish(self) -> Result<usize, IpcError> {
-        if self.overflow || self.at != self.room.len() {
+        // `usize::MAX` is no room's length: no slice is that long.
+        if self.at != self.room.len() {
             return Err(IpcError::Serialize);
         }
         Ok(self.at)
@@ -107,7 +95,9 @@ pub(crate) fn append_in_capacity(
     write(&mut out);
     let n = out.finish()?;
     // SAFETY: `finish` said the output wrote all `n` bytes of the spare capacity it was
-    // given, front to back, so they are initialised.
-    unsafe { vec.set_len(vec.len() + n) };
+    // given, front to back, so they are initialised. Wrapping, not `+` (overflow checks are
+    // on in scripts, and a panic costs its location): `n` fits the spare capacity, so the sum
+    // is at most the capacity.
+    unsafe { vec.set_len(vec.len().wrapping_add(n)) };
     Ok(())
 }
