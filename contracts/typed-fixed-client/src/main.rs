@@ -13,9 +13,6 @@ ckb_std::entry!(program_entry);
 // Any allocation aborts the script: the typed calls below must need none.
 ckb_ipc::no_heap!();
 
-/// Room for the largest packet of `add`: two `u64` in, one out, and a header.
-const BUFFER: usize = 64;
-
 fn program_entry() -> i8 {
     match run() {
         Ok(()) => 0,
@@ -28,6 +25,15 @@ fn run() -> Result<(), i8> {
     let mut script = [0u8; 256];
     let args = ckb_ipc::script_args(&mut script).map_err(|e| fail(e, 1))?;
     let (calls, a, b, expected) = parse(args).ok_or(1)?;
+    check_sums(calls, a, b, expected)
+}
+
+// ANCHOR: typed-fixed-client
+/// Room for the largest packet of `add` (two `u64` in, one out) and its header.
+const BUFFER: usize = 64;
+
+/// `calls` typed calls of `add` to the server at cell dep 1, over a stack buffer: no heap.
+fn check_sums(calls: u32, a: u64, b: u64, expected: u64) -> Result<(), i8> {
     let (read, write) = ckb_ipc::spawn_server(1, Source::CellDep, &[]).map_err(|e| fail(e, 2))?;
     let mut bytes = [0u8; BUFFER];
     let mut bench = BenchClient::from(Channel::with_fixed_buffer(read, write, &mut bytes));
@@ -40,6 +46,7 @@ fn run() -> Result<(), i8> {
     }
     Ok(())
 }
+// ANCHOR_END: typed-fixed-client
 
 fn parse(args: &[u8]) -> Option<(u32, u64, u64, u64)> {
     if args.len() != 28 {
