@@ -47,7 +47,9 @@ pub fn debug_line(args: fmt::Arguments<'_>) {
     let _ = fmt::write(&mut line, args);
     if line.cut {
         let end = DEBUG_LINE_MAX.saturating_sub(3);
-        line.bytes[end..DEBUG_LINE_MAX].copy_from_slice(b"...");
+        if let Some(dots) = line.bytes.get_mut(end..DEBUG_LINE_MAX) {
+            dots.copy_from_slice(b"...");
+        }
         line.len = DEBUG_LINE_MAX;
     }
     // 0-terminated: the byte after the text (`bytes` is one longer than a line).
@@ -85,17 +87,17 @@ impl fmt::Write for Line {
 
 /// The debug syscall on `text`, which holds a 0 (the line ends there); allocates nothing.
 pub(crate) fn debug_cstr(text: &[u8]) {
-    if !text.contains(&0) {
-        return;
-    }
-    #[cfg(target_arch = "riscv64")]
-    // SAFETY: the debug syscall only reads the 0-terminated string at a0, within `text`.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            inlateout("a0") text.as_ptr() as u64 => _,
-            in("a7") ckb_std::ckb_constants::SYS_DEBUG,
-        );
+    // Without its 0 the syscall would read past `text`: nothing is printed.
+    if text.contains(&0) {
+        #[cfg(target_arch = "riscv64")]
+        // SAFETY: the debug syscall only reads the 0-terminated string at a0, within `text`.
+        unsafe {
+            core::arch::asm!(
+                "ecall",
+                inlateout("a0") text.as_ptr() as u64 => _,
+                in("a7") ckb_std::ckb_constants::SYS_DEBUG,
+            );
+        }
     }
 }
 

@@ -576,7 +576,10 @@ fn schema_declares_the_new_types_in_molecule() {
 }
 
 /// Methods named like generated items (ckb-script-ipc allows all of these), arguments named
-/// like the generated code's locals: none of it collides.
+/// like the generated code's locals: none of it collides. (Clippy would have `from_*` take no
+/// `self` and `into_*` take it by value; a server's methods take `&mut self` whatever their
+/// names.)
+#[allow(clippy::wrong_self_convention)]
 #[ckb_ipc::service]
 pub trait Names {
     fn schema(spare: u8, refused: u8, req: u8) -> u8;
