@@ -68,6 +68,10 @@ mod tests {
             ("crates/ckb-ipc/examples/owned.rs", "owned"),
             ("contracts/inplace-server/src/main.rs", "inplace-server"),
             ("crates/ckb-ipc/examples/inplace.rs", "inplace"),
+            (
+                "contracts/typed-fixed-client/src/main.rs",
+                "typed-fixed-client",
+            ),
             ("examples/kv-server/build.rs", "build"),
         ] {
             let shown = code_after(&readme, &format!("From `{file}`"))

@@ -115,3 +115,46 @@ fn an_allocation_under_no_heap_fails_with_a_line_and_a_hint() {
         "{err}"
     );
 }
+
+/// typed-fixed-client's args: `calls` calls of `add(a + i, b)`, each to answer `expected + i`.
+fn typed_fixed_args(calls: u32, a: u64, b: u64, expected: u64) -> Vec<u8> {
+    let mut args = calls.to_le_bytes().to_vec();
+    for n in [a, b, expected] {
+        args.extend_from_slice(&n.to_le_bytes());
+    }
+    args
+}
+
+/// typed-fixed-client against typed-server with these args.
+fn run_typed_fixed(label: &str, args: Vec<u8>) -> Result<Outcome, Failure> {
+    Tx::new(&["typed-fixed-client", "typed-server"], |_, _| args).run(label)
+}
+
+#[test]
+fn the_typed_client_calls_over_a_fixed_buffer_in_a_script_without_a_heap() {
+    // BenchClient over Channel::with_fixed_buffer under ckb_ipc::no_heap!(): any allocation
+    // would abort the script, so passing shows the typed calls need no heap.
+    for (label, a, b, expected) in [
+        ("typed-fixed-add", 40, 2, 42),
+        ("typed-fixed-add-wrapping", u64::MAX, 2, 1),
+    ] {
+        let out = run_typed_fixed(label, typed_fixed_args(8, a, b, expected))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.messages.is_empty(), "{:?}", out.messages);
+    }
+}
+
+#[test]
+fn the_heapless_typed_client_checks_its_answers() {
+    // The same calls told to expect one more than the sum: the first answer is refused.
+    let err = run_typed_fixed("typed-fixed-add-wrong", typed_fixed_args(3, 40, 2, 43))
+        .expect_err("a sum the script does not expect");
+    assert_eq!(ckb_ipc_testtool::exit_code(&err.error), Some(4), "{err}");
+    assert!(
+        err.messages
+            .iter()
+            .any(|m| m.contains("typed-fixed-client: add #0 answered 42")),
+        "{:?}",
+        err.messages
+    );
+}

@@ -87,7 +87,7 @@ pub fn expand_molecule(item: syn::DeriveInput) -> syn::Result<Tokens> {
         impl #service::Encode for #name {
             const FIXED_SIZE: ::core::option::Option<usize> =
                 #private::fields_fixed_size(&[#(<#types as #service::Encode>::FIXED_SIZE),*]);
-            fn encode_to(&self, out: &mut ::ckb_ipc::__private::alloc::vec::Vec<u8>) {
+            fn encode(&self, out: &mut #service::Output<'_>) {
                 #private::encode_fields(
                     <Self as #service::Encode>::FIXED_SIZE.is_some(),
                     &[#(#private::dyn_field::<#types>(&self.#access)),*],
@@ -131,7 +131,7 @@ fn element(name: &syn::Ident) -> Tokens {
     );
     quote! {
         impl #private::Element for #name {
-            fn encode_seq(items: &[Self], out: &mut ::ckb_ipc::__private::alloc::vec::Vec<u8>) {
+            fn encode_seq(items: &[Self], out: &mut #service::Output<'_>) {
                 #private::Seq::encode(items, out)
             }
             fn seq_len(items: &[Self]) -> usize {
@@ -224,7 +224,7 @@ fn union(model: &Union) -> Tokens {
     quote! {
         impl #service::Encode for #name {
             const FIXED_SIZE: ::core::option::Option<usize> = ::core::option::Option::None;
-            fn encode_to(&self, out: &mut ::ckb_ipc::__private::alloc::vec::Vec<u8>) {
+            fn encode(&self, out: &mut #service::Output<'_>) {
                 match self { #(#encode_arms)* }
             }
             fn encoded_len(&self) -> usize {

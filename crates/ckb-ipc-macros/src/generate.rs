@@ -203,7 +203,8 @@ fn describe_method(m: &Method) -> Tokens {
     }}
 }
 
-/// `<Trait>Client<R, W>`: a channel and one method per service method.
+/// `<Trait>Client<R, W, B>`: a channel (over a heap buffer, or `B = FixedBuffer` for a script
+/// without a heap) and one method per service method.
 fn client(service: &Service) -> Tokens {
     let (vis, trait_name, client_ty) = (service.vis(), service.name(), service.client_ty());
     let methods = service.methods.iter().map(|m| match service.codec {
@@ -211,10 +212,20 @@ fn client(service: &Service) -> Tokens {
         Codec::Json => json::client_method(service, m),
     });
     let doc = format!("Client of the `{trait_name}` service: one method per service method.");
+    // The JSON client encodes with serde_json into a heap buffer; a molecule client runs over
+    // any buffer, a fixed one too.
+    let (methods_buffer, methods_bound) = match service.codec {
+        Codec::Molecule => (quote! { B }, quote! { B: ::ckb_ipc::Buffer, }),
+        Codec::Json => (quote! { ::ckb_ipc::HeapBuffer }, quote! {}),
+    };
     quote! {
         #[doc = #doc]
-        #vis struct #client_ty<R = ::ckb_ipc::Pipe, W = ::ckb_ipc::Pipe> {
-            channel: ::ckb_ipc::Channel<R, W>,
+        ///
+        /// `B` is the channel's buffer: the heap's by default, or a
+        /// `ckb_ipc::FixedBuffer` (`From<Channel>` of `Channel::with_fixed_buffer`) in a script
+        /// without a heap, for methods whose types need none.
+        #vis struct #client_ty<R = ::ckb_ipc::Pipe, W = ::ckb_ipc::Pipe, B = ::ckb_ipc::HeapBuffer> {
+            channel: ::ckb_ipc::Channel<R, W, B>,
         }
 
         impl<R, W> #client_ty<R, W>
@@ -222,33 +233,42 @@ fn client(service: &Service) -> Tokens {
             R: ::ckb_ipc::io::Reader,
             W: ::ckb_ipc::io::Writer,
         {
-            /// A client calling through the pipes `read` and `write`.
+            /// A client calling through the pipes `read` and `write`, over a heap buffer.
             pub fn new(read: R, write: W) -> Self {
                 Self { channel: ::ckb_ipc::Channel::new(read, write) }
             }
-
-            #(#methods)*
         }
 
-        /// A client calling through `channel` (a channel set up with its own limits). A
-        /// conversion rather than a method, so that every method name is the service's.
-        impl<R, W> ::core::convert::From<::ckb_ipc::Channel<R, W>> for #client_ty<R, W>
+        impl<R, W, #methods_bound> #client_ty<R, W, #methods_buffer>
         where
             R: ::ckb_ipc::io::Reader,
             W: ::ckb_ipc::io::Writer,
         {
-            fn from(channel: ::ckb_ipc::Channel<R, W>) -> Self {
+            #(#methods)*
+        }
+
+        /// A client calling through `channel` (a channel set up with its own limits, or over a
+        /// fixed buffer). A conversion rather than a method, so that every method name is the
+        /// service's.
+        impl<R, W, B> ::core::convert::From<::ckb_ipc::Channel<R, W, B>> for #client_ty<R, W, B>
+        where
+            R: ::ckb_ipc::io::Reader,
+            W: ::ckb_ipc::io::Writer,
+            B: ::ckb_ipc::Buffer,
+        {
+            fn from(channel: ::ckb_ipc::Channel<R, W, B>) -> Self {
                 Self { channel }
             }
         }
 
         /// The channel back, to close it or to speak other services over it.
-        impl<R, W> ::core::convert::From<#client_ty<R, W>> for ::ckb_ipc::Channel<R, W>
+        impl<R, W, B> ::core::convert::From<#client_ty<R, W, B>> for ::ckb_ipc::Channel<R, W, B>
         where
             R: ::ckb_ipc::io::Reader,
             W: ::ckb_ipc::io::Writer,
+            B: ::ckb_ipc::Buffer,
         {
-            fn from(client: #client_ty<R, W>) -> Self {
+            fn from(client: #client_ty<R, W, B>) -> Self {
                 client.channel
             }
         }
@@ -272,7 +292,7 @@ fn client_method(service: &Service, m: &Method) -> Tokens {
             quote! {
                 #(#docs)*
                 pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<::core::result::Result<#ok, #err>, ::ckb_ipc::IpcError> {
-                    ::ckb_ipc::__private::call_fallible::<_, _, #args_ty, #wire_ok, #wire_err>(&mut self.channel, #methods_ty::#c, #args)
+                    ::ckb_ipc::__private::call_fallible::<_, _, _, #args_ty, #wire_ok, #wire_err>(&mut self.channel, #methods_ty::#c, #args)
                 }
             }
         }
@@ -282,7 +302,7 @@ fn client_method(service: &Service, m: &Method) -> Tokens {
             quote! {
                 #(#docs)*
                 pub fn #name(&mut self, #(#params),*) -> ::core::result::Result<#out, ::ckb_ipc::IpcError> {
-                    ::ckb_ipc::__private::call::<_, _, #args_ty, #wire_out>(&mut self.channel, #methods_ty::#c, #args)
+                    ::ckb_ipc::__private::call::<_, _, _, #args_ty, #wire_out>(&mut self.channel, #methods_ty::#c, #args)
                 }
             }
         }

@@ -42,8 +42,12 @@ pub fn derive_molecule(item: TokenStream) -> TokenStream {
 ///   `CalcMethods::ADD`), `all()` (every name and id), and, for molecule services,
 ///   `description()` (the service described for tools and other languages,
 ///   `docs/description.md`) and `schema()` (its `.mol` text),
-/// - `<Trait>Client<R, W>`: `new(read, write)`, `From<Channel<R, W>>` both ways, and one method
-///   per trait method returning `Result<_, IpcError>`,
+/// - `<Trait>Client<R, W, B = HeapBuffer>`: `new(read, write)` (a heap buffer),
+///   `From<Channel<R, W, B>>` both ways, and one method per trait method returning
+///   `Result<_, IpcError>`. Over a `FixedBuffer` (`From` of `Channel::with_fixed_buffer`) it
+///   needs no heap for methods whose types need none (integers, `bool`, `[u8; N]`, tuples and
+///   derived types of those): arguments are encoded in place, answers decoded where they
+///   arrived. `#[service(json)]` clients take the heap buffer only,
 /// - `<Trait>Server<T>`: a `RequestHandler` dispatching by method id to any `T: Trait`.
 ///
 /// Ids default to a hash of `"Trait::method"` (stable when methods are added or reordered);

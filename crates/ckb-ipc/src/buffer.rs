@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use crate::error::IpcError;
 use crate::io::ReadVec;
 use crate::packet::Payload;
+use crate::service::Encode;
 
 /// The storage of a channel: [`HeapBuffer`] or [`FixedBuffer`], and no other (the trait is
 /// sealed: the channel's checks rely on how these two keep their bytes). Name it in bounds, as
@@ -52,10 +53,89 @@ pub trait Buffer: sealed::Sealed {
 }
 
 mod sealed {
-    /// Only this crate's buffers are [`Buffer`](super::Buffer)s.
-    pub trait Sealed {}
-    impl Sealed for super::HeapBuffer {}
-    impl Sealed for super::FixedBuffer<'_> {}
+    use crate::channel::Channel;
+    use crate::error::IpcError;
+    use crate::io::{Reader, Writer};
+    use crate::packet::ResponsePacket;
+    use crate::service::codec::Output;
+
+    /// Only this crate's buffers are [`Buffer`](super::Buffer)s; what only the crate calls
+    /// on them is here, out of the public trait.
+    pub trait Sealed {
+        /// Encodes `len` bytes with `write` after the bytes in use (room for them reserved by
+        /// the caller), written where they stay: kept only if `write` wrote exactly `len`.
+        fn append_encoded(
+            &mut self,
+            len: usize,
+            write: impl FnOnce(&mut Output<'_>),
+        ) -> Result<(), IpcError>;
+        /// Takes `buf` to read into, if this buffer can use it (the heap; a fixed buffer
+        /// drops it).
+        fn give_back(&mut self, buf: alloc::vec::Vec<u8>);
+        /// The answer to a request sent, received as an owned packet, its buffer taken out of
+        /// the channel's (no copy): the heap's. A fixed buffer keeps its bytes: it receives
+        /// nothing and answers [`IpcError::OutOfMemory`] (the typed client reads in place
+        /// there instead, and never asks).
+        fn owned_response<R: Reader, W: Writer>(
+            channel: &mut Channel<R, W, Self>,
+        ) -> Result<ResponsePacket, IpcError>
+        where
+            Self: Sized;
+    }
+
+    impl Sealed for super::HeapBuffer {
+        #[inline]
+        fn append_encoded(
+            &mut self,
+            len: usize,
+            write: impl FnOnce(&mut Output<'_>),
+        ) -> Result<(), IpcError> {
+            crate::service::codec::append_in_capacity(&mut self.buf, len, write)
+        }
+        #[inline]
+        fn give_back(&mut self, buf: alloc::vec::Vec<u8>) {
+            self.recycle(buf)
+        }
+        #[inline]
+        fn owned_response<R: Reader, W: Writer>(
+            channel: &mut Channel<R, W, Self>,
+        ) -> Result<ResponsePacket, IpcError> {
+            channel.receive_response()
+        }
+    }
+
+    impl Sealed for super::FixedBuffer<'_> {
+        #[inline]
+        fn append_encoded(
+            &mut self,
+            len: usize,
+            write: impl FnOnce(&mut Output<'_>),
+        ) -> Result<(), IpcError> {
+            let end = self.len.saturating_add(len);
+            if end > super::Buffer::capacity(self) {
+                return Err(IpcError::Serialize);
+            }
+            let room = self
+                .bytes
+                .get_mut(self.len..end)
+                .ok_or(IpcError::Serialize)?;
+            // SAFETY: `MaybeUninit<u8>` has the layout of `u8`, and an `Output` writes only
+            // initialised bytes, so the bytes stay initialised whatever it does.
+            let room = unsafe { &mut *(room as *mut [u8] as *mut [core::mem::MaybeUninit<u8>]) };
+            let mut out = Output::new(room);
+            write(&mut out);
+            self.len = self.len.saturating_add(out.finish()?);
+            Ok(())
+        }
+        #[inline]
+        fn give_back(&mut self, _: alloc::vec::Vec<u8>) {}
+        #[inline]
+        fn owned_response<R: Reader, W: Writer>(
+            _: &mut Channel<R, W, Self>,
+        ) -> Result<ResponsePacket, IpcError> {
+            Err(IpcError::OutOfMemory)
+        }
+    }
 }
 
 /// A buffer on the heap that grows as packets need it (the default of a channel).
@@ -396,6 +476,18 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
         Ok(())
     }
 
+    /// Makes `value`'s encoding the whole payload, written in place after making room for all
+    /// of it at once (the typed client's request, the typed server's answer): no other memory,
+    /// heap or fixed. An encoding of another length than its `encoded_len` is
+    /// [`IpcError::Serialize`], the payload then empty.
+    #[inline]
+    pub(crate) fn encode<T: Encode + ?Sized>(&mut self, value: &T) -> Result<(), IpcError> {
+        self.clear();
+        let len = value.encoded_len();
+        self.reserve(len)?;
+        self.buf.append_encoded(len, |out| value.encode(out))
+    }
+
     /// Sets the payload length to `len`, new bytes set to `value`.
     #[inline]
     pub fn resize(&mut self, len: usize, value: u8) -> Result<(), IpcError> {
@@ -407,12 +499,6 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
 
 /// On the heap a frame's bytes can move in and out as owned payloads, without a copy.
 impl Frame<'_, HeapBuffer> {
-    /// The heap buffer itself, for encoders that append to a `Vec` (the payload is everything
-    /// from the frame's start on).
-    pub(crate) fn vec_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.buf.buf
-    }
-
     /// The payload as an owned [`Payload`], its buffer taken out of the channel's (no copy);
     /// the frame is empty after.
     pub fn take_payload(&mut self) -> Payload {

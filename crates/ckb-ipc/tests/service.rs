@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use ckb_ipc::io::mem::VecWriter;
 use ckb_ipc::io::ReadVec;
-use ckb_ipc::service::{method_id, Decode, Encode, SERVICE_ERROR, UNKNOWN_METHOD};
+use ckb_ipc::service::{method_id, Decode, Encode, Output, SERVICE_ERROR, UNKNOWN_METHOD};
 use ckb_ipc::{Channel, IpcError, Payload, ProtocolErrorCode, RequestHandler, RequestPacket};
 
 /// Why a put was refused (a typed service error).
@@ -20,8 +20,8 @@ pub struct KvError(pub u8);
 
 impl Encode for KvError {
     const FIXED_SIZE: Option<usize> = Some(1);
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        out.push(self.0)
+    fn encode(&self, out: &mut Output<'_>) {
+        out.put_u8(self.0)
     }
     fn encoded_len(&self) -> usize {
         1
@@ -850,4 +850,109 @@ fn the_description_is_json_of_format_1() {
             }
         }
     }
+}
+
+#[test]
+fn the_typed_client_runs_over_a_fixed_buffer() {
+    // The in-place typed client of a heapless script: the same calls over a caller's buffer.
+    let mut bytes = [0u8; 128];
+    let (read, write) = pipes(KvServer(Store::default()));
+    let mut kv = KvClient::from(Channel::with_fixed_buffer(read, write, &mut bytes));
+    assert_eq!(kv.add(40, 2).unwrap(), 42);
+    assert_eq!(kv.put(vec![], b"x".to_vec()).unwrap(), Err(KvError(1)));
+    assert_eq!(kv.put(b"k".to_vec(), b"v".to_vec()).unwrap(), Ok(()));
+    assert_eq!(kv.count().unwrap(), 1);
+    // Arguments larger than the buffer: refused before anything is sent, the client goes on.
+    assert!(matches!(
+        kv.put(b"k".to_vec(), vec![0; 200]),
+        Err(IpcError::PayloadTooLarge { .. })
+    ));
+    assert_eq!(kv.add(1, 2).unwrap(), 3);
+    let channel: Channel<_, _, ckb_ipc::FixedBuffer<'_>> = kv.into();
+    assert!(!channel.is_broken());
+
+    let mut bytes = [0u8; 96];
+    let (read, write) = pipes(LedgerServer(Book::default()));
+    let mut ledger = LedgerClient::from(Channel::with_fixed_buffer(read, write, &mut bytes));
+    let mint = Order::Mint {
+        to: [1; 4],
+        amount: 10,
+    };
+    assert_eq!(ledger.apply(mint).unwrap(), Ok(Outcome::Supply(10)));
+    assert_eq!(
+        ledger.apply(Order::Burn(11)).unwrap(),
+        Err(LedgerError::Short { have: 10, want: 11 })
+    );
+}
+
+/// A hand-written `Encode` whose `encoded_len` says 2 while `encode` writes `self.0` bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Liar(pub usize);
+
+impl Encode for Liar {
+    const FIXED_SIZE: Option<usize> = None;
+    fn encode(&self, out: &mut Output<'_>) {
+        for _ in 0..self.0 {
+            out.put_u8(7);
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        2
+    }
+    fn schema_name() -> String {
+        "Liar".into()
+    }
+    fn schema_declare(_: &mut ckb_ipc::service::Schema) {}
+}
+
+impl Decode for Liar {
+    fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
+        Ok(Liar(bytes.len()))
+    }
+}
+
+#[ckb_ipc::service]
+pub trait Lies {
+    fn take(x: Liar) -> u64;
+    fn give(n: u64) -> Liar;
+}
+
+struct Believer;
+
+impl Lies for Believer {
+    fn take(&mut self, x: Liar) -> u64 {
+        x.0 as u64
+    }
+    fn give(&mut self, n: u64) -> Liar {
+        Liar(n as usize)
+    }
+}
+
+#[test]
+fn an_encoding_longer_or_shorter_than_its_length_is_a_serialize_error() {
+    // On either buffer, as an argument: nothing is sent, and the client goes on.
+    let mut bytes = [0u8; 64];
+    let (read, write) = pipes(LiesServer(Believer));
+    let mut fixed = LiesClient::from(Channel::with_fixed_buffer(read, write, &mut bytes));
+    let (read, write) = pipes(LiesServer(Believer));
+    let mut heap = LiesClient::new(read, write);
+    for n in [0, 1, 3, 40] {
+        assert_eq!(fixed.take(Liar(n)), Err(IpcError::Serialize), "{n}");
+        assert_eq!(heap.take(Liar(n)), Err(IpcError::Serialize), "{n}");
+    }
+    assert_eq!(fixed.take(Liar(2)).unwrap(), 2);
+    assert_eq!(heap.take(Liar(2)).unwrap(), 2);
+    // As a server's answer: its wire code (26), and the server goes on.
+    assert_eq!(heap.give(3), Err(IpcError::ErrorCode(26)));
+    assert_eq!(heap.give(2).unwrap(), Liar(2));
+    // On the heap outside a channel: the payload refused, nothing appended to a Vec.
+    assert_eq!(
+        ckb_ipc::service::to_payload(&Liar(5)).err(),
+        Some(IpcError::Serialize)
+    );
+    let mut out = vec![1];
+    Liar(1).encode_to(&mut out);
+    assert_eq!(out, [1]);
+    Liar(2).encode_to(&mut out);
+    assert_eq!(out, [1, 7, 7]);
 }

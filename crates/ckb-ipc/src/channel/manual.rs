@@ -81,6 +81,17 @@ where
         })
     }
 
+    /// Gives back a payload the caller is done with: the next packet is read into its buffer
+    /// instead of a new allocation. Optional; it saves an allocation and a free per call. A
+    /// channel over a [`FixedBuffer`](crate::FixedBuffer) reads into its own bytes and drops it.
+    pub fn recycle(&mut self, payload: Payload) {
+        let mut buf = payload.into_buffer();
+        // Its first bytes serve as the receive pad, whose values do not matter: none to write
+        // before the next read.
+        buf.truncate(RX_PAD);
+        self.buf.give_back(buf);
+    }
+
     /// Sends a request without waiting for its response (see [`receive_response`](Channel::receive_response)).
     pub fn send_request(&mut self, request: &RequestPacket) -> Result<(), IpcError> {
         self.send(request.wire())
@@ -98,16 +109,6 @@ where
     R: Reader,
     W: Writer,
 {
-    /// Gives back a payload the caller is done with: the next packet is read into its buffer
-    /// instead of a new allocation. Optional; it saves an allocation and a free per call.
-    pub fn recycle(&mut self, payload: Payload) {
-        let mut buf = payload.into_buffer();
-        // Its first bytes serve as the receive pad, whose values do not matter: none to write
-        // before the next read.
-        buf.truncate(RX_PAD);
-        self.buf.recycle(buf);
-    }
-
     /// Reads the next request; `Ok(None)` when the client closed the channel at a boundary.
     pub fn receive_request(&mut self) -> Result<Option<RequestPacket>, IpcError> {
         Ok(match self.receive_frame()? {

@@ -4,7 +4,7 @@
 //! A method's arguments travel as the request payload: nothing for none, the argument itself
 //! for one, a tuple (molecule `struct` or `table`) for more. Its return value travels as the
 //! response payload. For a method returning `Result<T, E>`, `Err(e)` is the error code
-//! [`SERVICE_ERROR`] with `e` as payload, kept apart from transport errors ([`IpcError`]).
+//! [`SERVICE_ERROR`] with `e` as payload, kept apart from transport errors ([`IpcError`](crate::IpcError)).
 //!
 //! Arguments and results are any type with a molecule encoding (the table below). An argument
 //! may also be borrowed, `&str` or `&[T]`: the client sends it as the `String` or `Vec<T>` it
@@ -74,12 +74,9 @@ pub(crate) mod discovery;
 pub(crate) mod json;
 pub(crate) mod server;
 
-pub use codec::{to_payload, Decode, Encode, JsonForm, Schema, UnionItem, VariantKind};
+pub use codec::{to_payload, Decode, Encode, JsonForm, Output, Schema, UnionItem, VariantKind};
 pub use description::{document, Description, DESCRIPTION_VERSION};
 pub use discovery::{Discoverable, FrameHandler};
-
-use crate::buffer::{Frame, HeapBuffer};
-use crate::error::IpcError;
 
 /// The answer to a method id the server does not have. Service codes start above the protocol's
 /// (0..=28) and stay below 2^31, which every peer's VLQ decoder reads.
@@ -105,13 +102,4 @@ pub const fn method_id(name: &str) -> u64 {
         rest = tail;
     }
     (hash & 0x7fff_ffff) as u64
-}
-
-/// Encodes `value` as the frame's whole payload, after making room for all of it at once (the
-/// client's request and the server's answer).
-fn encode_into<T: Encode>(frame: &mut Frame<'_, HeapBuffer>, value: &T) -> Result<(), IpcError> {
-    frame.clear();
-    frame.reserve(value.encoded_len())?;
-    value.encode_to(frame.vec_mut());
-    Ok(())
 }

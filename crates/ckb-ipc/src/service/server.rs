@@ -1,7 +1,7 @@
 //! The server side of the code `#[service]` generates: a request's arguments decoded, a
 //! method's value written over them as the answer.
 
-use super::{encode_into, Decode, Encode, SERVICE_ERROR, UNKNOWN_METHOD};
+use super::{Decode, Encode, SERVICE_ERROR, UNKNOWN_METHOD};
 use crate::buffer::{Frame, HeapBuffer};
 use crate::error::ProtocolErrorCode;
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
@@ -28,7 +28,7 @@ pub fn answer<T: Encode>(frame: &mut Frame<'_, HeapBuffer>, value: T) -> u64 {
         frame.put_payload(value.into_payload());
         return 0;
     }
-    match encode_into(frame, &value) {
+    match frame.encode(&value) {
         Ok(()) => 0,
         Err(e) => e.wire_code(),
     }

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::primitives::declare_bytes;
 use super::schema::JsonForm;
 use super::sequences::{element_via_seq, Element, Seq};
-use super::{Decode, Encode, Schema, BAD};
+use super::{Decode, Encode, Output, Schema, BAD};
 use crate::error::IpcError;
 
 /// ckb-gen-types entities are molecule already: their bytes as they are, verified when read.
@@ -15,8 +15,8 @@ macro_rules! entity_codec {
     ($($t:ident: $fixed:expr, |$schema:ident| $declare:expr;)*) => {$(
         impl Encode for packed::$t {
             const FIXED_SIZE: Option<usize> = $fixed;
-            fn encode_to(&self, out: &mut Vec<u8>) {
-                out.extend_from_slice(ckb_std::ckb_types::prelude::Entity::as_slice(self));
+            fn encode(&self, out: &mut Output<'_>) {
+                out.put(ckb_std::ckb_types::prelude::Entity::as_slice(self));
             }
             fn encoded_len(&self) -> usize {
                 ckb_std::ckb_types::prelude::Entity::as_slice(self).len()

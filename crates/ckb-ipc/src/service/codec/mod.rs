@@ -2,6 +2,7 @@
 //! [`service`](super)):
 //! - `traits`: [`Encode`], [`Decode`], [`ServiceType`], [`to_payload`], and the impls for
 //!   `Payload` and references;
+//! - `output`: [`Output`], the room an encoding is written into;
 //! - `schema`: [`Schema`], the `.mol` text of the types;
 //! - `primitives`: integers, `bool`, `()`, `[u8; N]`, `str` and `String`;
 //! - `sequences`: `Vec<T>`, `[T]` ([`Element`], [`Seq`]) and `Option<T>`;
@@ -12,11 +13,10 @@
 //!
 //! Here: the u32 header numbers every layout reads and writes.
 
-use alloc::vec::Vec;
-
 use crate::error::IpcError;
 
 mod entities;
+mod output;
 mod primitives;
 pub(crate) mod schema;
 mod sequences;
@@ -26,6 +26,8 @@ mod tests;
 mod traits;
 mod unions;
 
+pub use output::Output;
+pub(crate) use output::{append_in_capacity, append_to_vec};
 pub use schema::{JsonForm, Schema};
 pub use sequences::{Element, Seq};
 pub use tables::{dyn_field, encode_fields, fields_fixed_size, fields_len, DynEncode, FieldReader};
@@ -44,9 +46,4 @@ fn u32_at(bytes: &[u8], at: usize) -> Result<usize, IpcError> {
         .try_into()
         .map_err(|_| BAD)?;
     Ok(u32::from_le_bytes(b) as usize)
-}
-
-/// Appends a molecule header number (sizes and counts are u32 on the wire).
-fn push_u32(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&(n as u32).to_le_bytes());
 }

@@ -2,10 +2,9 @@
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::schema::JsonForm;
-use super::{u32_at, Decode, Encode, Schema, BAD};
+use super::{u32_at, Decode, Encode, Output, Schema, BAD};
 use crate::error::IpcError;
 
 /// Declares molecule `bytes` (`vector Bytes <byte>`), shown as `"0x.."`.
@@ -39,8 +38,9 @@ macro_rules! int_codec {
     ($($t:ty),*) => {$(
         impl Encode for $t {
             const FIXED_SIZE: Option<usize> = Some(core::mem::size_of::<$t>());
-            fn encode_to(&self, out: &mut Vec<u8>) {
-                out.extend_from_slice(&self.to_le_bytes());
+            #[inline]
+            fn encode(&self, out: &mut Output<'_>) {
+                out.put(&self.to_le_bytes());
             }
             fn encoded_len(&self) -> usize {
                 core::mem::size_of::<$t>()
@@ -78,9 +78,10 @@ macro_rules! size_codec {
     ($($t:ty => $wire:ty),*) => {$(
         impl Encode for $t {
             const FIXED_SIZE: Option<usize> = Some(8);
-            fn encode_to(&self, out: &mut Vec<u8>) {
+            #[inline]
+            fn encode(&self, out: &mut Output<'_>) {
                 // Lossless: no target of this crate has pointers wider than 64 bits.
-                (*self as $wire).encode_to(out)
+                (*self as $wire).encode(out)
             }
             fn encoded_len(&self) -> usize {
                 8
@@ -103,8 +104,9 @@ size_codec!(usize => u64, isize => i64);
 
 impl Encode for bool {
     const FIXED_SIZE: Option<usize> = Some(1);
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(*self));
+    #[inline]
+    fn encode(&self, out: &mut Output<'_>) {
+        out.put_u8(u8::from(*self));
     }
     fn encoded_len(&self) -> usize {
         1
@@ -129,7 +131,7 @@ impl Decode for bool {
 
 impl Encode for () {
     const FIXED_SIZE: Option<usize> = Some(0);
-    fn encode_to(&self, _: &mut Vec<u8>) {}
+    fn encode(&self, _: &mut Output<'_>) {}
     fn encoded_len(&self) -> usize {
         0
     }
@@ -152,8 +154,9 @@ impl Decode for () {
 
 impl<const N: usize> Encode for [u8; N] {
     const FIXED_SIZE: Option<usize> = Some(N);
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self);
+    #[inline]
+    fn encode(&self, out: &mut Output<'_>) {
+        out.put(self);
     }
     fn encoded_len(&self) -> usize {
         N
@@ -183,8 +186,8 @@ pub(super) fn decode_bytes(bytes: &[u8]) -> Result<&[u8], IpcError> {
 
 impl Encode for str {
     const FIXED_SIZE: Option<usize> = None;
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.as_bytes().encode_to(out)
+    fn encode(&self, out: &mut Output<'_>) {
+        self.as_bytes().encode(out)
     }
     fn encoded_len(&self) -> usize {
         4 + self.len()
@@ -194,8 +197,8 @@ impl Encode for str {
 
 impl Encode for String {
     const FIXED_SIZE: Option<usize> = None;
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.as_str().encode_to(out)
+    fn encode(&self, out: &mut Output<'_>) {
+        self.as_str().encode(out)
     }
     fn encoded_len(&self) -> usize {
         4 + self.len()

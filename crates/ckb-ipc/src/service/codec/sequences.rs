@@ -7,14 +7,14 @@ use alloc::vec::Vec;
 
 use super::primitives::{declare_bytes, decode_bytes};
 use super::tables::{decode_offsets, encode_offsets, DynEncode};
-use super::{push_u32, u32_at, Decode, Encode, Schema, BAD};
+use super::{u32_at, Decode, Encode, Output, Schema, BAD};
 use crate::error::IpcError;
 
 /// A slice is laid out as the `Vec` it is read back as: `[u8]` is `bytes`, others a `fixvec`
 /// or `dynvec` (see [`Element`]).
 impl<T: Element> Encode for [T] {
     const FIXED_SIZE: Option<usize> = None;
-    fn encode_to(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Output<'_>) {
         T::encode_seq(self, out)
     }
     fn encoded_len(&self) -> usize {
@@ -31,7 +31,7 @@ impl<T: Element> Encode for [T] {
 /// `Vec<u8>` is `bytes`; any other `Vec<T>` is a `fixvec` or a `dynvec` (see [`Seq`]).
 impl<T: Element> Encode for Vec<T> {
     const FIXED_SIZE: Option<usize> = None;
-    fn encode_to(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Output<'_>) {
         T::encode_seq(self, out)
     }
     fn encoded_len(&self) -> usize {
@@ -60,8 +60,8 @@ impl<T: Element> Decode for Vec<T> {
     note = "vector items: integers, bool, String, [u8; N], Vec<T>, Option<T>, tuples, ckb-gen-types entities and #[derive(ckb_ipc::Molecule)] structs and enums"
 )]
 pub trait Element: Sized {
-    /// Appends the vector of `items`.
-    fn encode_seq(items: &[Self], out: &mut Vec<u8>);
+    /// Writes the vector of `items`.
+    fn encode_seq(items: &[Self], out: &mut Output<'_>);
     /// Bytes [`encode_seq`](Self::encode_seq) appends.
     fn seq_len(items: &[Self]) -> usize;
     /// Reads a vector back; its count is checked against the bytes present first.
@@ -73,9 +73,9 @@ pub trait Element: Sized {
 }
 
 impl Element for u8 {
-    fn encode_seq(items: &[u8], out: &mut Vec<u8>) {
-        push_u32(out, items.len());
-        out.extend_from_slice(items);
+    fn encode_seq(items: &[u8], out: &mut Output<'_>) {
+        out.put_u32(items.len());
+        out.put(items);
     }
     fn seq_len(items: &[u8]) -> usize {
         4 + items.len()
@@ -107,12 +107,12 @@ impl Seq {
     }
 
     /// A `fixvec` (count, then the items) or a `dynvec` (size, offsets, then the items).
-    pub fn encode<T: Encode>(items: &[T], out: &mut Vec<u8>) {
+    pub fn encode<T: Encode>(items: &[T], out: &mut Output<'_>) {
         match T::FIXED_SIZE {
             Some(_) => {
-                push_u32(out, items.len());
+                out.put_u32(items.len());
                 for item in items {
-                    item.encode_to(out);
+                    item.encode(out);
                 }
             }
             None => encode_offsets(items.iter().map(|i| i as &dyn DynEncode), items.len(), out),
@@ -152,7 +152,7 @@ impl Seq {
 macro_rules! element_via_seq {
     ($([$($g:tt)*] $t:ty),* $(,)?) => {$(
         impl<$($g)*> Element for $t {
-            fn encode_seq(items: &[Self], out: &mut Vec<u8>) { Seq::encode(items, out) }
+            fn encode_seq(items: &[Self], out: &mut Output<'_>) { Seq::encode(items, out) }
             fn seq_len(items: &[Self]) -> usize { Seq::len(items) }
             fn decode_seq(bytes: &[u8]) -> Result<Vec<Self>, IpcError> { Seq::decode(bytes) }
             fn seq_schema_name() -> String { Seq::schema_name::<Self>() }
@@ -171,9 +171,9 @@ element_via_seq!(
 /// `option T`: nothing for `None`, `T` for `Some`.
 impl<T: Encode> Encode for Option<T> {
     const FIXED_SIZE: Option<usize> = None;
-    fn encode_to(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Output<'_>) {
         if let Some(v) = self {
-            v.encode_to(out)
+            v.encode(out)
         }
     }
     fn encoded_len(&self) -> usize {

@@ -7,20 +7,20 @@ use alloc::vec::Vec;
 
 use super::schema::JsonForm;
 use super::sequences::{element_via_seq, Element, Seq};
-use super::{push_u32, u32_at, Decode, Encode, Schema, BAD};
+use super::{u32_at, Decode, Encode, Output, Schema, BAD};
 use crate::error::IpcError;
 
 /// Object-safe encoding, for tables and dynvecs of mixed or dynamic fields.
 pub trait DynEncode {
-    /// [`Encode::encode_to`].
-    fn dyn_encode_to(&self, out: &mut Vec<u8>);
+    /// [`Encode::encode`].
+    fn dyn_encode(&self, out: &mut Output<'_>);
     /// [`Encode::encoded_len`].
     fn dyn_encoded_len(&self) -> usize;
 }
 
 impl<T: Encode> DynEncode for T {
-    fn dyn_encode_to(&self, out: &mut Vec<u8>) {
-        self.encode_to(out)
+    fn dyn_encode(&self, out: &mut Output<'_>) {
+        self.encode(out)
     }
     fn dyn_encoded_len(&self) -> usize {
         self.encoded_len()
@@ -36,18 +36,18 @@ pub fn dyn_field<T: Encode>(value: &T) -> &dyn DynEncode {
 pub(super) fn encode_offsets<'a>(
     items: impl Iterator<Item = &'a dyn DynEncode> + Clone,
     count: usize,
-    out: &mut Vec<u8>,
+    out: &mut Output<'_>,
 ) {
     let header = 4 + 4 * count;
     let total = header + items.clone().map(|i| i.dyn_encoded_len()).sum::<usize>();
-    push_u32(out, total);
+    out.put_u32(total);
     let mut at = header;
     for item in items.clone() {
-        push_u32(out, at);
+        out.put_u32(at);
         at += item.dyn_encoded_len();
     }
     for item in items {
-        item.dyn_encode_to(out);
+        item.dyn_encode(out);
     }
 }
 
@@ -100,10 +100,10 @@ pub const fn fields_fixed_size(sizes: &[Option<usize>]) -> Option<usize> {
 }
 
 /// Encodes fields as a molecule `struct` (all fixed: concatenated) or `table`.
-pub fn encode_fields(fixed: bool, fields: &[&dyn DynEncode], out: &mut Vec<u8>) {
+pub fn encode_fields(fixed: bool, fields: &[&dyn DynEncode], out: &mut Output<'_>) {
     if fixed {
         for f in fields {
-            f.dyn_encode_to(out);
+            f.dyn_encode(out);
         }
     } else {
         encode_offsets(fields.iter().copied(), fields.len(), out);
@@ -177,12 +177,12 @@ macro_rules! tuple_codec {
     ($n:expr; $($name:ident $idx:tt),+) => {
         impl<$($name: Encode),+> Encode for ($($name,)+) {
             const FIXED_SIZE: Option<usize> = fields_fixed_size(&[$($name::FIXED_SIZE),+]);
-            /// A `struct` field by field, each through its own `encode_to` (static calls,
+            /// A `struct` field by field, each through its own `encode` (static calls,
             /// inlined: a `(u64, u64)` is two stores); a `table` through [`encode_fields`].
             #[inline]
-            fn encode_to(&self, out: &mut Vec<u8>) {
+            fn encode(&self, out: &mut Output<'_>) {
                 if Self::FIXED_SIZE.is_some() {
-                    $(self.$idx.encode_to(out);)+
+                    $(self.$idx.encode(out);)+
                 } else {
                     encode_fields(false, &[$(&self.$idx),+], out)
                 }

@@ -6,6 +6,7 @@
 use super::primitives::narrow;
 use super::*;
 use alloc::string::String;
+use alloc::vec::Vec;
 extern crate std;
 use std::vec;
 

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::primitives::{bytes_schema, declare_bytes, decode_bytes};
-use super::Schema;
+use super::{append_in_capacity, append_to_vec, Output, Schema};
 use crate::error::IpcError;
 use crate::packet::Payload;
 
@@ -21,21 +21,31 @@ pub trait Encode {
     /// `true` if [`into_payload`](Self::into_payload) sends the value's own buffer (a
     /// [`Payload`]): a client then sends it as it is instead of encoding it into the channel's.
     const SENT_AS_IS: bool = false;
-    /// Appends the encoding to `out`.
-    fn encode_to(&self, out: &mut Vec<u8>);
-    /// Bytes `encode_to` appends.
+    /// Writes the encoding to `out`, which has room for exactly
+    /// [`encoded_len`](Self::encoded_len) bytes (in a channel's buffer, heap or fixed: encoding
+    /// allocates nothing).
+    fn encode(&self, out: &mut Output<'_>);
+    /// Bytes [`encode`](Self::encode) writes; one that writes another count is refused as
+    /// [`IpcError::Serialize`] (nothing is sent).
     fn encoded_len(&self) -> usize;
+    /// Appends the encoding to `out` (on the heap). Nothing is appended if
+    /// [`encode`](Self::encode) wrote another count than [`encoded_len`](Self::encoded_len)
+    /// said, or the heap had no room: [`to_payload`] says which.
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        let _ = append_to_vec(out, self.encoded_len(), |o| self.encode(o));
+    }
     /// The molecule type this encodes as (`byte`, `Uint64`, `Bytes`, ...).
     fn schema_name() -> String;
     /// Adds the molecule declarations the type needs to `schema`.
     fn schema_declare(schema: &mut Schema);
-    /// The encoding as a packet payload. [`Payload`] overrides it to reuse its
-    /// own buffer (no copy).
+    /// The encoding as a packet payload, what a client sends and a server answers for a
+    /// [`SENT_AS_IS`](Self::SENT_AS_IS) type. [`Payload`] overrides it to reuse its own buffer
+    /// (no copy). The default is [`to_payload`], empty where that is an error.
     fn into_payload(self) -> Payload
     where
         Self: Sized,
     {
-        to_payload(&self)
+        to_payload(&self).unwrap_or_default()
     }
 }
 
@@ -87,8 +97,8 @@ impl<T: Encode + Decode> ServiceType for T {
 impl Encode for Payload {
     const FIXED_SIZE: Option<usize> = None;
     const SENT_AS_IS: bool = true;
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.as_slice().encode_to(out)
+    fn encode(&self, out: &mut Output<'_>) {
+        self.as_slice().encode(out)
     }
     fn encoded_len(&self) -> usize {
         4 + self.len()
@@ -99,7 +109,10 @@ impl Encode for Payload {
         if self.prepend(&len) {
             self
         } else {
-            to_payload(&self)
+            // A copy with room for the length: a `Payload` encodes to its `encoded_len`, so
+            // this is never the empty default. Infallible, unlike `to_payload`: the `Result`
+            // cost echo ~10 cycles a call on each side.
+            to_payload(&self).unwrap_or_default()
         }
     }
 }
@@ -118,8 +131,9 @@ impl Decode for Payload {
 
 impl<T: Encode + ?Sized> Encode for &T {
     const FIXED_SIZE: Option<usize> = T::FIXED_SIZE;
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        (**self).encode_to(out)
+    #[inline]
+    fn encode(&self, out: &mut Output<'_>) {
+        (**self).encode(out)
     }
     fn encoded_len(&self) -> usize {
         (**self).encoded_len()
@@ -132,9 +146,11 @@ impl<T: Encode + ?Sized> Encode for &T {
     }
 }
 
-/// Encodes `value` into a payload with room for the packet header.
-pub fn to_payload<T: Encode + ?Sized>(value: &T) -> Payload {
-    let mut payload = Payload::with_capacity(value.encoded_len());
-    value.encode_to(payload.buffer_mut());
-    payload
+/// Encodes `value` into a payload with room for the packet header: [`IpcError::Serialize`] if
+/// its encoding is not of its [`encoded_len`](Encode::encoded_len).
+pub fn to_payload<T: Encode + ?Sized>(value: &T) -> Result<Payload, IpcError> {
+    let len = value.encoded_len();
+    let mut payload = Payload::with_capacity(len);
+    append_in_capacity(payload.buffer_mut(), len, |out| value.encode(out))?;
+    Ok(payload)
 }

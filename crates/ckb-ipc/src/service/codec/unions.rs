@@ -9,10 +9,9 @@
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::tables::{encode_fields, fields_fixed_size, fields_len, DynEncode};
-use super::{u32_at, BAD};
+use super::{u32_at, Output, BAD};
 use crate::error::IpcError;
 
 /// What a union item was in Rust: the description's `unit`, `tuple` (`newtype` for one field)
@@ -56,9 +55,9 @@ pub const fn item_fixed(sizes: &[Option<usize>]) -> bool {
     !sizes.is_empty() && fields_fixed_size(sizes).is_some()
 }
 
-/// Appends a union of the item `id` whose item has these fields.
-pub fn encode_item(id: u32, fixed: bool, fields: &[&dyn DynEncode], out: &mut Vec<u8>) {
-    out.extend_from_slice(&id.to_le_bytes());
+/// Writes a union of the item `id` whose item has these fields.
+pub fn encode_item(id: u32, fixed: bool, fields: &[&dyn DynEncode], out: &mut Output<'_>) {
+    out.put(&id.to_le_bytes());
     encode_fields(fixed, fields, out);
 }
 
