@@ -10,7 +10,7 @@ use crate::error::IpcError;
 /// The room an encoding is written into, front to back: as many bytes as the value's
 /// [`encoded_len`](super::Encode::encoded_len) said. A write past the end is dropped and
 /// remembered, so a length that does not match the encoding is [`IpcError::Serialize`] where
-/// the room is handed back ([`finish`](Self::finish)), never a panic or a stray byte.
+/// the room is handed back (`finish`), never a panic or a stray byte.
 pub struct Output<'a> {
     /// Memory that need not be initialised: a heap buffer's spare capacity is written as it
     /// is, with no zeroing first.
