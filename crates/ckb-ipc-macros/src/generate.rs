@@ -167,13 +167,13 @@ fn describe_method(m: &Method) -> Tokens {
     let args_name = format!("{}Args", m.variant());
     let arg_names: Vec<String> = m.args.iter().map(|a| a.name.unraw().to_string()).collect();
     let arg_types: Vec<Tokens> = m.args.iter().map(sent).collect();
+    // From `args`, the (name, type) list each argument was declared into once.
     let payload = match m.args.len() {
         0 => quote! { ::ckb_ipc::__private::alloc::string::String::from("()") },
-        1 => quote! { schema.add::<#(#arg_types)*>() },
+        1 => quote! { args.first().map(|(_, ty)| ty.clone()).unwrap_or_default() },
         _ => quote! {{
-            let fields = [#((#arg_names, schema.add::<#arg_types>())),*];
             let fixed = <(#(#arg_types),*) as ::ckb_ipc::service::Encode>::FIXED_SIZE.is_some();
-            schema.declare_fields(#args_name, fixed, &fields);
+            schema.declare_fields(#args_name, fixed, &args);
             ::ckb_ipc::__private::alloc::string::String::from(#args_name)
         }},
     };
