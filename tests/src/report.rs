@@ -185,6 +185,17 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
     report
 }
 
+/// A block of docs/benchmarks.md measured on the extra builds of `make build-opt-levels`: the
+/// block's name, whether its binaries are there, and the block.
+pub type BuiltBlock = (&'static str, fn() -> bool, fn() -> String);
+
+/// Every [`BuiltBlock`], in the report's order.
+pub const BUILT_BLOCKS: [BuiltBlock; 3] = [
+    ("opt-levels", opt_level_binaries_exist, opt_levels_block),
+    ("discovery", discovery_binary_exists, discovery_block),
+    ("entities", entity_binaries_exist, entities_block),
+];
+
 /// Whether `make build-opt-levels` has built the plain-types entity server.
 pub fn entity_binaries_exist() -> bool {
     crate::contracts_dir()
@@ -488,31 +499,17 @@ mod tests {
         // compared by the next test, when the heap-stats contracts are there.
         let committed = replace_block(&read("docs/benchmarks.md"), "native", "").unwrap();
         let mut committed = replace_block(&committed, "heap", "").unwrap();
-        // The "s" and "z" builds exist only after `make bench`; then they must match too.
-        if opt_level_binaries_exist() {
-            assert_eq!(
-                block(&committed, "opt-levels").unwrap(),
-                opt_levels_block(),
-                "docs/benchmarks.md's opt-levels {stale}"
-            );
+        // The extra builds exist only after `make bench`; then their blocks must match too.
+        for (name, built, measure) in BUILT_BLOCKS {
+            if built() {
+                assert_eq!(
+                    block(&committed, name).unwrap(),
+                    measure(),
+                    "docs/benchmarks.md's {name} {stale}"
+                );
+            }
+            committed = replace_block(&committed, name, "").unwrap();
         }
-        committed = replace_block(&committed, "opt-levels", "").unwrap();
-        if discovery_binary_exists() {
-            assert_eq!(
-                block(&committed, "discovery").unwrap(),
-                discovery_block(),
-                "docs/benchmarks.md's discovery {stale}"
-            );
-        }
-        committed = replace_block(&committed, "discovery", "").unwrap();
-        if entity_binaries_exist() {
-            assert_eq!(
-                block(&committed, "entities").unwrap(),
-                entities_block(),
-                "docs/benchmarks.md's entities {stale}"
-            );
-        }
-        committed = replace_block(&committed, "entities", "").unwrap();
         let fresh = benchmarks_md(&rows);
         assert_eq!(committed, fresh, "docs/benchmarks.md {stale}");
         assert_eq!(

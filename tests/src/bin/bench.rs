@@ -10,9 +10,8 @@ use std::path::PathBuf;
 
 use ckb_ipc_tests::heap::{heap_stats_built, heap_stats_dir};
 use ckb_ipc_tests::report::{
-    bench_block, bench_rows, benchmarks_md, discovery_binary_exists, discovery_block,
-    entities_block, entity_binaries_exist, heap_block, heap_rows, opt_level_binaries_exist,
-    opt_levels_block, replace_block, write_block, BENCH_IMPLS,
+    bench_block, bench_rows, benchmarks_md, heap_block, heap_rows, replace_block, write_block,
+    BENCH_IMPLS, BUILT_BLOCKS,
 };
 use ckb_ipc_tests::{Impl, Measured};
 use plotters::prelude::*;
@@ -40,24 +39,15 @@ fn main() {
         )
     };
     let report = replace_block(&benchmarks_md(&rows), "native", &native).expect("native block");
-    let opt_levels = if opt_level_binaries_exist() {
-        opt_levels_block()
-    } else {
-        "Not measured in this run (`make bench` builds them).\n".to_string()
-    };
-    let report = replace_block(&report, "opt-levels", &opt_levels).expect("opt-levels block");
-    let discovery = if discovery_binary_exists() {
-        discovery_block()
-    } else {
-        "Not measured in this run (`make bench` builds it).\n".to_string()
-    };
-    let report = replace_block(&report, "discovery", &discovery).expect("discovery block");
-    let entities = if entity_binaries_exist() {
-        entities_block()
-    } else {
-        "Not measured in this run (`make bench` builds it).\n".to_string()
-    };
-    let report = replace_block(&report, "entities", &entities).expect("entities block");
+    let mut report = report;
+    for (name, built, measure) in BUILT_BLOCKS {
+        let text = if built() {
+            measure()
+        } else {
+            "Not measured in this run (`make bench` builds them).\n".to_string()
+        };
+        report = replace_block(&report, name, &text).expect("a block of the report");
+    }
     let report = replace_block(&report, "heap", &heap).expect("heap block");
     println!("{report}");
     if let Some(dir) = out {
