@@ -59,7 +59,7 @@ build: riscv-target
 # The JavaScript peers for the ckb-js-vm tests (pinned npm packages, lock file committed):
 # esbuild bundles tests/js/src into tests/js/dist; ckb-js-vm comes from the ckb-testtool package.
 js:
-	cd tests/js && npm ci --no-audit --no-fund && npm run build
+	cd tests/js && npm ci --no-audit --no-fund && npm run check && npm run build
 
 # moleculec checks the schemas the typed services emit (tests/schema, built by `make test` only).
 tools:

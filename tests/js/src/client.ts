@@ -33,21 +33,21 @@ function main(): number {
 
   const big = new Uint8Array(200).map((_, i) => (i * 7) & 0xff);
   let resp = channel.call(new RequestPacket(big, ECHO));
-  console.log(`echo ${big.length} bytes -> code ${resp.errorCode}, ${resp.payload.length} bytes`);
-  if (resp.errorCode !== 0 || !equal(resp.payload, big)) return 1;
+  console.log(`echo ${big.length} bytes -> code ${resp.errorCode()}, ${resp.payload().length} bytes`);
+  if (resp.errorCode() !== 0 || !equal(resp.payload(), big)) return 1;
 
   resp = channel.call(new RequestPacket(u64s(40n, 2n), ADD));
-  const sum = new DataView(resp.payload.slice().buffer).getBigUint64(0, true);
-  console.log(`add(40, 2) -> code ${resp.errorCode}, ${sum}`);
-  if (resp.errorCode !== 0 || sum !== 42n) return 2;
+  const sum = new DataView(resp.payload().slice().buffer).getBigUint64(0, true);
+  console.log(`add(40, 2) -> code ${resp.errorCode()}, ${sum}`);
+  if (resp.errorCode() !== 0 || sum !== 42n) return 2;
 
   resp = channel.call(new RequestPacket(u64s(0xdeadn), FAIL));
-  console.log(`fail(0xdead) -> code ${resp.errorCode.toString(16)}`);
-  if (resp.errorCode !== 0xdead || resp.payload.length !== 0) return 3;
+  console.log(`fail(0xdead) -> code ${resp.errorCode().toString(16)}`);
+  if (resp.errorCode() !== 0xdead || resp.payload().length !== 0) return 3;
 
   const bigger = new Uint8Array(300).fill(0x5a);
   resp = channel.call(new RequestPacket(bigger, ECHO));
-  if (resp.errorCode !== 0 || !equal(resp.payload, bigger)) return 4;
+  if (resp.errorCode() !== 0 || !equal(resp.payload(), bigger)) return 4;
   return 0;
 }
 

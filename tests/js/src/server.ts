@@ -8,19 +8,19 @@ const ECHO = 1, ADD = 2, FAIL = 3;
 const UNKNOWN_METHOD = 1000, BAD_ARGS = 1001;
 
 function serve(req: RequestPacket): ResponsePacket {
-  const view = new DataView(req.payload.slice().buffer);
-  switch (req.methodId) {
+  const view = new DataView(req.payload().slice().buffer);
+  switch (req.methodId()) {
     case ECHO:
-      return new ResponsePacket(0, req.payload);
+      return new ResponsePacket(0, req.payload());
     case ADD: {
-      if (req.payload.length !== 16) return new ResponsePacket(BAD_ARGS, new Uint8Array(0));
+      if (req.payload().length !== 16) return new ResponsePacket(BAD_ARGS, new Uint8Array(0));
       const out = new Uint8Array(8);
       const sum = (view.getBigUint64(0, true) + view.getBigUint64(8, true)) & 0xffffffffffffffffn;
       new DataView(out.buffer).setBigUint64(0, sum, true);
       return new ResponsePacket(0, out);
     }
     case FAIL:
-      if (req.payload.length !== 8) return new ResponsePacket(BAD_ARGS, new Uint8Array(0));
+      if (req.payload().length !== 8) return new ResponsePacket(BAD_ARGS, new Uint8Array(0));
       return new ResponsePacket(Number(view.getBigUint64(0, true)), new Uint8Array(0));
     default:
       return new ResponsePacket(UNKNOWN_METHOD, new Uint8Array(0));
