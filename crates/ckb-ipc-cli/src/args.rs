@@ -40,6 +40,10 @@ pub(crate) enum Command {
     /// Write a repository of your own: a service's trait, server and client scripts, and their
     /// test in CKB-VM, in ckb-script-templates' layout (`make test` runs it).
     New(crate::new::NewArgs),
+    /// Write code for a service from its description: `gen ts` writes one TypeScript module
+    /// per service (its types, molecule codecs, a typed client and a request handler) for
+    /// ckb-js-vm scripts using `@ckb-js-std/ipc`.
+    Gen(crate::gen_ts::GenArgs),
     /// List a service's methods (FILE or SOCKET): one signature a line, with its id.
     Methods(MethodsArgs),
     /// The background half of `init` (internal).

@@ -7,6 +7,7 @@ mod args;
 mod client;
 mod commands;
 mod description;
+mod gen_ts;
 mod host_args;
 mod kind;
 mod new;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Methods(a) => methods(a),
         Command::Session(a) => session::run(a),
         Command::New(a) => new::run(a),
+        Command::Gen(a) => gen_ts::run(a),
     };
     match result {
         Ok(code) => code,

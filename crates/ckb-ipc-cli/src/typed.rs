@@ -168,6 +168,19 @@ impl<'a> Types<'a> {
         }
     }
 
+    /// The size of the type called `name` if it has a fixed size, `None` if not.
+    pub(crate) fn size_of(&self, name: &str) -> Res<Option<usize>> {
+        self.fixed_size(self.get(name)?, 0)
+    }
+
+    /// The declaration called `name`, `None` for `()` and `byte`.
+    pub(crate) fn def(&self, name: &str) -> Res<Option<&'a TypeDef>> {
+        Ok(match self.get(name)? {
+            Ty::Def(def) => Some(def),
+            Ty::Unit | Ty::Byte => None,
+        })
+    }
+
     /// The size of a type of fixed size (`byte`, arrays, structs), `None` for the others.
     fn fixed_size(&self, ty: Ty<'a>, depth: usize) -> Res<Option<usize>> {
         if depth > MAX_DEPTH {
@@ -249,7 +262,7 @@ impl<'a> Types<'a> {
     }
 
     /// Whether a union item of this type carries no data (written as its name alone).
-    fn is_unit(&self, name: &str) -> bool {
+    pub(crate) fn is_unit(&self, name: &str) -> bool {
         match self.get(name) {
             Ok(Ty::Unit) => true,
             Ok(Ty::Def(d)) => d.json == Some(Hint::Unit),

@@ -2,7 +2,7 @@
 // its data hash is in this script's args after ckb-js-vm's 35 bytes. Exits 0 when every answer
 // is right, else the number of the first wrong check.
 import * as bindings from "@ckb-js-std/bindings";
-import { Channel, RequestPacket, spawnCellServer } from "./ipc";
+import { Channel, RequestPacket, spawnCellServer } from "@ckb-js-std/ipc";
 
 const ECHO = 1, ADD = 2, FAIL = 3;
 const HASH_TYPE_DATA2 = 4; // any data hash type: the lookup compares data hashes

@@ -2,7 +2,7 @@
 // a Rust client with argv ["-t", <this script's data hash + hash type, hex>]. Returns when the
 // client closes the channel, so the script exits 0.
 import * as bindings from "@ckb-js-std/bindings";
-import { RequestPacket, ResponsePacket, runServer } from "./ipc";
+import { RequestPacket, ResponsePacket, runServer } from "@ckb-js-std/ipc";
 
 const ECHO = 1, ADD = 2, FAIL = 3;
 const UNKNOWN_METHOD = 1000, BAD_ARGS = 1001;

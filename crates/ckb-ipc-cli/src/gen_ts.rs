@@ -1,0 +1,740 @@
+//! `ckb-ipc gen ts`: one TypeScript module per service of a description (docs/description.md)
+//! for ckb-js-vm scripts: the service's types, molecule encoders and decoders for exactly
+//! those types, a typed client class over a `Channel` of `@ckb-js-std/ipc`, and a server side
+//! (an interface to implement and a `RequestHandler` that dispatches to it). The module's
+//! fixed part (errors, molecule helpers) is `gen_ts/runtime.ts`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::description::{Document, Field, Found, Hint, Item, Kind, Method, Service, TypeDef};
+use crate::typed::Types;
+use crate::Result;
+
+/// The part of every module that does not depend on the service.
+const RUNTIME: &str = include_str!("gen_ts/runtime.ts");
+
+#[derive(Args)]
+pub(crate) struct GenArgs {
+    /// The language to write: `ts` (TypeScript for ckb-js-vm, importing `@ckb-js-std/ipc`).
+    pub(crate) lang: Lang,
+    /// A service description (`.json`), or a server binary (its `<BINARY>.json` is read).
+    #[arg(value_name = "DESCRIPTION.json|SERVER")]
+    pub(crate) input: PathBuf,
+    /// A `.ts` file (a description of one service), or a directory (`<service>.ts` for each
+    /// service, named in kebab case: `KeyValue` in `key-value.ts`); default: standard output.
+    #[arg(short, long, value_name = "FILE|DIR")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Lang {
+    /// TypeScript.
+    Ts,
+}
+
+pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
+    let Lang::Ts = a.lang;
+    let doc = load(&a.input)?;
+    let mut modules = Vec::with_capacity(doc.services.len());
+    for service in &doc.services {
+        let text = module(service).map_err(|e| format!("service {}: {e}", service.name))?;
+        modules.push((file_name(&service.name), text));
+    }
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    match (a.output, modules.as_slice()) {
+        (None, [(_, text)]) => print!("{text}"),
+        (Some(file), [(_, text)]) if file.extension().is_some_and(|e| e == "ts") => {
+            write(&file, text)?
+        }
+        (None | Some(_), []) => return Err("the description has no service".into()),
+        (Some(dir), _) if dir.extension().is_none_or(|e| e != "ts") => {
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            for (name, text) in &modules {
+                write(&dir.join(name), text)?;
+            }
+        }
+        (_, _) => {
+            return Err(format!(
+                "the description has {} services: give a directory with -o",
+                modules.len()
+            ))
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A description file, or the one beside a server binary (which must belong to it).
+fn load(input: &Path) -> Result<Document> {
+    if input.extension().is_some_and(|e| e == "json") {
+        return Document::load(input);
+    }
+    match Found::for_file(input, None)? {
+        Found::File(doc, _) => Ok(doc),
+        Found::Refused(why) => Err(why),
+        Found::Nothing => Err(format!(
+            "{}: no {}.json beside it (the build writes it: `make build`), and gen reads no \
+             description from a running server: give the .json",
+            input.display(),
+            input.display()
+        )),
+    }
+}
+
+/// `KeyValue` -> `key-value.ts`.
+fn file_name(service: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in service.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out + ".ts"
+}
+
+/// Names the module itself declares: a type of the service may not take one.
+const RESERVED_TYPES: &[&str] = &[
+    "DecodeError",
+    "CallError",
+    "ServiceError",
+    "CallChannel",
+    "RequestPacket",
+    "ResponsePacket",
+    "RequestHandler",
+    "Uint8Array",
+];
+
+/// JavaScript's reserved words (and names that cannot be parameters in strict mode): an
+/// argument so named gets a `_` after it.
+const JS_RESERVED: &[&str] = &[
+    "arguments",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "eval",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
+];
+
+fn param(name: &str) -> String {
+    match JS_RESERVED.contains(&name) {
+        true => format!("{name}_"),
+        false => name.to_string(),
+    }
+}
+
+/// What a declaration is in TypeScript, which decides its type, encoder and decoder.
+enum Shape<'a> {
+    /// An integer of `size` bytes: a `number` up to 4 bytes, a `bigint` above.
+    Int {
+        size: usize,
+        signed: bool,
+    },
+    Bool,
+    /// Bytes as a `Uint8Array`: an `array` of `byte` (`Some(length)`) or a `fixvec` of `byte`.
+    Bytes(Option<usize>),
+    Str,
+    /// An empty table that reads as `null` (a unit union item).
+    Unit,
+    /// A struct or table, read as an object, a tuple or (one field) the field's value.
+    Fields {
+        table: bool,
+        fields: &'a [Field],
+        form: Form,
+    },
+    /// An `array` (`Some(length)`), `fixvec` or `dynvec` of `item`, as a JavaScript array.
+    Items {
+        kind: Kind,
+        length: Option<usize>,
+        item: &'a str,
+    },
+    Option(&'a str),
+    Union(&'a [Item]),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Object,
+    Tuple,
+    Newtype,
+}
+
+struct Gen<'a> {
+    types: Types<'a>,
+}
+
+/// The TypeScript module of one service.
+pub(crate) fn module(service: &Service) -> Result<String> {
+    let g = Gen {
+        types: Types::new(&service.types),
+    };
+    g.types.check(service)?;
+    let name = &service.name;
+    for t in &service.types {
+        let taken = RESERVED_TYPES.contains(&t.name.as_str())
+            || [
+                name.clone(),
+                format!("{name}Client"),
+                format!("{name}Handler"),
+            ]
+            .contains(&t.name)
+            || format!("{name}Methods") == t.name;
+        if taken {
+            return Err(format!(
+                "type {}: the generated module declares that name",
+                t.name
+            ));
+        }
+    }
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "// The service {name}, generated by `ckb-ipc gen ts` from its description \
+         (docs/description.md):\n// do not edit, generate it again. Methods:"
+    );
+    for m in &service.methods {
+        let _ = writeln!(w, "//   {} (id {})", m.signature(), m.id);
+    }
+    w.push_str(
+        "import { RequestPacket, ResponsePacket } from \"@ckb-js-std/ipc\";\n\
+         import type { RequestHandler } from \"@ckb-js-std/ipc\";\n\n",
+    );
+    w.push_str(RUNTIME);
+    w.push_str("\n// ---- The service's types ----\n");
+    for def in &service.types {
+        let _ = writeln!(w, "\nexport type {} = {};", def.name, g.def_type(def)?);
+        g.encoder(w, def)?;
+        g.decoder(w, def)?;
+    }
+    g.methods(w, service)?;
+    g.client(w, service)?;
+    g.server(w, service)?;
+    Ok(out)
+}
+
+impl<'a> Gen<'a> {
+    fn shape(&self, def: &'a TypeDef) -> Result<Shape<'a>> {
+        let length = def.length.map(|n| n as usize);
+        let item = def.item.as_deref().unwrap_or_default();
+        let byte_item = item == "byte";
+        let form = match def.json {
+            Some(Hint::Tuple) => Form::Tuple,
+            Some(Hint::Newtype) => Form::Newtype,
+            _ => Form::Object,
+        };
+        Ok(match (def.json, def.kind) {
+            (Some(h @ (Hint::Uint | Hint::Int)), _) => Shape::Int {
+                size: length.unwrap_or_default(),
+                signed: h == Hint::Int,
+            },
+            (Some(Hint::Bool), _) => Shape::Bool,
+            (Some(Hint::String), _) => Shape::Str,
+            (Some(Hint::Unit), _) => Shape::Unit,
+            (_, Kind::Array) if byte_item => Shape::Bytes(length),
+            (_, Kind::Fixvec) if byte_item => Shape::Bytes(None),
+            (_, Kind::Struct | Kind::Table) => Shape::Fields {
+                table: def.kind == Kind::Table,
+                fields: &def.fields,
+                form,
+            },
+            (_, kind @ (Kind::Array | Kind::Fixvec | Kind::Dynvec)) => {
+                if kind == Kind::Array && self.size(item)? == Some(0) {
+                    return Err(format!("{}: an array of a type of no bytes", def.name));
+                }
+                Shape::Items { kind, length, item }
+            }
+            (_, Kind::Option) => Shape::Option(item),
+            (_, Kind::Union) => Shape::Union(&def.items),
+        })
+    }
+
+    fn size(&self, name: &str) -> Result<Option<usize>> {
+        self.types.size_of(name)
+    }
+
+    /// A type's name in TypeScript: `null`, `number` or the declaration's own name.
+    fn ts(&self, name: &str) -> &'a str {
+        match name {
+            "()" => "null",
+            "byte" => "number",
+            _ => self
+                .types
+                .def(name)
+                .ok()
+                .flatten()
+                .map_or("never", |d| d.name.as_str()),
+        }
+    }
+
+    /// The right-hand side of `export type <Name> = ...`.
+    fn def_type(&self, def: &'a TypeDef) -> Result<String> {
+        Ok(match self.shape(def)? {
+            Shape::Int { size, .. } if size <= 4 => "number".into(),
+            Shape::Int { .. } => "bigint".into(),
+            Shape::Bool => "boolean".into(),
+            Shape::Bytes(_) => "Uint8Array".into(),
+            Shape::Str => "string".into(),
+            Shape::Unit => "null".into(),
+            Shape::Fields { fields, form, .. } => match form {
+                Form::Newtype => fields.first().map_or("null", |f| self.ts(&f.ty)).into(),
+                Form::Tuple => format!(
+                    "[{}]",
+                    fields
+                        .iter()
+                        .map(|f| self.ts(&f.ty))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Form::Object => format!(
+                    "{{ {} }}",
+                    fields
+                        .iter()
+                        .map(|f| format!("{}: {};", f.name, self.ts(&f.ty)))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            },
+            Shape::Items { item, .. } => format!("{}[]", self.ts(item)),
+            Shape::Option(item) => format!("{} | null", self.ts(item)),
+            Shape::Union(items) => items
+                .iter()
+                .map(|i| match self.types.is_unit(&i.ty) {
+                    true => format!("\"{}\"", i.name),
+                    false => format!("{{ {}: {} }}", i.name, self.ts(&i.ty)),
+                })
+                .collect::<Vec<_>>()
+                .join(" | "),
+        })
+    }
+
+    /// The function that encodes a value of type `name`.
+    fn enc_fn(&self, name: &str) -> String {
+        match name {
+            "()" => "unitTo".into(),
+            "byte" => "byteTo".into(),
+            _ => format!("encode{name}"),
+        }
+    }
+
+    fn dec_fn(&self, name: &str) -> String {
+        match name {
+            "()" => "unitFrom".into(),
+            "byte" => "byteFrom".into(),
+            _ => format!("decode{name}"),
+        }
+    }
+
+    /// A struct's or table's fields' values taken from `v` (an object, a tuple or the value).
+    fn field_values(fields: &[Field], form: Form, v: &str) -> Vec<String> {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| match form {
+                Form::Object => format!("{v}.{}", f.name),
+                Form::Tuple => format!("{v}[{i}]"),
+                Form::Newtype => v.to_string(),
+            })
+            .collect()
+    }
+
+    /// A struct's or table's value made of its fields' `values`.
+    fn fields_value(fields: &[Field], form: Form, values: &[String]) -> String {
+        match form {
+            Form::Newtype => values.first().cloned().unwrap_or_else(|| "null".into()),
+            Form::Tuple => format!("[{}]", values.join(", ")),
+            Form::Object => format!(
+                "{{ {} }}",
+                fields
+                    .iter()
+                    .zip(values)
+                    .map(|(f, v)| format!("{}: {v}", f.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    fn encoder(&self, w: &mut String, def: &'a TypeDef) -> Result<()> {
+        let n = &def.name;
+        let _ = writeln!(w, "\nexport function encode{n}(v: {n}): Uint8Array {{");
+        let body = match self.shape(def)? {
+            Shape::Int { size, signed } => format!("return intTo(v, {size}, {signed}, \"{n}\");"),
+            Shape::Bool => format!("return boolTo(v, \"{n}\");"),
+            Shape::Bytes(Some(length)) => format!("return lengthOf(v, {length}, \"{n}\");"),
+            Shape::Bytes(None) => "return fixvec(v.length, [v]);".into(),
+            Shape::Str => format!("const b = utf8(v, \"{n}\");\n  return fixvec(b.length, [b]);"),
+            Shape::Unit => "unitTo(v);\n  return table([]);".into(),
+            Shape::Fields {
+                table,
+                fields,
+                form,
+            } => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .zip(Self::field_values(fields, form, "v"))
+                    .map(|(f, v)| format!("{}({v})", self.enc_fn(&f.ty)))
+                    .collect();
+                let join = if table { "table" } else { "cat" };
+                format!("return {join}([{}]);", parts.join(", "))
+            }
+            Shape::Items { kind, length, item } => {
+                let each = format!("v.map((x) => {}(x))", self.enc_fn(item));
+                match kind {
+                    Kind::Array => format!(
+                        "lengthOf(v, {}, \"{n}\");\n  return cat({each});",
+                        length.unwrap_or_default()
+                    ),
+                    Kind::Fixvec => format!("return fixvec(v.length, {each});"),
+                    _ => format!("return table({each});"),
+                }
+            }
+            Shape::Option(item) => format!("return v === null ? EMPTY : {}(v);", self.enc_fn(item)),
+            Shape::Union(items) => {
+                let mut b = String::new();
+                let units: Vec<&Item> =
+                    items.iter().filter(|i| self.types.is_unit(&i.ty)).collect();
+                if !units.is_empty() {
+                    b.push_str("if (typeof v === \"string\") {\n    switch (v) {\n");
+                    for i in &units {
+                        let _ = writeln!(
+                            b,
+                            "      case \"{}\":\n        return cat([u32({}), {}(null)]);",
+                            i.name,
+                            i.id,
+                            self.enc_fn(&i.ty)
+                        );
+                    }
+                    b.push_str("    }\n  }\n");
+                }
+                for i in items.iter().filter(|i| !self.types.is_unit(&i.ty)) {
+                    let _ = writeln!(
+                        b,
+                        "  if (typeof v === \"object\" && \"{0}\" in v) return cat([u32({1}), {2}(v.{0})]);",
+                        i.name,
+                        i.id,
+                        self.enc_fn(&i.ty)
+                    );
+                }
+                let _ = write!(
+                    b,
+                    "  throw new RangeError(`{n}: no variant ${{JSON.stringify(v)}}`);"
+                );
+                b.trim_start().to_string()
+            }
+        };
+        let _ = writeln!(w, "  {body}\n}}");
+        Ok(())
+    }
+
+    fn decoder(&self, w: &mut String, def: &'a TypeDef) -> Result<()> {
+        let n = &def.name;
+        let _ = writeln!(w, "\nexport function decode{n}(b: Uint8Array): {n} {{");
+        let body = match self.shape(def)? {
+            Shape::Int { size, signed } => {
+                let f = if size <= 4 { "smallFrom" } else { "bigFrom" };
+                format!("return {f}(b, {size}, {signed}, \"{n}\");")
+            }
+            Shape::Bool => format!("return boolFrom(b, \"{n}\");"),
+            Shape::Bytes(Some(length)) => format!("return exact(b, {length}, \"{n}\").slice();"),
+            Shape::Bytes(None) => format!("return fixvecBody(b, 1, \"{n}\").slice();"),
+            Shape::Str => format!("return fromUtf8(fixvecBody(b, 1, \"{n}\"), \"{n}\");"),
+            Shape::Unit => format!("parts(b, 0, \"{n}\");\n  return null;"),
+            Shape::Fields {
+                table: true,
+                fields,
+                form,
+            } => {
+                let values: Vec<String> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| format!("{}(p[{i}])", self.dec_fn(&f.ty)))
+                    .collect();
+                format!(
+                    "const p = parts(b, {}, \"{n}\");\n  return {};",
+                    fields.len(),
+                    Self::fields_value(fields, form, &values)
+                )
+            }
+            Shape::Fields { fields, form, .. } => {
+                let total = self.size(n)?.unwrap_or_default();
+                let mut at = 0usize;
+                let mut values = Vec::with_capacity(fields.len());
+                for f in fields {
+                    let size = self.size(&f.ty)?.unwrap_or_default();
+                    values.push(format!(
+                        "{}(b.subarray({at}, {}))",
+                        self.dec_fn(&f.ty),
+                        at + size
+                    ));
+                    at += size;
+                }
+                format!(
+                    "exact(b, {total}, \"{n}\");\n  return {};",
+                    Self::fields_value(fields, form, &values)
+                )
+            }
+            Shape::Items { kind, length, item } => {
+                let each = format!(".map((x) => {}(x))", self.dec_fn(item));
+                let size = self.size(item)?.unwrap_or_default();
+                match kind {
+                    Kind::Array => format!(
+                        "exact(b, {}, \"{n}\");\n  return chunks(b, {size}){each};",
+                        size * length.unwrap_or_default()
+                    ),
+                    Kind::Fixvec => {
+                        format!("return chunks(fixvecBody(b, {size}, \"{n}\"), {size}){each};")
+                    }
+                    _ => format!("return parts(b, null, \"{n}\"){each};"),
+                }
+            }
+            Shape::Option(item) => {
+                format!("return b.length === 0 ? null : {}(b);", self.dec_fn(item))
+            }
+            Shape::Union(items) => {
+                let mut b = format!(
+                    "const id = readU32(b, 0, \"{n}\");\n  const rest = b.subarray(4);\n  switch (id) {{\n"
+                );
+                for i in items {
+                    let dec = self.dec_fn(&i.ty);
+                    let _ = match self.types.is_unit(&i.ty) {
+                        true => writeln!(
+                            b,
+                            "    case {}:\n      {dec}(rest);\n      return \"{}\";",
+                            i.id, i.name
+                        ),
+                        false => writeln!(
+                            b,
+                            "    case {}:\n      return {{ {}: {dec}(rest) }};",
+                            i.id, i.name
+                        ),
+                    };
+                }
+                let _ = write!(
+                    b,
+                    "    default:\n      throw new DecodeError(\"{n}\", `unknown item id ${{id}}`);\n  }}"
+                );
+                b
+            }
+        };
+        let _ = writeln!(w, "  {body}\n}}");
+        Ok(())
+    }
+
+    /// `export const <Service>Methods = { name: id, ... }`.
+    fn methods(&self, w: &mut String, service: &Service) -> Result<()> {
+        let _ = writeln!(
+            w,
+            "\n// ---- The service ----\n\n/** The method ids on the wire. */\nexport const {}Methods = {{",
+            service.name
+        );
+        for m in &service.methods {
+            let _ = writeln!(w, "  {}: {},", m.name, m.id);
+        }
+        w.push_str("} as const;\n");
+        Ok(())
+    }
+
+    /// `key: Bytes, value: Bytes`.
+    fn params(&self, m: &Method) -> String {
+        m.args
+            .iter()
+            .map(|a| format!("{}: {}", param(&a.name), self.ts(&a.ty)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn returns(&self, m: &Method) -> &'a str {
+        match m.returns.as_str() {
+            "()" => "void",
+            r => self.ts(r),
+        }
+    }
+
+    /// The request payload's value made of the arguments (`()` for none).
+    fn payload_value(&self, m: &Method) -> Result<String> {
+        let names: Vec<String> = m.args.iter().map(|a| param(&a.name)).collect();
+        Ok(match (names.as_slice(), self.types.def(&m.payload)?) {
+            ([], _) => "null".into(),
+            ([one], _) => one.clone(),
+            (_, Some(def)) => match self.shape(def)? {
+                Shape::Fields { fields, form, .. } => Self::fields_value(fields, form, &names),
+                _ => {
+                    return Err(format!(
+                        "method {}: payload {} has no fields",
+                        m.name, m.payload
+                    ))
+                }
+            },
+            (_, None) => return Err(format!("method {}: payload {}", m.name, m.payload)),
+        })
+    }
+
+    /// The arguments of the implementation's method, taken from the decoded payload `args`.
+    fn args_from(&self, m: &Method) -> Result<String> {
+        Ok(match (m.args.as_slice(), self.types.def(&m.payload)?) {
+            ([], _) => String::new(),
+            ([_], _) => "args".into(),
+            (_, Some(def)) => match self.shape(def)? {
+                Shape::Fields { fields, form, .. } => {
+                    Self::field_values(fields, form, "args").join(", ")
+                }
+                _ => {
+                    return Err(format!(
+                        "method {}: payload {} has no fields",
+                        m.name, m.payload
+                    ))
+                }
+            },
+            (_, None) => return Err(format!("method {}: payload {}", m.name, m.payload)),
+        })
+    }
+
+    fn client(&self, w: &mut String, service: &Service) -> Result<()> {
+        let s = &service.name;
+        let _ = writeln!(
+            w,
+            "\n/** Calls the {s} service: `new {s}Client(channel)` with a `Channel` of `@ckb-js-std/ipc`.\n \
+             * A method answers its value; it throws `ServiceError` (its `error` decoded) when the server\n \
+             * answers `Err(e)`, `CallError` (with the code) for any other error code, and `DecodeError`\n \
+             * when the answer's bytes are not a value of the type. */\n\
+             export class {s}Client {{\n  constructor(readonly channel: CallChannel) {{}}"
+        );
+        for m in &service.methods {
+            let payload = format!("{}({})", self.enc_fn(&m.payload), self.payload_value(m)?);
+            let error = match &m.error {
+                Some(e) => self.dec_fn(e),
+                None => "null".into(),
+            };
+            let ret = self.returns(m);
+            let _ = writeln!(
+                w,
+                "\n  /** `{}` */\n  {}({}): {ret} {{\n    \
+                 const resp = this.channel.call(new RequestPacket({payload}, {}));\n    \
+                 {}{}(answer(\"{}\", resp, {error}));\n  }}",
+                m.signature(),
+                m.name,
+                self.params(m),
+                m.id,
+                if ret == "void" { "" } else { "return " },
+                self.dec_fn(&m.returns),
+                m.name,
+            );
+        }
+        w.push_str("}\n");
+        Ok(())
+    }
+
+    fn server(&self, w: &mut String, service: &Service) -> Result<()> {
+        let s = &service.name;
+        let _ = writeln!(
+            w,
+            "\n/** The {s} service, to implement in JavaScript and serve with\n \
+             * `runServer(new {s}Handler(implementation))`. A method with an error type answers\n \
+             * `Err(e)` by throwing `new ServiceError(\"<method>\", e)`. */\n\
+             export interface {s} {{"
+        );
+        for m in &service.methods {
+            let _ = writeln!(w, "  {}({}): {};", m.name, self.params(m), self.returns(m));
+        }
+        let _ = writeln!(
+            w,
+            "}}\n\n/** Serves an implementation of {s}: dispatches by method id, decodes the arguments\n \
+             * (an undecodable payload is answered with code 27, an unknown id with 256) and encodes\n \
+             * the answer. */\n\
+             export class {s}Handler implements RequestHandler {{\n  \
+             constructor(readonly service: {s}) {{}}\n\n  \
+             serve(req: RequestPacket): ResponsePacket {{\n    \
+             const payload = req.payload();\n    \
+             switch (wireCode(req.methodId())) {{"
+        );
+        for m in &service.methods {
+            let call = format!("this.service.{}({})", m.name, self.args_from(m)?);
+            let ret = self.returns(m);
+            let _ = writeln!(
+                w,
+                "      case {}: {{\n        \
+                 let args: {};\n        \
+                 try {{\n          args = {}(payload);\n        }} catch (e) {{\n          return badRequest(e);\n        }}",
+                m.id,
+                self.ts(&m.payload),
+                self.dec_fn(&m.payload)
+            );
+            // The implementation's answer as `value` (none for `()`), its `ServiceError` answered.
+            let _ = match (&m.error, ret) {
+                (None, "void") => writeln!(w, "        {call};"),
+                (None, _) => writeln!(w, "        const value: {ret} = {call};"),
+                (Some(e), _) => {
+                    let assign = match ret {
+                        "void" => format!("{call};"),
+                        _ => {
+                            let _ = writeln!(w, "        let value: {ret};");
+                            format!("value = {call};")
+                        }
+                    };
+                    writeln!(
+                        w,
+                        "        try {{\n          {assign}\n        }} catch (e) {{\n          return serviceError(e, {});\n        }}",
+                        self.enc_fn(e)
+                    )
+                }
+            };
+            let answer = match ret {
+                "void" => "EMPTY".to_string(),
+                _ => format!("{}(value)", self.enc_fn(&m.returns)),
+            };
+            let _ = writeln!(w, "        return ok({answer});\n      }}");
+        }
+        w.push_str(
+            "      default:\n        return new ResponsePacket(UNKNOWN_METHOD, EMPTY);\n    }\n  }\n}\n",
+        );
+        Ok(())
+    }
+}

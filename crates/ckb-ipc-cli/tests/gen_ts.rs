@@ -1,0 +1,176 @@
+//! `ckb-ipc gen ts`: the modules in tests/js/gen are what it writes today from the servers'
+//! descriptions (build/release or $CONTRACTS_DIR), and what it refuses.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)] // test helpers
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use ckb_ipc_testtool::Contracts;
+
+/// The generated modules the JavaScript tests bundle, and the servers they describe.
+const GENERATED: &[(&str, &str)] = &[("kv-server", "key-value.ts"), ("typed-server", "bench.ts")];
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn contract(name: &str) -> PathBuf {
+    let contracts = Contracts::find().unwrap_or_else(|e| panic!("{e} (run `make build` first)"));
+    contracts.dir.join(name)
+}
+
+fn gen(args: &[&Path]) -> Output {
+    Command::cargo_bin("ckb-ipc")
+        .unwrap()
+        .args(["gen", "ts"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ckb-ipc-gen-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn the_committed_modules_are_what_gen_writes() {
+    let dir = temp("fresh");
+    for (server, file) in GENERATED {
+        // From the server binary (its .json beside it, checked against it) into a directory.
+        let out = gen(&[&contract(server), Path::new("-o"), &dir]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let written = std::fs::read_to_string(dir.join(file)).unwrap();
+        let committed = std::fs::read_to_string(repo().join("tests/js/gen").join(file)).unwrap();
+        assert!(
+            written == committed,
+            "tests/js/gen/{file} is not what `ckb-ipc gen ts build/release/{server} -o tests/js/gen` \
+             writes: run it (make js does not)"
+        );
+        // From the description itself, to standard output: the same text.
+        let mut json = contract(server).into_os_string();
+        json.push(".json");
+        let out = gen(&[Path::new(&json)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), written);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_module_follows_the_description() {
+    let json = std::fs::read_to_string(contract("kv-server.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let out = gen(&[&contract("kv-server")]);
+    let ts = text(&out.stdout);
+    // Every method's id, in the client's request and the handler's dispatch.
+    for m in doc["services"][0]["methods"].as_array().unwrap() {
+        let (name, id) = (m["name"].as_str().unwrap(), m["id"].as_u64().unwrap());
+        assert!(ts.contains(&format!("  {name}: {id},\n")), "{name}");
+        assert!(ts.contains(&format!(", {id}));\n")), "{name}'s request");
+        assert!(
+            ts.contains(&format!("      case {id}: {{\n")),
+            "{name}'s dispatch"
+        );
+    }
+    // An encoder and a decoder for each of its types, and no others.
+    let types = doc["services"][0]["types"].as_array().unwrap();
+    for t in types {
+        let name = t["name"].as_str().unwrap();
+        assert!(
+            ts.contains(&format!("export function encode{name}(v: {name})")),
+            "{name}"
+        );
+        assert!(
+            ts.contains(&format!("export function decode{name}(b: Uint8Array)")),
+            "{name}"
+        );
+    }
+    assert_eq!(ts.matches("export function encode").count(), types.len());
+    assert!(ts.contains(
+        "export type Change = { Put: ChangePut } | { Remove: ChangeRemove } | \"Clear\";"
+    ));
+    assert!(ts.contains("import { RequestPacket, ResponsePacket } from \"@ckb-js-std/ipc\";"));
+}
+
+/// A description of one service with these types and methods (JSON text).
+fn description(types: &str, methods: &str) -> String {
+    format!(
+        r#"{{"format": "ckb-ipc-description", "version": 1, "services": [{{"name": "S", "codec": "molecule",
+        "methods": [{methods}], "types": [{types}]}}]}}"#
+    )
+}
+
+#[test]
+fn what_gen_refuses_or_renames() {
+    let dir = temp("refuse");
+    let file = dir.join("s.json");
+    let run = |doc: &str| {
+        std::fs::write(&file, doc).unwrap();
+        gen(&[&file])
+    };
+    // A type that takes a name the module declares.
+    let out = run(&description(
+        r#"{"name": "CallError", "kind": "array", "item": "byte", "length": 1}"#,
+        r#"{"name": "m", "id": 1, "args": [{"name": "x", "type": "CallError"}], "payload": "CallError", "returns": "()"}"#,
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("type CallError: the generated module declares that name"),
+        "{}",
+        text(&out.stderr)
+    );
+    // An argument named as a JavaScript reserved word gets a `_`.
+    let out = run(&description(
+        r#"{"name": "Bytes", "kind": "fixvec", "item": "byte", "json": "hex"}"#,
+        r#"{"name": "m", "id": 1, "args": [{"name": "new", "type": "Bytes"}], "payload": "Bytes", "returns": "()"}"#,
+    ));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("  m(new_: Bytes): void {\n"));
+    // A description the reader refuses is refused here too.
+    let out = run(&description(
+        "",
+        r#"{"name": "m", "id": 1, "args": [], "payload": "Nope", "returns": "()"}"#,
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("\"Nope\" is not declared"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Two services want a directory.
+    let two = r#"{"format": "ckb-ipc-description", "version": 1, "services": [
+        {"name": "A", "codec": "molecule", "methods": [], "types": []},
+        {"name": "B", "codec": "molecule", "methods": [], "types": []}]}"#;
+    let out = run(two);
+    assert!(
+        text(&out.stderr).contains("2 services: give a directory with -o"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = gen(&[&file, Path::new("-o"), &dir.join("out")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.join("out/a.ts").is_file() && dir.join("out/b.ts").is_file());
+    // A binary without its description.
+    let bare = dir.join("server");
+    std::fs::write(&bare, b"\x7fELF").unwrap();
+    let out = gen(&[&bare]);
+    assert!(
+        text(&out.stderr).contains("server.json beside it"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
