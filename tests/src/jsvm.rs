@@ -236,3 +236,83 @@ fn the_rust_typed_client_calls_a_generated_ts_server() {
         passed(&out, line);
     }
 }
+
+#[test]
+fn the_generated_js_client_calls_every_server() {
+    let tx = Tx::with_cells(
+        vec![ckb_js_vm(), js("every-client.js"), binary("every-server")],
+        |ctx, deps| js_root_args(ctx, deps),
+    );
+    let out = tx.run("js-every-client").unwrap_or_else(|e| panic!("{e}"));
+    passed(&out, "reverse = 😀 界世 ,olléh");
+    passed(&out, "every-client.js: every check passed");
+    use test_proto::every::{EveryClient, Fixed, Record, Shape};
+    let (sent, got) = recorded(&out);
+    let mut every = EveryClient::new(ChunkedReader::new(&got, &[]), VecWriter::default());
+    {
+        let _ = every.small(200, -3, 65535, i32::MIN);
+        let _ = every.wide(u64::MAX, i64::MIN, u128::MAX, i128::MAX);
+        let _ = every.not(true);
+        let _ = every.not(false);
+        let _ = every.reverse("héllo, 世界 😀".into());
+        let fixed = Fixed {
+            a: 255,
+            b: -2,
+            c: u32::MAX,
+            d: [1, 2, 3, 4],
+            flag: false,
+        };
+        let _ = every.fixed(fixed.clone());
+        let record = Record {
+            name: "rec".into(),
+            tags: vec!["a".into(), "".into(), "ünï".into()],
+            small: vec![0, 1, 65535],
+            hash: core::array::from_fn(|i| i as u8),
+            maybe: Some(41),
+            nested: vec![
+                fixed.clone(),
+                Fixed {
+                    a: 0,
+                    ..fixed.clone()
+                },
+            ],
+            pair: (7, b"pair".to_vec()),
+        };
+        let _ = every.record(record.clone());
+        let _ = every.record(Record {
+            maybe: None,
+            tags: vec![],
+            nested: vec![],
+            ..record
+        });
+        let _ = every.shapes(vec![
+            Shape::Empty,
+            Shape::Point(1, 2),
+            Shape::Circle {
+                radius: 5,
+                filled: true,
+            },
+            Shape::Path {
+                points: vec![1, 2, 3],
+                label: None,
+            },
+            Shape::Path {
+                points: vec![],
+                label: Some(b"p".to_vec()),
+            },
+            Shape::Square(9),
+            Shape::Line(b"line".to_vec()),
+        ]);
+        let _ = every.bytes_of(Some(fixed));
+        let _ = every.bytes_of(None);
+        let _ = every.halve(10);
+        let _ = every.halve(9);
+        let _ = every.halve(7);
+        let _ = every.nothing();
+    }
+    let rust = written(every);
+    assert_eq!(
+        sent, rust,
+        "the JavaScript client's requests differ from the Rust client's"
+    );
+}

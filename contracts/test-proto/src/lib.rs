@@ -309,3 +309,61 @@ pub mod entities {
         fn lock_of(owner: [u8; 32]) -> ScriptFields;
     }
 }
+
+/// A service with every kind of type a description has (integers of each size, `bool`, bytes,
+/// strings, arrays, structs, tables, tuples, vectors of both kinds, options, unions with every
+/// kind of item), served by `every-server`, for the TypeScript of `ckb-ipc gen ts`
+/// (`tests/js/gen/every.ts`). At the end of the file for the reason [`bad_peer`] is.
+#[cfg(feature = "typed")]
+pub mod every {
+    extern crate alloc;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    pub use crate::unions::Shape;
+
+    /// A struct of fixed size.
+    #[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+    pub struct Fixed {
+        pub a: u8,
+        pub b: i16,
+        pub c: u32,
+        pub d: [u8; 4],
+        pub flag: bool,
+    }
+
+    /// A table: fields of dynamic size.
+    #[derive(ckb_ipc::Molecule, Debug, Clone, PartialEq, Eq)]
+    pub struct Record {
+        pub name: String,
+        pub tags: Vec<String>,
+        pub small: Vec<u16>,
+        pub hash: [u8; 32],
+        pub maybe: Option<u64>,
+        pub nested: Vec<Fixed>,
+        pub pair: (u32, Vec<u8>),
+    }
+
+    #[ckb_ipc::service]
+    pub trait Every {
+        /// The unsigned ones summed, the signed ones summed (wrapping).
+        fn small(a: u8, b: i8, c: u16, d: i32) -> (u32, i32);
+        /// `e` plus one, `f` plus `h` (wrapping), and `g` back.
+        fn wide(e: u64, f: i64, g: u128, h: i128) -> (u64, i128, u128);
+        fn not(x: bool) -> bool;
+        /// The characters in reverse order.
+        fn reverse(s: String) -> String;
+        /// Tags reversed, `maybe` plus one.
+        fn record(r: Record) -> Record;
+        /// In reverse order.
+        fn shapes(v: Vec<Shape>) -> Vec<Shape>;
+        /// `flag` negated, `c` plus one (wrapping).
+        fn fixed(f: Fixed) -> Fixed;
+        /// `d` of the struct, if there is one.
+        fn bytes_of(x: Option<Fixed>) -> Option<Vec<u8>>;
+        /// Half of an even number; an odd one is refused with `Shape::Square`, 7 with
+        /// `Shape::Empty`.
+        fn halve(n: u32) -> Result<u32, Shape>;
+        fn nothing();
+    }
+}

@@ -14,7 +14,11 @@ use assert_cmd::Command;
 use ckb_ipc_testtool::Contracts;
 
 /// The generated modules the JavaScript tests bundle, and the servers they describe.
-const GENERATED: &[(&str, &str)] = &[("kv-server", "key-value.ts"), ("typed-server", "bench.ts")];
+const GENERATED: &[(&str, &str)] = &[
+    ("kv-server", "key-value.ts"),
+    ("typed-server", "bench.ts"),
+    ("every-server", "every.ts"),
+];
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
