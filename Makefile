@@ -57,9 +57,12 @@ build: riscv-target
 	@ls -l $(BUILD_DIR)
 
 # The JavaScript peers for the ckb-js-vm tests (pinned npm packages, lock file committed):
-# esbuild bundles tests/js/src into tests/js/dist; ckb-js-vm comes from the ckb-testtool package.
+# tsc type-checks tests/js (src/, the TypeScript `ckb-ipc gen ts` wrote into gen/, test/),
+# esbuild bundles tests/js/src into tests/js/dist ("@ckb-js-std/ipc" is src/ipc.ts), and
+# `npm test` runs the generated decoders on hostile bytes under Node.js. ckb-js-vm comes from
+# the ckb-testtool package. `make test` checks that gen/ is what `ckb-ipc gen ts` writes.
 js:
-	cd tests/js && npm ci --no-audit --no-fund && npm run check && npm run build
+	cd tests/js && npm ci --no-audit --no-fund && npm run check && npm run build && npm test
 
 # moleculec checks the schemas the typed services emit (tests/schema, built by `make test` only).
 tools:
