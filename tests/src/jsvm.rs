@@ -5,26 +5,9 @@
 //! package ckb-testtool 1.0.5.
 
 use super::*;
+use crate::js::{ckb_js_vm, js};
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use test_proto::scenario;
-
-fn js_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
-}
-
-fn read(path: PathBuf) -> Bytes {
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run `make js` first", path.display()))
-        .into()
-}
-
-fn ckb_js_vm() -> Bytes {
-    read(js_dir().join("node_modules/ckb-testtool/src/unittest/defaultScript/ckb-js-vm"))
-}
-
-fn js(name: &str) -> Bytes {
-    read(js_dir().join("dist").join(name))
-}
 
 #[test]
 fn a_js_client_calls_the_rust_server() {

@@ -381,6 +381,8 @@ mod golden;
 #[cfg(test)]
 mod compat;
 
+pub mod js;
+
 #[cfg(test)]
 mod jsvm;
 

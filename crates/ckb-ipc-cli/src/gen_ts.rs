@@ -251,8 +251,13 @@ pub(crate) fn module(service: &Service) -> Result<String> {
     w.push_str("\n// ---- The service's types ----\n");
     for def in &service.types {
         let _ = writeln!(w, "\nexport type {} = {};", def.name, g.def_type(def)?);
-        g.encoder(w, def)?;
-        g.decoder(w, def)?;
+        match g.size(&def.name)? {
+            Some(size) => g.fixed(w, def, size)?,
+            None => {
+                g.encoder(w, def)?;
+                g.decoder(w, def)?;
+            }
+        }
     }
     g.methods(w, service)?;
     g.client(w, service)?;
@@ -402,6 +407,112 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// A type of fixed size: `put<Name>` / `get<Name>` write and read it in place (at `at` of a
+    /// buffer `o`/`b`, with a `DataView` `d` over it), so a struct of them takes one buffer and
+    /// one `DataView` (each JavaScript allocation costs thousands of cycles in ckb-js-vm), and
+    /// `encode<Name>` / `decode<Name>` around them.
+    fn fixed(&self, w: &mut String, def: &'a TypeDef, size: usize) -> Result<()> {
+        let n = &def.name;
+        let (put, get) = match self.shape(def)? {
+            Shape::Int { size, signed } => int_put_get(n, size, signed),
+            Shape::Bool => (
+                format!("o[at] = boolTo(v, \"{n}\")[0];"),
+                format!("return boolFrom(b.subarray(at, at + 1), \"{n}\");"),
+            ),
+            Shape::Bytes(_) => (
+                format!("o.set(lengthOf(v, {size}, \"{n}\"), at);"),
+                format!("return b.slice(at, at + {size});"),
+            ),
+            Shape::Fields { fields, form, .. } => {
+                let mut puts = Vec::with_capacity(fields.len());
+                let mut gets = Vec::with_capacity(fields.len());
+                let mut at = 0usize;
+                for (f, v) in fields.iter().zip(Self::field_values(fields, form, "v")) {
+                    let (p, g) = self.field_put_get(&f.ty, at, &v)?;
+                    puts.push(p);
+                    gets.push(g);
+                    at += self.size(&f.ty)?.unwrap_or_default();
+                }
+                (
+                    puts.join("\n  "),
+                    format!("return {};", Self::fields_value(fields, form, &gets)),
+                )
+            }
+            Shape::Items { item, length, .. } => {
+                let length = length.unwrap_or_default();
+                let item_size = self.size(item)?.unwrap_or_default();
+                let (p, g) = self.field_put_get(item, 0, "v[i]")?;
+                let (p, g) = (
+                    p.replace("at + 0", &format!("at + {item_size} * i")),
+                    g.replace("at + 0", &format!("at + {item_size} * i")),
+                );
+                (
+                    format!("lengthOf(v, {length}, \"{n}\");\n  for (let i = 0; i < {length}; i++) {p}"),
+                    format!(
+                        "const out: {n} = [];\n  for (let i = 0; i < {length}; i++) out.push({g});\n  return out;"
+                    ),
+                )
+            }
+            _ => return Err(format!("{n}: a type of fixed size of no known shape")),
+        };
+        let d = if self.needs_view(&def.name)? {
+            "new DataView(o.buffer)"
+        } else {
+            "NO_VIEW"
+        };
+        let dv = if self.needs_view(&def.name)? {
+            "view(b)"
+        } else {
+            "NO_VIEW"
+        };
+        let _ = writeln!(
+            w,
+            "\nfunction put{n}(d: DataView, o: Uint8Array, at: number, v: {n}): void {{\n  {put}\n}}\n\n\
+             function get{n}(d: DataView, b: Uint8Array, at: number): {n} {{\n  {get}\n}}\n\n\
+             export function encode{n}(v: {n}): Uint8Array {{\n  const o = new Uint8Array({size});\n  \
+             put{n}({d}, o, 0, v);\n  return o;\n}}\n\n\
+             export function decode{n}(b: Uint8Array): {n} {{\n  exact(b, {size}, \"{n}\");\n  \
+             return get{n}({dv}, b, 0);\n}}"
+        );
+        Ok(())
+    }
+
+    /// The statement writing a value `v` of the fixed-size type `ty` at `at + offset`, and the
+    /// expression reading it.
+    fn field_put_get(&self, ty: &str, offset: usize, v: &str) -> Result<(String, String)> {
+        Ok(match ty {
+            "()" => (format!("unitTo({v});"), "null".into()),
+            "byte" => (
+                format!("o[at + {offset}] = byteTo({v})[0];"),
+                format!("b[at + {offset}]"),
+            ),
+            _ => (
+                format!("put{ty}(d, o, at + {offset}, {v});"),
+                format!("get{ty}(d, b, at + {offset})"),
+            ),
+        })
+    }
+
+    /// Whether a fixed-size type reads or writes through a `DataView` (integers of 2 to 16
+    /// bytes), so its encoder and decoder make one.
+    fn needs_view(&self, name: &str) -> Result<bool> {
+        let Some(def) = self.types.def(name)? else {
+            return Ok(false);
+        };
+        Ok(match self.shape(def)? {
+            Shape::Int { size, .. } => matches!(size, 2 | 4 | 8 | 16),
+            Shape::Fields { fields, .. } => {
+                let mut any = false;
+                for f in fields {
+                    any |= self.needs_view(&f.ty)?;
+                }
+                any
+            }
+            Shape::Items { item, .. } => self.needs_view(item)?,
+            _ => false,
+        })
+    }
+
     fn encoder(&self, w: &mut String, def: &'a TypeDef) -> Result<()> {
         let n = &def.name;
         let _ = writeln!(w, "\nexport function encode{n}(v: {n}): Uint8Array {{");
@@ -409,8 +520,8 @@ impl<'a> Gen<'a> {
             Shape::Int { size, signed } => format!("return intTo(v, {size}, {signed}, \"{n}\");"),
             Shape::Bool => format!("return boolTo(v, \"{n}\");"),
             Shape::Bytes(Some(length)) => format!("return lengthOf(v, {length}, \"{n}\");"),
-            Shape::Bytes(None) => "return fixvec(v.length, [v]);".into(),
-            Shape::Str => format!("const b = utf8(v, \"{n}\");\n  return fixvec(b.length, [b]);"),
+            Shape::Bytes(None) => format!("return fixvecBytes(v, \"{n}\");"),
+            Shape::Str => format!("return fixvecBytes(utf8(v, \"{n}\"), \"{n}\");"),
             Shape::Unit => "unitTo(v);\n  return table([]);".into(),
             Shape::Fields {
                 table,
@@ -484,7 +595,8 @@ impl<'a> Gen<'a> {
             }
             Shape::Bool => format!("return boolFrom(b, \"{n}\");"),
             Shape::Bytes(Some(length)) => format!("return exact(b, {length}, \"{n}\").slice();"),
-            Shape::Bytes(None) => format!("return fixvecBody(b, 1, \"{n}\").slice();"),
+            // A view of the answer's bytes, not a copy: nothing else holds them.
+            Shape::Bytes(None) => format!("return fixvecBody(b, 1, \"{n}\");"),
             Shape::Str => format!("return fromUtf8(fixvecBody(b, 1, \"{n}\"), \"{n}\");"),
             Shape::Unit => format!("parts(b, 0, \"{n}\");\n  return null;"),
             Shape::Fields {
@@ -736,5 +848,48 @@ impl<'a> Gen<'a> {
             "      default:\n        return new ResponsePacket(UNKNOWN_METHOD, EMPTY);\n    }\n  }\n}\n",
         );
         Ok(())
+    }
+}
+
+/// `put` and `get` of an integer of `size` bytes: `DataView`'s own methods where there is one,
+/// the range checked against the type's bounds written out.
+fn int_put_get(n: &str, size: usize, signed: bool) -> (String, String) {
+    let (bits, s) = (8 * size as u32, if signed { "Int" } else { "Uint" });
+    let (low, high): (i128, u128) = match signed {
+        // `bits` is 8 ..= 128 (an integer of 1 ..= 16 bytes, checked by the description).
+        true => (i128::MIN >> (128 - bits), u128::MAX >> (129 - bits)),
+        false => (0, u128::MAX >> (128 - bits)),
+    };
+    match size {
+        1 => (
+            format!("o[at] = small(v, {low}, {high}, \"{n}\") & 255;"),
+            match signed {
+                true => "return (b[at] << 24) >> 24;".into(),
+                false => "return b[at];".into(),
+            },
+        ),
+        2 | 4 => (
+            format!("d.set{s}{bits}(at, small(v, {low}, {high}, \"{n}\"), true);"),
+            format!("return d.get{s}{bits}(at, true);"),
+        ),
+        8 => (
+            format!("d.setBig{s}64(at, big(v, {low}n, {high}n, \"{n}\"), true);"),
+            format!("return d.getBig{s}64(at, true);"),
+        ),
+        16 => (
+            format!("put128(d, at, big(v, {low}n, {high}n, \"{n}\"));"),
+            format!("return get128(d, at, {signed});"),
+        ),
+        _ => (
+            format!("o.set(intTo(v, {size}, {signed}, \"{n}\"), at);"),
+            match size <= 4 {
+                true => format!(
+                    "return smallFrom(b.subarray(at, at + {size}), {size}, {signed}, \"{n}\");"
+                ),
+                false => format!(
+                    "return bigFrom(b.subarray(at, at + {size}), {size}, {signed}, \"{n}\");"
+                ),
+            },
+        ),
     }
 }

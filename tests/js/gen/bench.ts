@@ -113,7 +113,32 @@ function lengthOf<T extends { length: number }>(v: T, length: number, type: stri
 
 /** A `fixvec`: the count, then the items' bytes. */
 function fixvec(count: number, items: Uint8Array[]): Uint8Array {
-  return cat([u32(count), ...items]);
+  let size = 4;
+  for (const p of items) size += p.length;
+  const out = new Uint8Array(size);
+  setU32(out, 0, count);
+  let at = 4;
+  for (const p of items) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A `fixvec` of bytes. */
+function fixvecBytes(v: Uint8Array, type: string): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new RangeError(`${type}: not a Uint8Array`);
+  const out = new Uint8Array(4 + v.length);
+  setU32(out, 0, v.length);
+  out.set(v, 4);
+  return out;
+}
+
+function setU32(o: Uint8Array, at: number, n: number): void {
+  o[at] = n;
+  o[at + 1] = n >>> 8;
+  o[at + 2] = n >>> 16;
+  o[at + 3] = n >>> 24;
 }
 
 /** A `fixvec`'s items' bytes, its count checked against them. */
@@ -125,15 +150,17 @@ function fixvecBody(b: Uint8Array, size: number, type: string): Uint8Array {
 
 /** A `table` or `dynvec`: the total size, one offset per part, then the parts. */
 function table(parts: Uint8Array[]): Uint8Array {
-  const header = 4 + 4 * parts.length;
-  const heads = [u32(0)];
-  let at = header;
-  for (const p of parts) {
-    heads.push(u32(at));
-    at += p.length;
+  let size = 4 + 4 * parts.length;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  setU32(out, 0, size);
+  let at = 4 + 4 * parts.length;
+  for (let i = 0; i < parts.length; i++) {
+    setU32(out, 4 + 4 * i, at);
+    out.set(parts[i], at);
+    at += parts[i].length;
   }
-  heads[0] = u32(at);
-  return cat([...heads, ...parts]);
+  return out;
 }
 
 /** A `table`'s (`count` fields) or `dynvec`'s (`count` null) parts, every offset checked. */
@@ -201,6 +228,37 @@ function intTo(v: number | bigint, size: number, signed: boolean, type: string):
   }
   return out;
 }
+
+/** `v` if it is an integer number in `low ..= high`, else a RangeError. */
+function small(v: number, low: number, high: number, type: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < low || v > high)
+    throw new RangeError(`${type}: ${v} is out of range`);
+  return v;
+}
+
+/** `v` if it is a bigint in `low ..= high`, else a RangeError. */
+function big(v: bigint, low: bigint, high: bigint, type: string): bigint {
+  if (typeof v !== "bigint" || v < low || v > high) throw new RangeError(`${type}: ${String(v)} is out of range`);
+  return v;
+}
+
+function put128(d: DataView, at: number, v: bigint): void {
+  d.setBigUint64(at, BigInt.asUintN(64, v), true);
+  d.setBigUint64(at + 8, BigInt.asUintN(64, v >> 64n), true);
+}
+
+function get128(d: DataView, at: number, signed: boolean): bigint {
+  const u = (d.getBigUint64(at + 8, true) << 64n) | d.getBigUint64(at, true);
+  return signed ? BigInt.asIntN(128, u) : u;
+}
+
+/** A DataView over exactly `b`'s bytes. */
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
+
+/** The DataView of types that need none. */
+const NO_VIEW = new DataView(new ArrayBuffer(0));
 
 function bigFrom(b: Uint8Array, size: number, signed: boolean, type: string): bigint {
   exact(b, size, type);
@@ -271,33 +329,55 @@ function fromUtf8(b: Uint8Array, type: string): string {
 
 export type Uint64 = bigint;
 
+function putUint64(d: DataView, o: Uint8Array, at: number, v: Uint64): void {
+  d.setBigUint64(at, big(v, 0n, 18446744073709551615n, "Uint64"), true);
+}
+
+function getUint64(d: DataView, b: Uint8Array, at: number): Uint64 {
+  return d.getBigUint64(at, true);
+}
+
 export function encodeUint64(v: Uint64): Uint8Array {
-  return intTo(v, 8, false, "Uint64");
+  const o = new Uint8Array(8);
+  putUint64(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeUint64(b: Uint8Array): Uint64 {
-  return bigFrom(b, 8, false, "Uint64");
+  exact(b, 8, "Uint64");
+  return getUint64(view(b), b, 0);
 }
 
 export type AddArgs = { a: Uint64; b: Uint64; };
 
+function putAddArgs(d: DataView, o: Uint8Array, at: number, v: AddArgs): void {
+  putUint64(d, o, at + 0, v.a);
+  putUint64(d, o, at + 8, v.b);
+}
+
+function getAddArgs(d: DataView, b: Uint8Array, at: number): AddArgs {
+  return { a: getUint64(d, b, at + 0), b: getUint64(d, b, at + 8) };
+}
+
 export function encodeAddArgs(v: AddArgs): Uint8Array {
-  return cat([encodeUint64(v.a), encodeUint64(v.b)]);
+  const o = new Uint8Array(16);
+  putAddArgs(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeAddArgs(b: Uint8Array): AddArgs {
   exact(b, 16, "AddArgs");
-  return { a: decodeUint64(b.subarray(0, 8)), b: decodeUint64(b.subarray(8, 16)) };
+  return getAddArgs(view(b), b, 0);
 }
 
 export type Bytes = Uint8Array;
 
 export function encodeBytes(v: Bytes): Uint8Array {
-  return fixvec(v.length, [v]);
+  return fixvecBytes(v, "Bytes");
 }
 
 export function decodeBytes(b: Uint8Array): Bytes {
-  return fixvecBody(b, 1, "Bytes").slice();
+  return fixvecBody(b, 1, "Bytes");
 }
 
 // ---- The service ----

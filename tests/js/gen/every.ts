@@ -121,7 +121,32 @@ function lengthOf<T extends { length: number }>(v: T, length: number, type: stri
 
 /** A `fixvec`: the count, then the items' bytes. */
 function fixvec(count: number, items: Uint8Array[]): Uint8Array {
-  return cat([u32(count), ...items]);
+  let size = 4;
+  for (const p of items) size += p.length;
+  const out = new Uint8Array(size);
+  setU32(out, 0, count);
+  let at = 4;
+  for (const p of items) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A `fixvec` of bytes. */
+function fixvecBytes(v: Uint8Array, type: string): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new RangeError(`${type}: not a Uint8Array`);
+  const out = new Uint8Array(4 + v.length);
+  setU32(out, 0, v.length);
+  out.set(v, 4);
+  return out;
+}
+
+function setU32(o: Uint8Array, at: number, n: number): void {
+  o[at] = n;
+  o[at + 1] = n >>> 8;
+  o[at + 2] = n >>> 16;
+  o[at + 3] = n >>> 24;
 }
 
 /** A `fixvec`'s items' bytes, its count checked against them. */
@@ -133,15 +158,17 @@ function fixvecBody(b: Uint8Array, size: number, type: string): Uint8Array {
 
 /** A `table` or `dynvec`: the total size, one offset per part, then the parts. */
 function table(parts: Uint8Array[]): Uint8Array {
-  const header = 4 + 4 * parts.length;
-  const heads = [u32(0)];
-  let at = header;
-  for (const p of parts) {
-    heads.push(u32(at));
-    at += p.length;
+  let size = 4 + 4 * parts.length;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  setU32(out, 0, size);
+  let at = 4 + 4 * parts.length;
+  for (let i = 0; i < parts.length; i++) {
+    setU32(out, 4 + 4 * i, at);
+    out.set(parts[i], at);
+    at += parts[i].length;
   }
-  heads[0] = u32(at);
-  return cat([...heads, ...parts]);
+  return out;
 }
 
 /** A `table`'s (`count` fields) or `dynvec`'s (`count` null) parts, every offset checked. */
@@ -209,6 +236,37 @@ function intTo(v: number | bigint, size: number, signed: boolean, type: string):
   }
   return out;
 }
+
+/** `v` if it is an integer number in `low ..= high`, else a RangeError. */
+function small(v: number, low: number, high: number, type: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < low || v > high)
+    throw new RangeError(`${type}: ${v} is out of range`);
+  return v;
+}
+
+/** `v` if it is a bigint in `low ..= high`, else a RangeError. */
+function big(v: bigint, low: bigint, high: bigint, type: string): bigint {
+  if (typeof v !== "bigint" || v < low || v > high) throw new RangeError(`${type}: ${String(v)} is out of range`);
+  return v;
+}
+
+function put128(d: DataView, at: number, v: bigint): void {
+  d.setBigUint64(at, BigInt.asUintN(64, v), true);
+  d.setBigUint64(at + 8, BigInt.asUintN(64, v >> 64n), true);
+}
+
+function get128(d: DataView, at: number, signed: boolean): bigint {
+  const u = (d.getBigUint64(at + 8, true) << 64n) | d.getBigUint64(at, true);
+  return signed ? BigInt.asIntN(128, u) : u;
+}
+
+/** A DataView over exactly `b`'s bytes. */
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
+
+/** The DataView of types that need none. */
+const NO_VIEW = new DataView(new ArrayBuffer(0));
 
 function bigFrom(b: Uint8Array, size: number, signed: boolean, type: string): bigint {
   exact(b, size, type);
@@ -279,133 +337,269 @@ function fromUtf8(b: Uint8Array, type: string): string {
 
 export type Uint16 = number;
 
+function putUint16(d: DataView, o: Uint8Array, at: number, v: Uint16): void {
+  d.setUint16(at, small(v, 0, 65535, "Uint16"), true);
+}
+
+function getUint16(d: DataView, b: Uint8Array, at: number): Uint16 {
+  return d.getUint16(at, true);
+}
+
 export function encodeUint16(v: Uint16): Uint8Array {
-  return intTo(v, 2, false, "Uint16");
+  const o = new Uint8Array(2);
+  putUint16(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeUint16(b: Uint8Array): Uint16 {
-  return smallFrom(b, 2, false, "Uint16");
+  exact(b, 2, "Uint16");
+  return getUint16(view(b), b, 0);
 }
 
 export type Int32 = number;
 
+function putInt32(d: DataView, o: Uint8Array, at: number, v: Int32): void {
+  d.setInt32(at, small(v, -2147483648, 2147483647, "Int32"), true);
+}
+
+function getInt32(d: DataView, b: Uint8Array, at: number): Int32 {
+  return d.getInt32(at, true);
+}
+
 export function encodeInt32(v: Int32): Uint8Array {
-  return intTo(v, 4, true, "Int32");
+  const o = new Uint8Array(4);
+  putInt32(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeInt32(b: Uint8Array): Int32 {
-  return smallFrom(b, 4, true, "Int32");
+  exact(b, 4, "Int32");
+  return getInt32(view(b), b, 0);
 }
 
 export type SmallArgs = { a: number; b: number; c: Uint16; d: Int32; };
 
+function putSmallArgs(d: DataView, o: Uint8Array, at: number, v: SmallArgs): void {
+  o[at + 0] = byteTo(v.a)[0];
+  o[at + 1] = byteTo(v.b)[0];
+  putUint16(d, o, at + 2, v.c);
+  putInt32(d, o, at + 4, v.d);
+}
+
+function getSmallArgs(d: DataView, b: Uint8Array, at: number): SmallArgs {
+  return { a: b[at + 0], b: b[at + 1], c: getUint16(d, b, at + 2), d: getInt32(d, b, at + 4) };
+}
+
 export function encodeSmallArgs(v: SmallArgs): Uint8Array {
-  return cat([byteTo(v.a), byteTo(v.b), encodeUint16(v.c), encodeInt32(v.d)]);
+  const o = new Uint8Array(8);
+  putSmallArgs(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeSmallArgs(b: Uint8Array): SmallArgs {
   exact(b, 8, "SmallArgs");
-  return { a: byteFrom(b.subarray(0, 1)), b: byteFrom(b.subarray(1, 2)), c: decodeUint16(b.subarray(2, 4)), d: decodeInt32(b.subarray(4, 8)) };
+  return getSmallArgs(view(b), b, 0);
 }
 
 export type Uint32 = number;
 
+function putUint32(d: DataView, o: Uint8Array, at: number, v: Uint32): void {
+  d.setUint32(at, small(v, 0, 4294967295, "Uint32"), true);
+}
+
+function getUint32(d: DataView, b: Uint8Array, at: number): Uint32 {
+  return d.getUint32(at, true);
+}
+
 export function encodeUint32(v: Uint32): Uint8Array {
-  return intTo(v, 4, false, "Uint32");
+  const o = new Uint8Array(4);
+  putUint32(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeUint32(b: Uint8Array): Uint32 {
-  return smallFrom(b, 4, false, "Uint32");
+  exact(b, 4, "Uint32");
+  return getUint32(view(b), b, 0);
 }
 
 export type TupleUint32Int32 = [Uint32, Int32];
 
+function putTupleUint32Int32(d: DataView, o: Uint8Array, at: number, v: TupleUint32Int32): void {
+  putUint32(d, o, at + 0, v[0]);
+  putInt32(d, o, at + 4, v[1]);
+}
+
+function getTupleUint32Int32(d: DataView, b: Uint8Array, at: number): TupleUint32Int32 {
+  return [getUint32(d, b, at + 0), getInt32(d, b, at + 4)];
+}
+
 export function encodeTupleUint32Int32(v: TupleUint32Int32): Uint8Array {
-  return cat([encodeUint32(v[0]), encodeInt32(v[1])]);
+  const o = new Uint8Array(8);
+  putTupleUint32Int32(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeTupleUint32Int32(b: Uint8Array): TupleUint32Int32 {
   exact(b, 8, "TupleUint32Int32");
-  return [decodeUint32(b.subarray(0, 4)), decodeInt32(b.subarray(4, 8))];
+  return getTupleUint32Int32(view(b), b, 0);
 }
 
 export type Uint64 = bigint;
 
+function putUint64(d: DataView, o: Uint8Array, at: number, v: Uint64): void {
+  d.setBigUint64(at, big(v, 0n, 18446744073709551615n, "Uint64"), true);
+}
+
+function getUint64(d: DataView, b: Uint8Array, at: number): Uint64 {
+  return d.getBigUint64(at, true);
+}
+
 export function encodeUint64(v: Uint64): Uint8Array {
-  return intTo(v, 8, false, "Uint64");
+  const o = new Uint8Array(8);
+  putUint64(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeUint64(b: Uint8Array): Uint64 {
-  return bigFrom(b, 8, false, "Uint64");
+  exact(b, 8, "Uint64");
+  return getUint64(view(b), b, 0);
 }
 
 export type Int64 = bigint;
 
+function putInt64(d: DataView, o: Uint8Array, at: number, v: Int64): void {
+  d.setBigInt64(at, big(v, -9223372036854775808n, 9223372036854775807n, "Int64"), true);
+}
+
+function getInt64(d: DataView, b: Uint8Array, at: number): Int64 {
+  return d.getBigInt64(at, true);
+}
+
 export function encodeInt64(v: Int64): Uint8Array {
-  return intTo(v, 8, true, "Int64");
+  const o = new Uint8Array(8);
+  putInt64(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeInt64(b: Uint8Array): Int64 {
-  return bigFrom(b, 8, true, "Int64");
+  exact(b, 8, "Int64");
+  return getInt64(view(b), b, 0);
 }
 
 export type Uint128 = bigint;
 
+function putUint128(d: DataView, o: Uint8Array, at: number, v: Uint128): void {
+  put128(d, at, big(v, 0n, 340282366920938463463374607431768211455n, "Uint128"));
+}
+
+function getUint128(d: DataView, b: Uint8Array, at: number): Uint128 {
+  return get128(d, at, false);
+}
+
 export function encodeUint128(v: Uint128): Uint8Array {
-  return intTo(v, 16, false, "Uint128");
+  const o = new Uint8Array(16);
+  putUint128(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeUint128(b: Uint8Array): Uint128 {
-  return bigFrom(b, 16, false, "Uint128");
+  exact(b, 16, "Uint128");
+  return getUint128(view(b), b, 0);
 }
 
 export type Int128 = bigint;
 
+function putInt128(d: DataView, o: Uint8Array, at: number, v: Int128): void {
+  put128(d, at, big(v, -170141183460469231731687303715884105728n, 170141183460469231731687303715884105727n, "Int128"));
+}
+
+function getInt128(d: DataView, b: Uint8Array, at: number): Int128 {
+  return get128(d, at, true);
+}
+
 export function encodeInt128(v: Int128): Uint8Array {
-  return intTo(v, 16, true, "Int128");
+  const o = new Uint8Array(16);
+  putInt128(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeInt128(b: Uint8Array): Int128 {
-  return bigFrom(b, 16, true, "Int128");
+  exact(b, 16, "Int128");
+  return getInt128(view(b), b, 0);
 }
 
 export type WideArgs = { e: Uint64; f: Int64; g: Uint128; h: Int128; };
 
+function putWideArgs(d: DataView, o: Uint8Array, at: number, v: WideArgs): void {
+  putUint64(d, o, at + 0, v.e);
+  putInt64(d, o, at + 8, v.f);
+  putUint128(d, o, at + 16, v.g);
+  putInt128(d, o, at + 32, v.h);
+}
+
+function getWideArgs(d: DataView, b: Uint8Array, at: number): WideArgs {
+  return { e: getUint64(d, b, at + 0), f: getInt64(d, b, at + 8), g: getUint128(d, b, at + 16), h: getInt128(d, b, at + 32) };
+}
+
 export function encodeWideArgs(v: WideArgs): Uint8Array {
-  return cat([encodeUint64(v.e), encodeInt64(v.f), encodeUint128(v.g), encodeInt128(v.h)]);
+  const o = new Uint8Array(48);
+  putWideArgs(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeWideArgs(b: Uint8Array): WideArgs {
   exact(b, 48, "WideArgs");
-  return { e: decodeUint64(b.subarray(0, 8)), f: decodeInt64(b.subarray(8, 16)), g: decodeUint128(b.subarray(16, 32)), h: decodeInt128(b.subarray(32, 48)) };
+  return getWideArgs(view(b), b, 0);
 }
 
 export type TupleUint64Int128Uint128 = [Uint64, Int128, Uint128];
 
+function putTupleUint64Int128Uint128(d: DataView, o: Uint8Array, at: number, v: TupleUint64Int128Uint128): void {
+  putUint64(d, o, at + 0, v[0]);
+  putInt128(d, o, at + 8, v[1]);
+  putUint128(d, o, at + 24, v[2]);
+}
+
+function getTupleUint64Int128Uint128(d: DataView, b: Uint8Array, at: number): TupleUint64Int128Uint128 {
+  return [getUint64(d, b, at + 0), getInt128(d, b, at + 8), getUint128(d, b, at + 24)];
+}
+
 export function encodeTupleUint64Int128Uint128(v: TupleUint64Int128Uint128): Uint8Array {
-  return cat([encodeUint64(v[0]), encodeInt128(v[1]), encodeUint128(v[2])]);
+  const o = new Uint8Array(40);
+  putTupleUint64Int128Uint128(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeTupleUint64Int128Uint128(b: Uint8Array): TupleUint64Int128Uint128 {
   exact(b, 40, "TupleUint64Int128Uint128");
-  return [decodeUint64(b.subarray(0, 8)), decodeInt128(b.subarray(8, 24)), decodeUint128(b.subarray(24, 40))];
+  return getTupleUint64Int128Uint128(view(b), b, 0);
 }
 
 export type Bool = boolean;
 
+function putBool(d: DataView, o: Uint8Array, at: number, v: Bool): void {
+  o[at] = boolTo(v, "Bool")[0];
+}
+
+function getBool(d: DataView, b: Uint8Array, at: number): Bool {
+  return boolFrom(b.subarray(at, at + 1), "Bool");
+}
+
 export function encodeBool(v: Bool): Uint8Array {
-  return boolTo(v, "Bool");
+  const o = new Uint8Array(1);
+  putBool(NO_VIEW, o, 0, v);
+  return o;
 }
 
 export function decodeBool(b: Uint8Array): Bool {
-  return boolFrom(b, "Bool");
+  exact(b, 1, "Bool");
+  return getBool(NO_VIEW, b, 0);
 }
 
 export type String = string;
 
 export function encodeString(v: String): Uint8Array {
-  const b = utf8(v, "String");
-  return fixvec(b.length, [b]);
+  return fixvecBytes(utf8(v, "String"), "String");
 }
 
 export function decodeString(b: Uint8Array): String {
@@ -434,12 +628,23 @@ export function decodeUint16Vec(b: Uint8Array): Uint16Vec {
 
 export type Byte32 = Uint8Array;
 
+function putByte32(d: DataView, o: Uint8Array, at: number, v: Byte32): void {
+  o.set(lengthOf(v, 32, "Byte32"), at);
+}
+
+function getByte32(d: DataView, b: Uint8Array, at: number): Byte32 {
+  return b.slice(at, at + 32);
+}
+
 export function encodeByte32(v: Byte32): Uint8Array {
-  return lengthOf(v, 32, "Byte32");
+  const o = new Uint8Array(32);
+  putByte32(NO_VIEW, o, 0, v);
+  return o;
 }
 
 export function decodeByte32(b: Uint8Array): Byte32 {
-  return exact(b, 32, "Byte32").slice();
+  exact(b, 32, "Byte32");
+  return getByte32(NO_VIEW, b, 0);
 }
 
 export type Uint64Opt = Uint64 | null;
@@ -454,33 +659,69 @@ export function decodeUint64Opt(b: Uint8Array): Uint64Opt {
 
 export type Int16 = number;
 
+function putInt16(d: DataView, o: Uint8Array, at: number, v: Int16): void {
+  d.setInt16(at, small(v, -32768, 32767, "Int16"), true);
+}
+
+function getInt16(d: DataView, b: Uint8Array, at: number): Int16 {
+  return d.getInt16(at, true);
+}
+
 export function encodeInt16(v: Int16): Uint8Array {
-  return intTo(v, 2, true, "Int16");
+  const o = new Uint8Array(2);
+  putInt16(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeInt16(b: Uint8Array): Int16 {
-  return smallFrom(b, 2, true, "Int16");
+  exact(b, 2, "Int16");
+  return getInt16(view(b), b, 0);
 }
 
 export type Byte4 = Uint8Array;
 
+function putByte4(d: DataView, o: Uint8Array, at: number, v: Byte4): void {
+  o.set(lengthOf(v, 4, "Byte4"), at);
+}
+
+function getByte4(d: DataView, b: Uint8Array, at: number): Byte4 {
+  return b.slice(at, at + 4);
+}
+
 export function encodeByte4(v: Byte4): Uint8Array {
-  return lengthOf(v, 4, "Byte4");
+  const o = new Uint8Array(4);
+  putByte4(NO_VIEW, o, 0, v);
+  return o;
 }
 
 export function decodeByte4(b: Uint8Array): Byte4 {
-  return exact(b, 4, "Byte4").slice();
+  exact(b, 4, "Byte4");
+  return getByte4(NO_VIEW, b, 0);
 }
 
 export type Fixed = { a: number; b: Int16; c: Uint32; d: Byte4; flag: Bool; };
 
+function putFixed(d: DataView, o: Uint8Array, at: number, v: Fixed): void {
+  o[at + 0] = byteTo(v.a)[0];
+  putInt16(d, o, at + 1, v.b);
+  putUint32(d, o, at + 3, v.c);
+  putByte4(d, o, at + 7, v.d);
+  putBool(d, o, at + 11, v.flag);
+}
+
+function getFixed(d: DataView, b: Uint8Array, at: number): Fixed {
+  return { a: b[at + 0], b: getInt16(d, b, at + 1), c: getUint32(d, b, at + 3), d: getByte4(d, b, at + 7), flag: getBool(d, b, at + 11) };
+}
+
 export function encodeFixed(v: Fixed): Uint8Array {
-  return cat([byteTo(v.a), encodeInt16(v.b), encodeUint32(v.c), encodeByte4(v.d), encodeBool(v.flag)]);
+  const o = new Uint8Array(12);
+  putFixed(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeFixed(b: Uint8Array): Fixed {
   exact(b, 12, "Fixed");
-  return { a: byteFrom(b.subarray(0, 1)), b: decodeInt16(b.subarray(1, 3)), c: decodeUint32(b.subarray(3, 7)), d: decodeByte4(b.subarray(7, 11)), flag: decodeBool(b.subarray(11, 12)) };
+  return getFixed(view(b), b, 0);
 }
 
 export type FixedVec = Fixed[];
@@ -496,11 +737,11 @@ export function decodeFixedVec(b: Uint8Array): FixedVec {
 export type Bytes = Uint8Array;
 
 export function encodeBytes(v: Bytes): Uint8Array {
-  return fixvec(v.length, [v]);
+  return fixvecBytes(v, "Bytes");
 }
 
 export function decodeBytes(b: Uint8Array): Bytes {
-  return fixvecBody(b, 1, "Bytes").slice();
+  return fixvecBody(b, 1, "Bytes");
 }
 
 export type TupleUint32Bytes = [Uint32, Bytes];
@@ -549,24 +790,46 @@ export function decodeShapeEmpty(b: Uint8Array): ShapeEmpty {
 
 export type ShapePoint = [Uint32, Uint32];
 
+function putShapePoint(d: DataView, o: Uint8Array, at: number, v: ShapePoint): void {
+  putUint32(d, o, at + 0, v[0]);
+  putUint32(d, o, at + 4, v[1]);
+}
+
+function getShapePoint(d: DataView, b: Uint8Array, at: number): ShapePoint {
+  return [getUint32(d, b, at + 0), getUint32(d, b, at + 4)];
+}
+
 export function encodeShapePoint(v: ShapePoint): Uint8Array {
-  return cat([encodeUint32(v[0]), encodeUint32(v[1])]);
+  const o = new Uint8Array(8);
+  putShapePoint(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeShapePoint(b: Uint8Array): ShapePoint {
   exact(b, 8, "ShapePoint");
-  return [decodeUint32(b.subarray(0, 4)), decodeUint32(b.subarray(4, 8))];
+  return getShapePoint(view(b), b, 0);
 }
 
 export type ShapeCircle = { radius: Uint64; filled: Bool; };
 
+function putShapeCircle(d: DataView, o: Uint8Array, at: number, v: ShapeCircle): void {
+  putUint64(d, o, at + 0, v.radius);
+  putBool(d, o, at + 8, v.filled);
+}
+
+function getShapeCircle(d: DataView, b: Uint8Array, at: number): ShapeCircle {
+  return { radius: getUint64(d, b, at + 0), filled: getBool(d, b, at + 8) };
+}
+
 export function encodeShapeCircle(v: ShapeCircle): Uint8Array {
-  return cat([encodeUint64(v.radius), encodeBool(v.filled)]);
+  const o = new Uint8Array(9);
+  putShapeCircle(new DataView(o.buffer), o, 0, v);
+  return o;
 }
 
 export function decodeShapeCircle(b: Uint8Array): ShapeCircle {
   exact(b, 9, "ShapeCircle");
-  return { radius: decodeUint64(b.subarray(0, 8)), filled: decodeBool(b.subarray(8, 9)) };
+  return getShapeCircle(view(b), b, 0);
 }
 
 export type ShapePath = { points: Uint16Vec; label: BytesOpt; };
@@ -582,13 +845,23 @@ export function decodeShapePath(b: Uint8Array): ShapePath {
 
 export type ShapeSquare = number;
 
+function putShapeSquare(d: DataView, o: Uint8Array, at: number, v: ShapeSquare): void {
+  o[at + 0] = byteTo(v)[0];
+}
+
+function getShapeSquare(d: DataView, b: Uint8Array, at: number): ShapeSquare {
+  return b[at + 0];
+}
+
 export function encodeShapeSquare(v: ShapeSquare): Uint8Array {
-  return cat([byteTo(v)]);
+  const o = new Uint8Array(1);
+  putShapeSquare(NO_VIEW, o, 0, v);
+  return o;
 }
 
 export function decodeShapeSquare(b: Uint8Array): ShapeSquare {
   exact(b, 1, "ShapeSquare");
-  return byteFrom(b.subarray(0, 1));
+  return getShapeSquare(NO_VIEW, b, 0);
 }
 
 export type ShapeLine = Bytes;

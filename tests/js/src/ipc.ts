@@ -23,46 +23,52 @@ export class IpcError extends Error {
 
 /** The VLQ bytes of `value`, an integer 0 ..= 2^53 - 1. */
 export function encode(value: number): Uint8Array {
-  const out: number[] = [];
-  vlqPush(value, out);
-  return new Uint8Array(out);
+  const out = new Uint8Array(vlqSize(value));
+  vlqInto(out, 0, value);
+  return out;
 }
 
 /** Decodes the VLQ at `offset`; throws when `buffer` ends inside it or it passes 2^53 - 1. */
 export function decode(buffer: ArrayBuffer | Uint8Array, offset = 0): { value: number; bytesRead: number } {
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
-  const found = vlqAt(bytes, offset);
-  if (found === null) throw new IpcError("Incomplete VLQ value", 23);
-  return { value: found[0], bytesRead: found[1] };
+  const header = new Header();
+  const end = header.vlq(bytes, offset);
+  if (end < 0) throw new IpcError("Incomplete VLQ value", 23);
+  return { value: header.value, bytesRead: end - offset };
 }
 
 /** The number of bytes `value`'s VLQ takes. */
 export function encodedSize(value: number): number {
-  return encode(value).length;
+  return vlqSize(value);
 }
 
-function vlqPush(value: number, out: number[]): void {
+// Cycles matter in ckb-js-vm (every JavaScript operation costs a thousand or more): the VLQ
+// code below writes into the packet's own buffer, allocates nothing, and takes 32-bit bit
+// operations where the value allows them, arithmetic above.
+
+function vlqSize(value: number): number {
+  if (value >= 0 && value < 128) return 1;
   if (!Number.isSafeInteger(value) || value < 0) throw new IpcError(`bad VLQ value ${value}`, 24);
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
+  if (value < 16384) return 2;
+  if (value < 2097152) return 3;
+  if (value < 268435456) return 4;
+  let size = 4;
+  for (let rest = value / 268435456; rest >= 1; rest /= 128) size++;
+  return size;
 }
 
-/** [value, bytes used] of the VLQ at `at`, or null if `bytes` ends inside it. */
-function vlqAt(bytes: Uint8Array, at: number): [number, number] | null {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; at + i < bytes.length; i++) {
-    const byte = bytes[at + i];
-    value += (byte & 0x7f) * scale;
-    if (value > MAX_SAFE) throw new IpcError("VLQ value above 2^53 - 1", 24);
-    if ((byte & 0x80) === 0) return [value, i + 1];
-    scale *= 128;
+/** Writes `value`'s VLQ (checked by vlqSize) at `at`; the offset after it. */
+function vlqInto(out: Uint8Array, at: number, value: number): number {
+  while (value >= 0x80000000) {
+    out[at++] = (value % 128) | 0x80;
+    value = Math.floor(value / 128);
   }
-  return null;
+  while (value >= 128) {
+    out[at++] = (value & 127) | 0x80;
+    value >>>= 7;
+  }
+  out[at] = value;
+  return at + 1;
 }
 
 // ---- Packets ----
@@ -141,14 +147,24 @@ export class ResponsePacket implements Packet {
   }
 }
 
+/** The last code framed and its VLQ: a client calls the same methods over and over. */
+let lastCode = 0;
+let lastCodeVlq = new Uint8Array(1);
+
 function frame(version: number, code: number, payload: Uint8Array): Uint8Array {
-  const head: number[] = [];
-  vlqPush(version, head);
-  vlqPush(code, head);
-  vlqPush(payload.length, head);
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head, 0);
-  out.set(payload, head.length);
+  if (code !== lastCode) {
+    const vlq = new Uint8Array(vlqSize(code));
+    vlqInto(vlq, 0, code);
+    lastCode = code;
+    lastCodeVlq = vlq;
+  }
+  const codeVlq = lastCodeVlq;
+  const length = payload.length;
+  const out = new Uint8Array(vlqSize(version) + codeVlq.length + vlqSize(length) + length);
+  let at = vlqInto(out, 0, version);
+  out.set(codeVlq, at);
+  at = vlqInto(out, at + codeVlq.length, length);
+  if (length !== 0) out.set(payload, at);
   return out;
 }
 
@@ -228,13 +244,11 @@ export class Pipe implements Read, Write {
 
 const READ_CHUNK = 4096;
 export const MAX_PAYLOAD = 1 << 20;
+const EMPTY = new Uint8Array(0);
 
 export interface RequestHandler {
   serve(req: RequestPacket): ResponsePacket;
 }
-
-/** A packet as read: [version, code, payload]. */
-type Raw = [number, number, Uint8Array];
 
 export class Channel {
   private readonly reader: Buffered;
@@ -249,23 +263,25 @@ export class Channel {
   call(req: RequestPacket): ResponsePacket {
     this.writer.write(req.serialize());
     this.writer.flush();
-    const packet = this.reader.packet();
-    if (packet === null) throw new IpcError("server closed the channel", 22);
-    return new ResponsePacket(packet[1], packet[2], packet[0]);
+    const r = this.reader;
+    const payload = r.packet();
+    if (payload === null) throw new IpcError("server closed the channel", 22);
+    return new ResponsePacket(r.head.code, payload, r.head.version);
   }
 
   /** Serves requests; returns when the client closes the channel between packets. */
   execute(handler: RequestHandler): void {
+    const r = this.reader;
     for (;;) {
-      let packet: Raw | null;
+      let payload: Uint8Array | null;
       try {
-        packet = this.reader.packet();
+        payload = r.packet();
       } catch (e: any) {
         this.sendErrorCode(e instanceof IpcError ? e.code : 28);
         throw e;
       }
-      if (packet === null) return;
-      const resp = handler.serve(new RequestPacket(packet[2], packet[1], packet[0]));
+      if (payload === null) return;
+      const resp = handler.serve(new RequestPacket(payload, r.head.code, r.head.version));
       this.writer.write(resp.serialize());
       this.writer.flush();
     }
@@ -273,34 +289,85 @@ export class Channel {
 
   sendErrorCode(errorCode: number): void {
     try {
-      this.writer.write(new ResponsePacket(errorCode, new Uint8Array(0)).serialize());
+      this.writer.write(new ResponsePacket(errorCode, EMPTY).serialize());
     } catch (_) {
       // the peer is gone: nothing to tell
     }
   }
 }
 
+/** A header being read: its three VLQs, and where the payload starts. */
+class Header {
+  value = 0;
+  version = 0;
+  code = 0;
+  length = 0;
+
+  /** Reads the VLQ at `at` into `value`: the offset after it, or -1 if `b` ends inside it. */
+  vlq(b: Uint8Array, at: number): number {
+    const n = b.length;
+    if (at < n && b[at] < 128) {
+      this.value = b[at];
+      return at + 1;
+    }
+    let value = 0;
+    let scale = 1;
+    for (; at < n; at++) {
+      const byte = b[at];
+      value += (byte & 0x7f) * scale;
+      if (value > MAX_SAFE) throw new IpcError("VLQ value above 2^53 - 1", 24);
+      if (byte < 128) {
+        this.value = value;
+        return at + 1;
+      }
+      scale *= 128;
+    }
+    return -1;
+  }
+
+  /** Reads a whole header from the start of `b`: the payload's offset, or -1 if `b` ends
+   * inside it. Refuses a version other than 0 and a length over `maxPayload`. */
+  parse(b: Uint8Array, maxPayload: number): number {
+    let at = this.vlq(b, 0);
+    if (at < 0) return -1;
+    if (this.value !== 0) throw new IpcError(`unsupported version ${this.value}`, 28);
+    this.version = 0;
+    at = this.vlq(b, at);
+    if (at < 0) return -1;
+    this.code = this.value;
+    at = this.vlq(b, at);
+    if (at < 0) return -1;
+    if (this.value > maxPayload) throw new IpcError(`payload of ${this.value} bytes over the limit`, 28);
+    this.length = this.value;
+    return at;
+  }
+}
+
 /** Reads packets from a `Read` through a buffer: a header and a small payload in one `read`. */
 class Buffered {
-  private pending: Uint8Array = new Uint8Array(0);
+  readonly head = new Header();
+  private pending: Uint8Array = EMPTY;
 
   constructor(private readonly source: Read, private readonly maxPayload: number) {}
 
-  /** The next packet, or null at end of stream between packets. */
-  packet(): Raw | null {
-    let buf: Uint8Array = this.pending;
+  /** The next packet's payload (its header in `head`), or null at end of stream between packets. */
+  packet(): Uint8Array | null {
+    let buf = this.pending;
     for (;;) {
-      const header = decodeHeader(buf, this.maxPayload);
-      if (header !== null) {
-        const [version, code, length, used] = header;
-        const end = used + length;
+      const used = buf.length === 0 ? -1 : this.head.parse(buf, this.maxPayload);
+      if (used >= 0) {
+        const end = used + this.head.length;
         while (buf.length < end) {
           const more = this.source.read(Math.max(end - buf.length, READ_CHUNK));
           if (more.length === 0) throw new IpcError("end of stream inside a packet", 22);
           buf = concat(buf, more);
         }
+        if (end === buf.length) {
+          this.pending = EMPTY;
+          return used === 0 ? buf : buf.subarray(used);
+        }
         this.pending = buf.subarray(end);
-        return [version, code, buf.slice(used, end)];
+        return buf.slice(used, end);
       }
       const more = this.source.read(READ_CHUNK);
       if (more.length === 0) {
@@ -313,37 +380,23 @@ class Buffered {
 }
 
 /** `RequestPacket.readFrom` / `ResponsePacket.readFrom`: one packet, byte by byte as needed. */
-function readPacket(reader: Read, maxPayload: number): Raw {
-  const head: number[] = [];
+function readPacket(reader: Read, maxPayload: number): [number, number, Uint8Array] {
+  const head = new Header();
   const next = (): number => {
-    const start = head.length;
+    const bytes: number[] = [];
     for (;;) {
       const byte = reader.readExact(1)[0];
-      head.push(byte);
-      if ((byte & 0x80) === 0) break;
+      bytes.push(byte);
+      if (byte < 128) break;
     }
-    const found = vlqAt(Uint8Array.from(head), start);
-    if (found === null) throw new IpcError("Incomplete VLQ value", 23);
-    return found[0];
+    head.vlq(Uint8Array.from(bytes), 0);
+    return head.value;
   };
   const version = next();
   const code = next();
   const length = next();
   if (length > maxPayload) throw new IpcError(`payload of ${length} bytes over the limit`, 28);
   return [version, code, reader.readExact(length)];
-}
-
-/** [version, code, payload length, header bytes] or null if `buf` ends inside the header. */
-function decodeHeader(buf: Uint8Array, maxPayload: number): [number, number, number, number] | null {
-  const v = vlqAt(buf, 0);
-  if (v === null) return null;
-  if (v[0] !== 0) throw new IpcError(`unsupported version ${v[0]}`, 28);
-  const c = vlqAt(buf, v[1]);
-  if (c === null) return null;
-  const l = vlqAt(buf, v[1] + c[1]);
-  if (l === null) return null;
-  if (l[0] > maxPayload) throw new IpcError(`payload of ${l[0]} bytes over the limit`, 28);
-  return [v[0], c[0], l[0], v[1] + c[1] + l[1]];
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

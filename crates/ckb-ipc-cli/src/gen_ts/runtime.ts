@@ -106,7 +106,32 @@ function lengthOf<T extends { length: number }>(v: T, length: number, type: stri
 
 /** A `fixvec`: the count, then the items' bytes. */
 function fixvec(count: number, items: Uint8Array[]): Uint8Array {
-  return cat([u32(count), ...items]);
+  let size = 4;
+  for (const p of items) size += p.length;
+  const out = new Uint8Array(size);
+  setU32(out, 0, count);
+  let at = 4;
+  for (const p of items) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A `fixvec` of bytes. */
+function fixvecBytes(v: Uint8Array, type: string): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new RangeError(`${type}: not a Uint8Array`);
+  const out = new Uint8Array(4 + v.length);
+  setU32(out, 0, v.length);
+  out.set(v, 4);
+  return out;
+}
+
+function setU32(o: Uint8Array, at: number, n: number): void {
+  o[at] = n;
+  o[at + 1] = n >>> 8;
+  o[at + 2] = n >>> 16;
+  o[at + 3] = n >>> 24;
 }
 
 /** A `fixvec`'s items' bytes, its count checked against them. */
@@ -118,15 +143,17 @@ function fixvecBody(b: Uint8Array, size: number, type: string): Uint8Array {
 
 /** A `table` or `dynvec`: the total size, one offset per part, then the parts. */
 function table(parts: Uint8Array[]): Uint8Array {
-  const header = 4 + 4 * parts.length;
-  const heads = [u32(0)];
-  let at = header;
-  for (const p of parts) {
-    heads.push(u32(at));
-    at += p.length;
+  let size = 4 + 4 * parts.length;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  setU32(out, 0, size);
+  let at = 4 + 4 * parts.length;
+  for (let i = 0; i < parts.length; i++) {
+    setU32(out, 4 + 4 * i, at);
+    out.set(parts[i], at);
+    at += parts[i].length;
   }
-  heads[0] = u32(at);
-  return cat([...heads, ...parts]);
+  return out;
 }
 
 /** A `table`'s (`count` fields) or `dynvec`'s (`count` null) parts, every offset checked. */
@@ -194,6 +221,37 @@ function intTo(v: number | bigint, size: number, signed: boolean, type: string):
   }
   return out;
 }
+
+/** `v` if it is an integer number in `low ..= high`, else a RangeError. */
+function small(v: number, low: number, high: number, type: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < low || v > high)
+    throw new RangeError(`${type}: ${v} is out of range`);
+  return v;
+}
+
+/** `v` if it is a bigint in `low ..= high`, else a RangeError. */
+function big(v: bigint, low: bigint, high: bigint, type: string): bigint {
+  if (typeof v !== "bigint" || v < low || v > high) throw new RangeError(`${type}: ${String(v)} is out of range`);
+  return v;
+}
+
+function put128(d: DataView, at: number, v: bigint): void {
+  d.setBigUint64(at, BigInt.asUintN(64, v), true);
+  d.setBigUint64(at + 8, BigInt.asUintN(64, v >> 64n), true);
+}
+
+function get128(d: DataView, at: number, signed: boolean): bigint {
+  const u = (d.getBigUint64(at + 8, true) << 64n) | d.getBigUint64(at, true);
+  return signed ? BigInt.asIntN(128, u) : u;
+}
+
+/** A DataView over exactly `b`'s bytes. */
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
+
+/** The DataView of types that need none. */
+const NO_VIEW = new DataView(new ArrayBuffer(0));
 
 function bigFrom(b: Uint8Array, size: number, signed: boolean, type: string): bigint {
   exact(b, size, type);
