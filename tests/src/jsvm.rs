@@ -52,20 +52,26 @@ fn a_js_client_calls_the_rust_server() {
     }
 }
 
-#[test]
-fn the_rust_client_calls_a_js_server() {
+/// `owned-client` spawns ckb-js-vm running `server`, calls it, hangs up and checks that the
+/// server exits with `exit_code`.
+fn rust_client_js_server(server: &str, exit_code: i8) -> Result<Outcome, String> {
     let tx = Tx::with_cells(
-        vec![binary("owned-client"), ckb_js_vm(), js("server.js")],
+        vec![binary("owned-client"), ckb_js_vm(), js(server)],
         |ctx, deps| {
             let vm = code_hash(ctx, &deps[1], ScriptHashType::Data2);
             let mut target = code_hash(ctx, &deps[2], ScriptHashType::Data2).to_vec();
             target.push(ScriptHashType::Data2 as u8);
+            target.push(exit_code as u8);
             client_args(scenario::JS_SERVER, 1, vm, ScriptHashType::Data2, &target)
         },
     );
-    let out = tx
-        .run("rust-client-js-server")
-        .unwrap_or_else(|e| panic!("{e}"));
+    tx.run(&format!("rust-client-{server}-exit-{exit_code}"))
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn the_rust_client_calls_a_js_server() {
+    let out = rust_client_js_server("server.js", 0).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         out.messages
             .iter()
@@ -73,4 +79,23 @@ fn the_rust_client_calls_a_js_server() {
         "{:?}",
         out.messages
     );
+}
+
+/// A server written the normal way with the published package (its stand-in,
+/// tests/js/src/published-ipc.ts) serves every call, then throws when the client hangs up:
+/// ckb-js-vm exits -7, which is what a Rust client's `wait` returns.
+#[test]
+fn a_published_package_server_exits_minus_7_at_hang_up() {
+    let out = rust_client_js_server("published-server.js", -7).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !out
+            .messages
+            .iter()
+            .any(|m| m.contains("js server: runServer returned")),
+        "{:?}",
+        out.messages
+    );
+    // The check can fail: expecting 0 from it is a failed transaction (the client's check 122).
+    let err = rust_client_js_server("published-server.js", 0).expect_err("exit 0 expected");
+    assert!(err.contains("122"), "{err}");
 }
