@@ -162,7 +162,7 @@ build-heap-stats: riscv-target
 # Then the off-chain host against ckb-script-ipc-common's native::spawn_server (wall clock, so
 # machine-dependent: its block in docs/benchmarks.md is the one `make test` does not compare).
 # Last, the README's `ckb-ipc` session is run again and written back (its cycle counts).
-bench: build build-opt-levels build-heap-stats
+bench: build js build-opt-levels build-heap-stats
 	cargo build --locked --release -q -p ckb-ipc-cli --bins --examples
 	@mkdir -p $(BUILD_DIR)
 	CONTRACTS_DIR=$(CURDIR)/$(BUILD_DIR) cargo run --locked --release -q -p ckb-ipc-cli --example bench > $(BUILD_DIR)/native-bench.md

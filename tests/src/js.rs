@@ -29,19 +29,22 @@ pub fn js(name: &str) -> Bytes {
     read(js_dir().join("dist").join(name))
 }
 
-/// What a row of `make bench`'s JavaScript block measures.
+/// What a row of `make bench`'s JavaScript block measures: `tests/js/src/bench-calls.ts`.
 #[derive(Clone, Copy)]
 pub struct JsCall {
     /// The row's name.
     pub name: &'static str,
-    /// The bundle of `tests/js/src/bench-calls.ts` (`dist/...`).
-    pub bundle: &'static str,
-    /// 0: the generated client against typed-server; 1: raw packets against owned-server.
+    /// 0: the generated `BenchClient` against typed-server; 1: raw packets against owned-server.
     pub mode: u8,
     /// 0: add, 1: echo of `size` bytes.
     pub op: u8,
     pub size: u32,
 }
+
+/// The bundles of bench-calls.ts: over the lean transport, and over the published package's
+/// stand-in (its framing: a header read byte by byte).
+pub const LEAN: &str = "bench-calls.js";
+pub const PUBLISHED: &str = "published/bench-calls.js";
 
 impl JsCall {
     fn server(&self) -> &'static str {
@@ -51,10 +54,10 @@ impl JsCall {
         }
     }
 
-    /// Cycles of the transaction making `calls` calls.
-    pub fn cycles(&self, calls: u32) -> Result<u64, String> {
+    /// Cycles of the transaction making `calls` calls with `bundle`.
+    pub fn cycles(&self, bundle: &str, calls: u32) -> Result<u64, String> {
         let tx = Tx::with_cells(
-            vec![ckb_js_vm(), js(self.bundle), binary(self.server())],
+            vec![ckb_js_vm(), js(bundle), binary(self.server())],
             |ctx, deps| {
                 let mut args = vec![0u8, 0];
                 args.extend_from_slice(&code_hash(ctx, &deps[1], ScriptHashType::Data2));
@@ -66,49 +69,96 @@ impl JsCall {
                 args
             },
         );
-        let label = format!("js-bench-{}-{}-{}-{calls}", self.bundle, self.mode, self.op);
+        let label = format!("js-bench-{bundle}-{}-{}-{calls}", self.mode, self.op);
         tx.run(&label.replace('/', "-"))
             .map(|o| o.cycles)
             .map_err(String::from)
     }
 
-    /// Cycles per call: (`calls` calls - 0 calls) / `calls`.
-    pub fn per_call(&self, calls: u32) -> Result<u64, String> {
-        per_call_cycles(calls, |n| self.cycles(n))
+    /// Cycles per call with `bundle`: (`calls` calls - 0 calls) / `calls`.
+    pub fn per_call(&self, bundle: &str, calls: u32) -> Result<u64, String> {
+        per_call_cycles(calls, |n| self.cycles(bundle, n))
     }
 }
 
 /// Calls per row of the JavaScript block.
 pub const JS_CALLS: u32 = 4;
 
-/// The rows of the JavaScript block, per call.
+/// The rows of the JavaScript block: a typed add first, the raw add second (their ratio is
+/// the block's last line).
 pub const JS_ROWS: &[JsCall] = &[
     JsCall {
-        name: "add: generated BenchClient, lean transport",
-        bundle: "bench-calls.js",
+        name: "add(u64, u64): generated `BenchClient` -> typed-server",
         mode: 0,
         op: 0,
         size: 0,
     },
     JsCall {
-        name: "add: raw packets, lean transport",
-        bundle: "bench-calls.js",
+        name: "add(u64, u64): raw `RequestPacket` -> owned-server",
         mode: 1,
         op: 0,
         size: 0,
     },
     JsCall {
-        name: "echo 1 KiB: generated BenchClient, lean transport",
-        bundle: "bench-calls.js",
+        name: "echo 1 KiB: generated `BenchClient` -> typed-server",
         mode: 0,
         op: 1,
         size: 1024,
     },
     JsCall {
-        name: "echo 1 KiB: raw packets, lean transport",
-        bundle: "bench-calls.js",
+        name: "echo 1 KiB: raw `RequestPacket` -> owned-server",
         mode: 1,
         op: 1,
         size: 1024,
     },
 ];
+
+/// A row's cycles per call: over the lean transport and over the published package's framing.
+pub struct JsMeasured {
+    pub call: JsCall,
+    pub lean: u64,
+    pub published: u64,
+}
+
+/// Measures [`JS_ROWS`].
+pub fn js_rows() -> Result<Vec<JsMeasured>, String> {
+    JS_ROWS
+        .iter()
+        .map(|&call| {
+            Ok(JsMeasured {
+                call,
+                lean: call.per_call(LEAN, JS_CALLS)?,
+                published: call.per_call(PUBLISHED, JS_CALLS)?,
+            })
+        })
+        .collect()
+}
+
+/// The generated typed add over the lean transport against the raw add framed as the
+/// published package frames (the issue's goal: at most 0.6).
+pub fn typed_to_published_raw(rows: &[JsMeasured]) -> Option<f64> {
+    let typed = rows.first()?.lean;
+    let raw = rows.get(1)?.published;
+    Some(typed as f64 / raw.max(1) as f64)
+}
+
+/// The content of docs/benchmarks.md's block `js`.
+pub fn js_block(rows: &[JsMeasured]) -> String {
+    let mut out = String::from(
+        "| call (ckb-js-vm client -> Rust server) | lean transport | published package's framing |\n\
+         |---|---:|---:|\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            r.call.name, r.lean, r.published
+        ));
+    }
+    if let Some(ratio) = typed_to_published_raw(rows) {
+        out.push_str(&format!(
+            "\nThe generated typed add over the lean transport costs {ratio:.3}x the raw add \
+             framed as the published package frames.\n"
+        ));
+    }
+    out
+}

@@ -49,6 +49,8 @@ fn main() {
         report = replace_block(&report, name, &text).expect("a block of the report");
     }
     let report = replace_block(&report, "heap", &heap).expect("heap block");
+    let js = ckb_ipc_tests::js::js_rows().expect("the JavaScript rows (make js)");
+    let report = replace_block(&report, "js", &ckb_ipc_tests::js::js_block(&js)).expect("js block");
     println!("{report}");
     if let Some(dir) = out {
         std::fs::create_dir_all(&dir).expect("output dir");
