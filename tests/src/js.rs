@@ -5,7 +5,11 @@
 
 use std::path::PathBuf;
 
-use crate::{binary, code_hash, per_call_cycles, Bytes, ScriptHashType, Tx, TxByName};
+use ckb_testtool::context::Context;
+
+use crate::{
+    binary, code_hash, per_call_cycles, Bytes, OutPoint, Outcome, ScriptHashType, Tx, TxByName,
+};
 
 /// `tests/js`.
 pub fn js_dir() -> PathBuf {
@@ -27,6 +31,47 @@ pub fn ckb_js_vm() -> Bytes {
 /// package's stand-in).
 pub fn js(name: &str) -> Bytes {
     read(js_dir().join("dist").join(name))
+}
+
+/// Script args of a ckb-js-vm root script at cell dep 1 (flags, its data hash, hash type), then
+/// the data hashes of the cells after it.
+pub fn js_root_args(ctx: &mut Context, deps: &[OutPoint]) -> Vec<u8> {
+    let mut args = vec![0u8, 0];
+    for (i, dep) in deps.iter().enumerate().skip(1) {
+        args.extend_from_slice(&code_hash(ctx, dep, ScriptHashType::Data2));
+        if i == 1 {
+            args.push(ScriptHashType::Data2 as u8);
+        }
+    }
+    args
+}
+
+/// Runs the ckb-js-vm root script `bundle` (of `tests/js/dist`) with the Rust `servers` as
+/// the cell deps after it.
+pub fn run_js_root(bundle: &str, servers: &[&str]) -> Result<Outcome, String> {
+    let mut cells = vec![ckb_js_vm(), js(bundle)];
+    cells.extend(servers.iter().map(|s| binary(s)));
+    let tx = Tx::with_cells(cells, js_root_args);
+    tx.run(&format!("js-root-{}", bundle.replace('/', "-")))
+        .map_err(|e| format!("{bundle}: {e}"))
+}
+
+/// The README's JavaScript example, which calls kv-server.
+pub const KV_EXAMPLE: &str = "kv-example.js";
+
+/// The README's block `js`: what the example costs, and the JavaScript rows in brief.
+pub fn readme_js_block(rows: &[JsMeasured]) -> Result<String, String> {
+    let example = run_js_root(KV_EXAMPLE, &["kv-server"])?.cycles;
+    let (Some(typed), Some(raw)) = (rows.first(), rows.get(1)) else {
+        return Err("no JavaScript rows".into());
+    };
+    Ok(format!(
+        "The transaction of `kv-example.ts` above verifies in {example} cycles (ckb-js-vm \
+         starting, kv-server's spawn and five calls). Per call, a generated typed add costs {} cycles over the lean transport and \
+         {} over the published package; a raw add framed as the published package frames costs \
+         {} ([docs/benchmarks.md](docs/benchmarks.md), `make bench`).\n",
+        typed.lean, typed.published, raw.published
+    ))
 }
 
 /// What a row of `make bench`'s JavaScript block measures: `tests/js/src/bench-calls.ts`.

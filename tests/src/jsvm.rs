@@ -122,13 +122,9 @@ fn passed(out: &Outcome, line: &str) {
 /// package's stand-in (`dist/published/`).
 const TRANSPORTS: [&str; 2] = ["", "published/"];
 
-/// Runs the ckb-js-vm root script `bundle` with the servers `servers` (cell deps after it).
+/// [`crate::js::run_js_root`], panicking with its error.
 fn run_js_root(bundle: &str, servers: &[&str]) -> Outcome {
-    let mut cells = vec![ckb_js_vm(), js(bundle)];
-    cells.extend(servers.iter().map(|s| binary(s)));
-    let tx = Tx::with_cells(cells, |ctx, deps| js_root_args(ctx, deps));
-    tx.run(&format!("js-root-{}", bundle.replace('/', "-")))
-        .unwrap_or_else(|e| panic!("{bundle}: {e}"))
+    crate::js::run_js_root(bundle, servers).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -177,18 +173,6 @@ fn kv_client(bundle: &str) {
         sent, rust,
         "the JavaScript client's requests differ from the Rust client's"
     );
-}
-
-/// Script args of a ckb-js-vm root script at cell dep 1 (flags, its data hash, hash type), then
-/// the data hashes of the cells after it.
-fn js_root_args(ctx: &mut ckb_testtool::context::Context, deps: &[OutPoint]) -> Vec<u8> {
-    let mut args = vec![0u8, 0];
-    args.extend_from_slice(&code_hash(ctx, &deps[1], ScriptHashType::Data2));
-    args.push(ScriptHashType::Data2 as u8);
-    for dep in &deps[2..] {
-        args.extend_from_slice(&code_hash(ctx, dep, ScriptHashType::Data2));
-    }
-    args
 }
 
 #[test]
@@ -353,5 +337,22 @@ fn every_client(bundle: &str) {
     assert_eq!(
         sent, rust,
         "the JavaScript client's requests differ from the Rust client's"
+    );
+}
+
+#[test]
+fn the_readme_js_example_runs() {
+    let out = run_js_root(crate::js::KV_EXAMPLE, &["kv-server"]);
+    let lines: Vec<&str> = out.messages.iter().map(String::as_str).collect();
+    assert_eq!(
+        lines,
+        [
+            "count = 2",
+            "alice -> 100",
+            "bob -> 7",
+            "refused: KvError 1"
+        ],
+        "{:?}",
+        out.messages
     );
 }

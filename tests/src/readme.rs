@@ -12,8 +12,14 @@ pub fn anchored<'a>(text: &'a str, name: &str) -> Option<&'a str> {
 
 /// The first ```rust block after the first line of a markdown `doc` that contains `marker`.
 pub fn code_after<'a>(doc: &'a str, marker: &str) -> Option<&'a str> {
+    fenced_after(doc, marker, "rust")
+}
+
+/// The first code block of language `lang` after the first place `marker` is in `doc`.
+pub fn fenced_after<'a>(doc: &'a str, marker: &str, lang: &str) -> Option<&'a str> {
     let at = doc.find(marker)?;
-    let start = at + doc[at..].find("```rust\n")? + "```rust\n".len();
+    let fence = format!("```{lang}\n");
+    let start = at + doc[at..].find(&fence)? + fence.len();
     let end = start + doc[start..].find("\n```")? + 1;
     Some(&doc[start..end])
 }
@@ -59,6 +65,18 @@ mod tests {
             shown, compiled,
             "README.md's quick start differs from {example}"
         );
+    }
+
+    #[test]
+    fn the_readme_javascript_is_the_bundled_code() {
+        let readme = read("README.md");
+        for file in ["tests/js/src/kv-example.ts", "tests/js/src/bench-server.ts"] {
+            let shown = fenced_after(&readme, &format!("rom `{file}`"), "ts")
+                .unwrap_or_else(|| panic!("the README's code block from {file}"));
+            let source = read(file);
+            let bundled = anchored(&source, "readme").expect("ANCHOR: readme");
+            assert_eq!(shown, bundled, "README.md's block differs from {file}");
+        }
     }
 
     #[test]

@@ -542,6 +542,11 @@ mod tests {
             crate::js::js_block(&rows),
             "docs/benchmarks.md's js block differs from a fresh run: run `make bench` and commit docs/"
         );
+        assert_eq!(
+            block(&read("README.md"), "js").unwrap(),
+            crate::js::readme_js_block(&rows).unwrap_or_else(|e| panic!("{e}")),
+            "README.md's js block differs from a fresh run: run `make bench` and commit README.md"
+        );
         // The goal, kept: a typed call at most 0.6x a raw one of the published package.
         let ratio = crate::js::typed_to_published_raw(&rows).unwrap();
         assert!(ratio <= 0.6, "typed add / published raw add = {ratio:.3}");

@@ -71,6 +71,9 @@ fn the_committed_modules_are_what_gen_writes() {
         assert_eq!(text(&out.stdout), written);
     }
     let _ = std::fs::remove_dir_all(&dir);
+    // The README's command for them.
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(readme.contains("`ckb-ipc gen ts build/release/kv-server -o tests/js/gen`"));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 // BenchHandler (tests/js/gen/bench.ts): `contracts/typed-js-client` spawns it with argv
 // ["-t", <this script's data hash + hash type, hex>].
 import * as bindings from "@ckb-js-std/bindings";
+// ANCHOR: readme
 import { runServer } from "@ckb-js-std/ipc";
 import { Bench, BenchHandler } from "../gen/bench";
 
@@ -16,6 +17,7 @@ class Service implements Bench {
   }
 }
 
-runServer(new BenchHandler(new Service()));
+runServer(new BenchHandler(new Service())); // returns when the client hangs up
+// ANCHOR_END: readme
 console.log("bench-server.js: the client hung up");
 bindings.exit(0);

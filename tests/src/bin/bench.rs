@@ -64,6 +64,11 @@ fn main() {
         if let Err(e) = write_block("README.md", "bench", &bench_block(&rows)) {
             eprintln!("README.md not updated: {e}");
         }
+        let readme_js =
+            ckb_ipc_tests::js::readme_js_block(&js).expect("the README's JavaScript example");
+        if let Err(e) = write_block("README.md", "js", &readme_js) {
+            eprintln!("README.md not updated: {e}");
+        }
     }
 }
 
