@@ -47,7 +47,7 @@ export function encodedSize(value: number): number {
 // operations where the value allows them, arithmetic above.
 
 function vlqSize(value: number): number {
-  if (value >= 0 && value < 128) return 1;
+  if (value === (value & 127)) return 1; // 0 ..= 127, an integer
   if (!Number.isSafeInteger(value) || value < 0) throw new IpcError(`bad VLQ value ${value}`, 24);
   if (value < 16384) return 2;
   if (value < 2097152) return 3;
