@@ -105,9 +105,17 @@ fn recorded(out: &Outcome) -> (Vec<u8>, Vec<u8>) {
     (sent, got)
 }
 
-/// What a Rust typed client wrote: its channel's writer.
-fn written<'a, C: Into<ckb_ipc::Channel<ChunkedReader<'a>, VecWriter>>>(client: C) -> Vec<u8> {
-    client.into().into_inner().1.bytes
+/// Checks that a Rust typed client, after the same calls, wrote the bytes the JavaScript client
+/// `bundle` sent.
+fn same_requests<'a, C>(sent: &[u8], client: C, bundle: &str)
+where
+    C: Into<ckb_ipc::Channel<ChunkedReader<'a>, VecWriter>>,
+{
+    let rust = client.into().into_inner().1.bytes;
+    assert!(
+        sent == rust,
+        "{bundle}: the JavaScript client's requests differ from the Rust client's:\n{sent:02x?}\n{rust:02x?}"
+    );
 }
 
 fn passed(out: &Outcome, line: &str) {
@@ -168,11 +176,7 @@ fn kv_client(bundle: &str) {
         let _ = kv.apply(Change::Clear);
         let _ = kv.count();
     }
-    let rust = written(kv);
-    assert_eq!(
-        sent, rust,
-        "the JavaScript client's requests differ from the Rust client's"
-    );
+    same_requests(&sent, kv, bundle);
 }
 
 #[test]
@@ -205,11 +209,7 @@ fn bench_client(bundle: &str) {
         let _ = bench.echo(ckb_ipc::Payload::from_slice(&data));
         let _ = bench.echo(ckb_ipc::Payload::new());
     }
-    let rust = written(bench);
-    assert_eq!(
-        sent, rust,
-        "the JavaScript client's requests differ from the Rust client's"
-    );
+    same_requests(&sent, bench, bundle);
 }
 
 /// `typed-js-client` (the Rust `BenchClient`) calling the generated `BenchHandler` in
@@ -333,11 +333,7 @@ fn every_client(bundle: &str) {
         let _ = every.halve(7);
         let _ = every.nothing();
     }
-    let rust = written(every);
-    assert_eq!(
-        sent, rust,
-        "the JavaScript client's requests differ from the Rust client's"
-    );
+    same_requests(&sent, every, bundle);
 }
 
 #[test]
