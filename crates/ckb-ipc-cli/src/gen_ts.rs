@@ -233,6 +233,17 @@ pub(crate) fn module(service: &Service) -> Result<String> {
             ));
         }
     }
+    // The client class has a `channel` member and a constructor.
+    if let Some(m) = service
+        .methods
+        .iter()
+        .find(|m| ["channel", "constructor"].contains(&m.name.as_str()))
+    {
+        return Err(format!(
+            "method {}: the generated client class has a member of that name",
+            m.name
+        ));
+    }
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(

@@ -139,6 +139,16 @@ fn what_gen_refuses_or_renames() {
         "{}",
         text(&out.stderr)
     );
+    // A method named as a member of the client class.
+    let out = run(&description(
+        "",
+        r#"{"name": "channel", "id": 1, "args": [], "payload": "()", "returns": "()"}"#,
+    ));
+    assert!(
+        text(&out.stderr).contains("method channel: the generated client class has a member"),
+        "{}",
+        text(&out.stderr)
+    );
     // An argument named as a JavaScript reserved word gets a `_`.
     let out = run(&description(
         r#"{"name": "Bytes", "kind": "fixvec", "item": "byte", "json": "hex"}"#,

@@ -11,7 +11,7 @@ const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const show = (b: Uint8Array) => String.fromCharCode(...b);
 const HASH_TYPE_DATA2 = 4;
 
-// kv-server's cell, by the data hash in this script's args.
+// kv-server's cell, by the data hash in this script's args (util.ts: appArgs).
 const [read, write] = spawnCellServer(appArgs().slice(0, 32).buffer, HASH_TYPE_DATA2, []);
 const kv = new KeyValueClient(new Channel(read, write));
 kv.put(text("alice"), text("100")); // null: it replaced nothing
