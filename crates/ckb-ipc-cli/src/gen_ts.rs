@@ -216,6 +216,9 @@ pub(crate) fn module(service: &Service) -> Result<String> {
         types: Types::new(&service.types),
     };
     g.types.check(service)?;
+    for t in &service.types {
+        g.acyclic(&t.name, &mut Vec::new())?;
+    }
     let name = &service.name;
     for t in &service.types {
         let taken = RESERVED_TYPES.contains(&t.name.as_str())
@@ -310,6 +313,31 @@ impl<'a> Gen<'a> {
             (_, Kind::Option) => Shape::Option(item),
             (_, Kind::Union) => Shape::Union(&def.items),
         })
+    }
+
+    /// Refuses a type that contains itself: its decoder would recurse as deep as a peer's
+    /// bytes say (a Rust service cannot describe one; a hand-written description can).
+    fn acyclic(&self, name: &str, path: &mut Vec<String>) -> Result<()> {
+        if path.iter().any(|p| p == name) {
+            return Err(format!(
+                "type {name} contains itself ({} -> {name})",
+                path.join(" -> ")
+            ));
+        }
+        let Some(def) = self.types.def(name)? else {
+            return Ok(());
+        };
+        path.push(name.to_string());
+        let inner = def
+            .item
+            .iter()
+            .chain(def.fields.iter().map(|f| &f.ty))
+            .chain(def.items.iter().map(|i| &i.ty));
+        for t in inner {
+            self.acyclic(t, path)?;
+        }
+        path.pop();
+        Ok(())
     }
 
     fn size(&self, name: &str) -> Result<Option<usize>> {
@@ -411,7 +439,10 @@ impl<'a> Gen<'a> {
                 fields
                     .iter()
                     .zip(values)
-                    .map(|(f, v)| format!("{}: {v}", f.name))
+                    .map(|(f, v)| match *v == f.name {
+                        true => v.clone(),
+                        false => format!("{}: {v}", f.name),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -453,9 +484,12 @@ impl<'a> Gen<'a> {
                 let length = length.unwrap_or_default();
                 let item_size = self.size(item)?.unwrap_or_default();
                 let (p, g) = self.field_put_get(item, 0, "v[i]")?;
+                let each = format!("at + {item_size} * i");
                 let (p, g) = (
-                    p.replace("at + 0", &format!("at + {item_size} * i")),
-                    g.replace("at + 0", &format!("at + {item_size} * i")),
+                    p.replace("(d, o, at,", &format!("(d, o, {each},"))
+                        .replace("o[at]", &format!("o[{each}]")),
+                    g.replace("(d, b, at)", &format!("(d, b, {each})"))
+                        .replace("b[at]", &format!("b[{each}]")),
                 );
                 (
                     format!("lengthOf(v, {length}, \"{n}\");\n  for (let i = 0; i < {length}; i++) {p}"),
@@ -494,12 +528,12 @@ impl<'a> Gen<'a> {
         Ok(match ty {
             "()" => (format!("unitTo({v});"), "null".into()),
             "byte" => (
-                format!("o[at + {offset}] = byteTo({v})[0];"),
-                format!("b[at + {offset}]"),
+                format!("o[{}] = byteTo({v})[0];", at_plus(offset)),
+                format!("b[{}]", at_plus(offset)),
             ),
             _ => (
-                format!("put{ty}(d, o, at + {offset}, {v});"),
-                format!("get{ty}(d, b, at + {offset})"),
+                format!("put{ty}(d, o, {}, {v});", at_plus(offset)),
+                format!("get{ty}(d, b, {})", at_plus(offset)),
             ),
         })
     }
@@ -859,6 +893,14 @@ impl<'a> Gen<'a> {
             "      default:\n        return new ResponsePacket(UNKNOWN_METHOD, EMPTY);\n    }\n  }\n}\n",
         );
         Ok(())
+    }
+}
+
+/// `at`, or `at + offset`.
+fn at_plus(offset: usize) -> String {
+    match offset {
+        0 => "at".into(),
+        n => format!("at + {n}"),
     }
 }
 

@@ -71,6 +71,15 @@ fn the_committed_modules_are_what_gen_writes() {
         assert_eq!(text(&out.stdout), written);
     }
     let _ = std::fs::remove_dir_all(&dir);
+    // A hand-written description (arrays of fixed-size items, which no Rust type makes).
+    let json = repo().join("tests/js/gen/arrays.json");
+    let out = gen(&[&json]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let committed = std::fs::read_to_string(repo().join("tests/js/gen/arrays.ts")).unwrap();
+    assert!(
+        text(&out.stdout) == committed,
+        "tests/js/gen/arrays.ts is not what `ckb-ipc gen ts tests/js/gen/arrays.json` writes"
+    );
     // The README's command for them.
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     assert!(readme.contains("`ckb-ipc gen ts build/release/kv-server -o tests/js/gen`"));
@@ -136,6 +145,17 @@ fn what_gen_refuses_or_renames() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("type CallError: the generated module declares that name"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A type that contains itself (a description Rust cannot write).
+    let out = run(&description(
+        r#"{"name": "Node", "kind": "table", "fields": [{"name": "kids", "type": "Nodes"}]},
+           {"name": "Nodes", "kind": "dynvec", "item": "Node"}"#,
+        r#"{"name": "m", "id": 1, "args": [{"name": "n", "type": "Node"}], "payload": "Node", "returns": "()"}"#,
+    ));
+    assert!(
+        text(&out.stderr).contains("type Node contains itself (Node -> Nodes -> Node)"),
         "{}",
         text(&out.stderr)
     );

@@ -351,12 +351,12 @@ export function decodeUint64(b: Uint8Array): Uint64 {
 export type AddArgs = { a: Uint64; b: Uint64; };
 
 function putAddArgs(d: DataView, o: Uint8Array, at: number, v: AddArgs): void {
-  putUint64(d, o, at + 0, v.a);
+  putUint64(d, o, at, v.a);
   putUint64(d, o, at + 8, v.b);
 }
 
 function getAddArgs(d: DataView, b: Uint8Array, at: number): AddArgs {
-  return { a: getUint64(d, b, at + 0), b: getUint64(d, b, at + 8) };
+  return { a: getUint64(d, b, at), b: getUint64(d, b, at + 8) };
 }
 
 export function encodeAddArgs(v: AddArgs): Uint8Array {
@@ -397,7 +397,7 @@ export class BenchClient {
 
   /** `add(a: Uint64, b: Uint64) -> Uint64` */
   add(a: Uint64, b: Uint64): Uint64 {
-    const resp = this.channel.call(new RequestPacket(encodeAddArgs({ a: a, b: b }), 657652032));
+    const resp = this.channel.call(new RequestPacket(encodeAddArgs({ a, b }), 657652032));
     return decodeUint64(answer("add", resp, null));
   }
 

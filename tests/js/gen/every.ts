@@ -380,14 +380,14 @@ export function decodeInt32(b: Uint8Array): Int32 {
 export type SmallArgs = { a: number; b: number; c: Uint16; d: Int32; };
 
 function putSmallArgs(d: DataView, o: Uint8Array, at: number, v: SmallArgs): void {
-  o[at + 0] = byteTo(v.a)[0];
+  o[at] = byteTo(v.a)[0];
   o[at + 1] = byteTo(v.b)[0];
   putUint16(d, o, at + 2, v.c);
   putInt32(d, o, at + 4, v.d);
 }
 
 function getSmallArgs(d: DataView, b: Uint8Array, at: number): SmallArgs {
-  return { a: b[at + 0], b: b[at + 1], c: getUint16(d, b, at + 2), d: getInt32(d, b, at + 4) };
+  return { a: b[at], b: b[at + 1], c: getUint16(d, b, at + 2), d: getInt32(d, b, at + 4) };
 }
 
 export function encodeSmallArgs(v: SmallArgs): Uint8Array {
@@ -425,12 +425,12 @@ export function decodeUint32(b: Uint8Array): Uint32 {
 export type TupleUint32Int32 = [Uint32, Int32];
 
 function putTupleUint32Int32(d: DataView, o: Uint8Array, at: number, v: TupleUint32Int32): void {
-  putUint32(d, o, at + 0, v[0]);
+  putUint32(d, o, at, v[0]);
   putInt32(d, o, at + 4, v[1]);
 }
 
 function getTupleUint32Int32(d: DataView, b: Uint8Array, at: number): TupleUint32Int32 {
-  return [getUint32(d, b, at + 0), getInt32(d, b, at + 4)];
+  return [getUint32(d, b, at), getInt32(d, b, at + 4)];
 }
 
 export function encodeTupleUint32Int32(v: TupleUint32Int32): Uint8Array {
@@ -531,14 +531,14 @@ export function decodeInt128(b: Uint8Array): Int128 {
 export type WideArgs = { e: Uint64; f: Int64; g: Uint128; h: Int128; };
 
 function putWideArgs(d: DataView, o: Uint8Array, at: number, v: WideArgs): void {
-  putUint64(d, o, at + 0, v.e);
+  putUint64(d, o, at, v.e);
   putInt64(d, o, at + 8, v.f);
   putUint128(d, o, at + 16, v.g);
   putInt128(d, o, at + 32, v.h);
 }
 
 function getWideArgs(d: DataView, b: Uint8Array, at: number): WideArgs {
-  return { e: getUint64(d, b, at + 0), f: getInt64(d, b, at + 8), g: getUint128(d, b, at + 16), h: getInt128(d, b, at + 32) };
+  return { e: getUint64(d, b, at), f: getInt64(d, b, at + 8), g: getUint128(d, b, at + 16), h: getInt128(d, b, at + 32) };
 }
 
 export function encodeWideArgs(v: WideArgs): Uint8Array {
@@ -555,13 +555,13 @@ export function decodeWideArgs(b: Uint8Array): WideArgs {
 export type TupleUint64Int128Uint128 = [Uint64, Int128, Uint128];
 
 function putTupleUint64Int128Uint128(d: DataView, o: Uint8Array, at: number, v: TupleUint64Int128Uint128): void {
-  putUint64(d, o, at + 0, v[0]);
+  putUint64(d, o, at, v[0]);
   putInt128(d, o, at + 8, v[1]);
   putUint128(d, o, at + 24, v[2]);
 }
 
 function getTupleUint64Int128Uint128(d: DataView, b: Uint8Array, at: number): TupleUint64Int128Uint128 {
-  return [getUint64(d, b, at + 0), getInt128(d, b, at + 8), getUint128(d, b, at + 24)];
+  return [getUint64(d, b, at), getInt128(d, b, at + 8), getUint128(d, b, at + 24)];
 }
 
 export function encodeTupleUint64Int128Uint128(v: TupleUint64Int128Uint128): Uint8Array {
@@ -702,7 +702,7 @@ export function decodeByte4(b: Uint8Array): Byte4 {
 export type Fixed = { a: number; b: Int16; c: Uint32; d: Byte4; flag: Bool; };
 
 function putFixed(d: DataView, o: Uint8Array, at: number, v: Fixed): void {
-  o[at + 0] = byteTo(v.a)[0];
+  o[at] = byteTo(v.a)[0];
   putInt16(d, o, at + 1, v.b);
   putUint32(d, o, at + 3, v.c);
   putByte4(d, o, at + 7, v.d);
@@ -710,7 +710,7 @@ function putFixed(d: DataView, o: Uint8Array, at: number, v: Fixed): void {
 }
 
 function getFixed(d: DataView, b: Uint8Array, at: number): Fixed {
-  return { a: b[at + 0], b: getInt16(d, b, at + 1), c: getUint32(d, b, at + 3), d: getByte4(d, b, at + 7), flag: getBool(d, b, at + 11) };
+  return { a: b[at], b: getInt16(d, b, at + 1), c: getUint32(d, b, at + 3), d: getByte4(d, b, at + 7), flag: getBool(d, b, at + 11) };
 }
 
 export function encodeFixed(v: Fixed): Uint8Array {
@@ -791,12 +791,12 @@ export function decodeShapeEmpty(b: Uint8Array): ShapeEmpty {
 export type ShapePoint = [Uint32, Uint32];
 
 function putShapePoint(d: DataView, o: Uint8Array, at: number, v: ShapePoint): void {
-  putUint32(d, o, at + 0, v[0]);
+  putUint32(d, o, at, v[0]);
   putUint32(d, o, at + 4, v[1]);
 }
 
 function getShapePoint(d: DataView, b: Uint8Array, at: number): ShapePoint {
-  return [getUint32(d, b, at + 0), getUint32(d, b, at + 4)];
+  return [getUint32(d, b, at), getUint32(d, b, at + 4)];
 }
 
 export function encodeShapePoint(v: ShapePoint): Uint8Array {
@@ -813,12 +813,12 @@ export function decodeShapePoint(b: Uint8Array): ShapePoint {
 export type ShapeCircle = { radius: Uint64; filled: Bool; };
 
 function putShapeCircle(d: DataView, o: Uint8Array, at: number, v: ShapeCircle): void {
-  putUint64(d, o, at + 0, v.radius);
+  putUint64(d, o, at, v.radius);
   putBool(d, o, at + 8, v.filled);
 }
 
 function getShapeCircle(d: DataView, b: Uint8Array, at: number): ShapeCircle {
-  return { radius: getUint64(d, b, at + 0), filled: getBool(d, b, at + 8) };
+  return { radius: getUint64(d, b, at), filled: getBool(d, b, at + 8) };
 }
 
 export function encodeShapeCircle(v: ShapeCircle): Uint8Array {
@@ -846,11 +846,11 @@ export function decodeShapePath(b: Uint8Array): ShapePath {
 export type ShapeSquare = number;
 
 function putShapeSquare(d: DataView, o: Uint8Array, at: number, v: ShapeSquare): void {
-  o[at + 0] = byteTo(v)[0];
+  o[at] = byteTo(v)[0];
 }
 
 function getShapeSquare(d: DataView, b: Uint8Array, at: number): ShapeSquare {
-  return b[at + 0];
+  return b[at];
 }
 
 export function encodeShapeSquare(v: ShapeSquare): Uint8Array {
@@ -959,13 +959,13 @@ export class EveryClient {
 
   /** `small(a: byte, b: byte, c: Uint16, d: Int32) -> TupleUint32Int32` */
   small(a: number, b: number, c: Uint16, d: Int32): TupleUint32Int32 {
-    const resp = this.channel.call(new RequestPacket(encodeSmallArgs({ a: a, b: b, c: c, d: d }), 1595581079));
+    const resp = this.channel.call(new RequestPacket(encodeSmallArgs({ a, b, c, d }), 1595581079));
     return decodeTupleUint32Int32(answer("small", resp, null));
   }
 
   /** `wide(e: Uint64, f: Int64, g: Uint128, h: Int128) -> TupleUint64Int128Uint128` */
   wide(e: Uint64, f: Int64, g: Uint128, h: Int128): TupleUint64Int128Uint128 {
-    const resp = this.channel.call(new RequestPacket(encodeWideArgs({ e: e, f: f, g: g, h: h }), 40940111));
+    const resp = this.channel.call(new RequestPacket(encodeWideArgs({ e, f, g, h }), 40940111));
     return decodeTupleUint64Int128Uint128(answer("wide", resp, null));
   }
 

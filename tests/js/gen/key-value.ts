@@ -365,11 +365,11 @@ export function decodePutArgs(b: Uint8Array): PutArgs {
 export type KvError = number;
 
 function putKvError(d: DataView, o: Uint8Array, at: number, v: KvError): void {
-  o[at + 0] = byteTo(v)[0];
+  o[at] = byteTo(v)[0];
 }
 
 function getKvError(d: DataView, b: Uint8Array, at: number): KvError {
-  return b[at + 0];
+  return b[at];
 }
 
 export function encodeKvError(v: KvError): Uint8Array {
@@ -516,7 +516,7 @@ export class KeyValueClient {
 
   /** `put(key: Bytes, value: Bytes) -> Result<BytesOpt, KvError>` */
   put(key: Bytes, value: Bytes): BytesOpt {
-    const resp = this.channel.call(new RequestPacket(encodePutArgs({ key: key, value: value }), 915474846));
+    const resp = this.channel.call(new RequestPacket(encodePutArgs({ key, value }), 915474846));
     return decodeBytesOpt(answer("put", resp, decodeKvError));
   }
 

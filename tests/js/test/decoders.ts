@@ -5,6 +5,7 @@
 import * as every from "../gen/every";
 import * as kv from "../gen/key-value";
 import * as bench from "../gen/bench";
+import * as arrays from "../gen/arrays";
 
 let seed = 0x2545f491;
 function random(n: number): number {
@@ -39,7 +40,7 @@ function u32(n: number): number[] {
   return [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24];
 }
 
-for (const m of [every, kv, bench] as unknown as Module[]) {
+for (const m of [every, kv, bench, arrays] as unknown as Module[]) {
   for (const name of Object.keys(m).filter((k) => k.startsWith("decode"))) {
     for (let i = 0; i < 300; i++) survives(m, name, bytes(random(48)));
     // Headers that claim sizes and offsets near the real ones.
@@ -85,6 +86,20 @@ roundTrip(e, "String", "héllo 😀");
 roundTrip(e, "TupleUint64Int128Uint128", [1n, -1n, 2n]);
 roundTrip(kv as unknown as Module, "EntryVec", [{ key: new Uint8Array([1]), value: new Uint8Array(0) }]);
 roundTrip(kv as unknown as Module, "Change", { Put: { key: new Uint8Array([1]), value: new Uint8Array([2]) } });
+
+// Arrays of fixed-size items, in place (a hand-written description: tests/js/gen/arrays.json).
+const grid = {
+  triple: [1, 2, 65535],
+  segment: [{ x: 0xabcdef, y: 7, on: true }, { x: 0, y: 255, on: false }],
+  points: [{ x: 1, y: 2, on: false }],
+  far: -(2n ** 47n),
+};
+roundTrip(arrays as unknown as Module, "Grid", grid);
+const tripleBytes = Buffer.from(arrays.encodeTriple([1, 2, 65535])).toString("hex");
+if (tripleBytes !== "01000200ffff") throw new Error(`Triple: ${tripleBytes}`);
+const segmentBytes = Buffer.from(arrays.encodeSegment(grid.segment)).toString("hex");
+if (segmentBytes !== "efcdab0701" + "000000ff00") throw new Error(`Segment: ${segmentBytes}`);
+if (arrays.decodeGrid(arrays.encodeGrid(grid)).far !== -(2n ** 47n)) throw new Error("Int48");
 
 // Invalid UTF-8 is a DecodeError, as Rust's str::from_utf8 refuses it.
 for (const bad of [[0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0xff]]) {
