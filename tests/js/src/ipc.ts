@@ -379,22 +379,24 @@ class Buffered {
   }
 }
 
-/** `RequestPacket.readFrom` / `ResponsePacket.readFrom`: one packet, byte by byte as needed. */
-function readPacket(reader: Read, maxPayload: number): [number, number, Uint8Array] {
+/** One VLQ read from `reader` a byte at a time (as the published package reads headers). */
+export function readNextVlq(reader: Read): number {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = reader.readExact(1)[0];
+    bytes.push(byte);
+    if (byte < 128) break;
+  }
   const head = new Header();
-  const next = (): number => {
-    const bytes: number[] = [];
-    for (;;) {
-      const byte = reader.readExact(1)[0];
-      bytes.push(byte);
-      if (byte < 128) break;
-    }
-    head.vlq(Uint8Array.from(bytes), 0);
-    return head.value;
-  };
-  const version = next();
-  const code = next();
-  const length = next();
+  head.vlq(Uint8Array.from(bytes), 0);
+  return head.value;
+}
+
+/** `RequestPacket.readFrom` / `ResponsePacket.readFrom`: one packet, its header byte by byte. */
+function readPacket(reader: Read, maxPayload: number): [number, number, Uint8Array] {
+  const version = readNextVlq(reader);
+  const code = readNextVlq(reader);
+  const length = readNextVlq(reader);
   if (length > maxPayload) throw new IpcError(`payload of ${length} bytes over the limit`, 28);
   return [version, code, reader.readExact(length)];
 }
