@@ -330,7 +330,7 @@ fn load_for(path: &Path, file: &Path) -> Result<(Document, Vec<u8>)> {
 }
 
 /// A file's bytes, refusing one too large to be a description before reading it all.
-fn read_limited(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut bytes = Vec::new();

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::description::{Document, Field, Found, Hint, Item, Kind, Method, Service, TypeDef};
+use crate::description::{
+    read_limited, Document, Field, Found, Hint, Item, Kind, Method, Service, TypeDef,
+};
 use crate::typed::Types;
 use crate::Result;
 
@@ -38,10 +40,12 @@ pub(crate) enum Lang {
 
 pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
     let Lang::Ts = a.lang;
-    let doc = load(&a.input)?;
+    let (doc, bytes) = load(&a.input)?;
+    let documents = service_documents(&bytes)?;
     let mut modules = Vec::with_capacity(doc.services.len());
-    for service in &doc.services {
-        let text = module(service).map_err(|e| format!("service {}: {e}", service.name))?;
+    for (service, document) in doc.services.iter().zip(&documents) {
+        let text =
+            module(service, document).map_err(|e| format!("service {}: {e}", service.name))?;
         modules.push((file_name(&service.name), text));
     }
     let write = |path: &Path, text: &str| {
@@ -69,13 +73,18 @@ pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A description file, or the one beside a server binary (which must belong to it).
-fn load(input: &Path) -> Result<Document> {
+/// A description file, or the one beside a server binary (which must belong to it), and the
+/// bytes it was read from.
+fn load(input: &Path) -> Result<(Document, Vec<u8>)> {
     if input.extension().is_some_and(|e| e == "json") {
-        return Document::load(input);
+        let bytes = read_limited(input)?;
+        return Ok((
+            Document::parse(&bytes, &input.display().to_string())?,
+            bytes,
+        ));
     }
     match Found::for_file(input, None)? {
-        Found::File(doc, _) => Ok(doc),
+        Found::File(doc, bytes) => Ok((doc, bytes)),
         Found::Refused(why) => Err(why),
         Found::Nothing => Err(format!(
             "{}: no {}.json beside it (the build writes it: `make build`), and gen reads no \
@@ -84,6 +93,28 @@ fn load(input: &Path) -> Result<Document> {
             input.display()
         )),
     }
+}
+
+/// Each service's own description document (one service, no `binary` member: what a server
+/// answers to discovery), as JSON text, in the order of the document's services.
+fn service_documents(bytes: &[u8]) -> Result<Vec<String>> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("the description: {e}"))?;
+    let services = value
+        .get("services")
+        .and_then(|s| s.as_array())
+        .ok_or("the description has no services")?;
+    services
+        .iter()
+        .map(|service| {
+            let one = serde_json::json!({
+                "format": value.get("format"),
+                "version": value.get("version"),
+                "services": [service],
+            });
+            serde_json::to_string(&one).map_err(|e| e.to_string())
+        })
+        .collect()
 }
 
 /// `KeyValue` -> `key-value.ts`.
@@ -104,6 +135,7 @@ const RESERVED_TYPES: &[&str] = &[
     "CallError",
     "ServiceError",
     "CallChannel",
+    "Discoverable",
     "RequestPacket",
     "ResponsePacket",
     "RequestHandler",
@@ -211,7 +243,7 @@ struct Gen<'a> {
 }
 
 /// The TypeScript module of one service.
-pub(crate) fn module(service: &Service) -> Result<String> {
+pub(crate) fn module(service: &Service, document: &str) -> Result<String> {
     let g = Gen {
         types: Types::new(&service.types),
     };
@@ -228,7 +260,7 @@ pub(crate) fn module(service: &Service) -> Result<String> {
                 format!("{name}Handler"),
             ]
             .contains(&t.name)
-            || format!("{name}Methods") == t.name;
+            || [format!("{name}Methods"), format!("{name}Description")].contains(&t.name);
         if taken {
             return Err(format!(
                 "type {}: the generated module declares that name",
@@ -274,6 +306,13 @@ pub(crate) fn module(service: &Service) -> Result<String> {
         }
     }
     g.methods(w, service)?;
+    let _ = writeln!(
+        w,
+        "\n/** The service's description (docs/description.md): `new Discoverable({name}Description, \
+         handler)`\n * answers it to `DESCRIBE_METHOD`, so `ckb-ipc` calls the server's methods by \
+         name. */\nexport const {name}Description = {};",
+        serde_json::to_string(document).map_err(|e| e.to_string())?
+    );
     g.client(w, service)?;
     g.server(w, service)?;
     Ok(out)

@@ -19,7 +19,12 @@ const ADD_40_2: &str = "0x28000000000000000200000000000000";
 
 fn repo() -> PathBuf {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    for f in [VM, "tests/js/dist/server.js", "tests/js/dist/client.js"] {
+    for f in [
+        VM,
+        "tests/js/dist/server.js",
+        "tests/js/dist/client.js",
+        "tests/js/dist/bench-server.js",
+    ] {
         assert!(repo.join(f).exists(), "{f}: run `make js` first");
     }
     repo
@@ -73,6 +78,57 @@ fn call_a_js_server() {
         "{err}"
     );
     assert!(err.contains("cycles "), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn call_a_generated_ts_server_by_name() {
+    let dir = sockets("by-name");
+    // The README's line: bench-server.js is discoverable (the generated `Discoverable`), so the
+    // tool finds its methods by asking it.
+    let out = run(
+        &dir,
+        &[
+            "call",
+            VM,
+            "--dep",
+            "tests/js/dist/bench-server.js",
+            "--js",
+            "add",
+            "40",
+            "2",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "42\n");
+    let out = run(
+        &dir,
+        &[
+            "methods",
+            VM,
+            "--dep",
+            "tests/js/dist/bench-server.js",
+            "--js",
+        ],
+    );
+    assert!(
+        text(&out.stdout).starts_with("add(a: Uint64, b: Uint64) -> Uint64   id 0x2732f940"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(
+        &dir,
+        &[
+            "call",
+            VM,
+            "--dep",
+            "tests/js/dist/bench-server.js",
+            "--js",
+            "echo",
+            "\"0x0102\"",
+        ],
+    );
+    assert_eq!(text(&out.stdout), "\"0x0102\"\n", "{}", text(&out.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -37,6 +37,23 @@ export class ServiceError<E> extends Error {
   }
 }
 
+/** The reserved method id of discovery: the answer is the service's description document. */
+export const DESCRIBE_METHOD = 0x7fffffff;
+
+/** `handler`, also answering `DESCRIBE_METHOD` with `document` (a service's description, as
+ * `<Service>Description`), as the Rust `ckb_ipc::service::Discoverable` does: opt-in, since
+ * the document's text is bytes that ckb-js-vm parses at every start. */
+export class Discoverable implements RequestHandler {
+  private bytes: Uint8Array | null = null;
+  constructor(readonly document: string, readonly handler: RequestHandler) {}
+
+  serve(req: RequestPacket): ResponsePacket {
+    if (wireCode(req.methodId()) !== DESCRIBE_METHOD) return this.handler.serve(req);
+    if (this.bytes === null) this.bytes = utf8(this.document, "description");
+    return ok(this.bytes);
+  }
+}
+
 /** What a client calls through: `@ckb-js-std/ipc`'s `Channel`, or any object with its `call`. */
 export interface CallChannel {
   call(req: RequestPacket): ResponsePacket;
@@ -508,6 +525,10 @@ export function decodeGrid(b: Uint8Array): Grid {
 export const ArraysMethods = {
   grid: 1,
 } as const;
+
+/** The service's description (docs/description.md): `new Discoverable(ArraysDescription, handler)`
+ * answers it to `DESCRIBE_METHOD`, so `ckb-ipc` calls the server's methods by name. */
+export const ArraysDescription = "{\"format\":\"ckb-ipc-description\",\"version\":1,\"services\":[{\"name\":\"Arrays\",\"codec\":\"molecule\",\"methods\":[{\"name\":\"grid\",\"id\":1,\"args\":[{\"name\":\"g\",\"type\":\"Grid\"}],\"payload\":\"Grid\",\"returns\":\"Grid\",\"error\":null}],\"types\":[{\"name\":\"Uint16\",\"kind\":\"array\",\"item\":\"byte\",\"length\":2,\"json\":\"uint\"},{\"name\":\"Uint24\",\"kind\":\"array\",\"item\":\"byte\",\"length\":3,\"json\":\"uint\"},{\"name\":\"Int48\",\"kind\":\"array\",\"item\":\"byte\",\"length\":6,\"json\":\"int\"},{\"name\":\"Bool\",\"kind\":\"array\",\"item\":\"byte\",\"length\":1,\"json\":\"bool\"},{\"name\":\"Triple\",\"kind\":\"array\",\"item\":\"Uint16\",\"length\":3},{\"name\":\"Point\",\"kind\":\"struct\",\"fields\":[{\"name\":\"x\",\"type\":\"Uint24\"},{\"name\":\"y\",\"type\":\"byte\"},{\"name\":\"on\",\"type\":\"Bool\"}]},{\"name\":\"Segment\",\"kind\":\"array\",\"item\":\"Point\",\"length\":2},{\"name\":\"Points\",\"kind\":\"fixvec\",\"item\":\"Point\"},{\"name\":\"Grid\",\"kind\":\"table\",\"fields\":[{\"name\":\"triple\",\"type\":\"Triple\"},{\"name\":\"segment\",\"type\":\"Segment\"},{\"name\":\"points\",\"type\":\"Points\"},{\"name\":\"far\",\"type\":\"Int48\"}]}]}]}";
 
 /** Calls the Arrays service: `new ArraysClient(channel)` with a `Channel` of `@ckb-js-std/ipc`.
  * A method answers its value; it throws `ServiceError` (its `error` decoded) when the server

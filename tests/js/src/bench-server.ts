@@ -4,7 +4,7 @@
 import * as bindings from "@ckb-js-std/bindings";
 // ANCHOR: readme
 import { runServer } from "@ckb-js-std/ipc";
-import { Bench, BenchHandler } from "../gen/bench";
+import { Bench, BenchDescription, BenchHandler, Discoverable } from "../gen/bench";
 
 const U64 = (1n << 64n) - 1n;
 
@@ -17,7 +17,8 @@ class Service implements Bench {
   }
 }
 
-runServer(new BenchHandler(new Service())); // returns when the client hangs up
+// Discoverable: it also answers its description, so `ckb-ipc call` takes method names.
+runServer(new Discoverable(BenchDescription, new BenchHandler(new Service()))); // returns at hang-up
 // ANCHOR_END: readme
 console.log("bench-server.js: the client hung up");
 bindings.exit(0);

@@ -31,6 +31,23 @@ export class ServiceError<E> extends Error {
   }
 }
 
+/** The reserved method id of discovery: the answer is the service's description document. */
+export const DESCRIBE_METHOD = 0x7fffffff;
+
+/** `handler`, also answering `DESCRIBE_METHOD` with `document` (a service's description, as
+ * `<Service>Description`), as the Rust `ckb_ipc::service::Discoverable` does: opt-in, since
+ * the document's text is bytes that ckb-js-vm parses at every start. */
+export class Discoverable implements RequestHandler {
+  private bytes: Uint8Array | null = null;
+  constructor(readonly document: string, readonly handler: RequestHandler) {}
+
+  serve(req: RequestPacket): ResponsePacket {
+    if (wireCode(req.methodId()) !== DESCRIBE_METHOD) return this.handler.serve(req);
+    if (this.bytes === null) this.bytes = utf8(this.document, "description");
+    return ok(this.bytes);
+  }
+}
+
 /** What a client calls through: `@ckb-js-std/ipc`'s `Channel`, or any object with its `call`. */
 export interface CallChannel {
   call(req: RequestPacket): ResponsePacket;
