@@ -65,21 +65,21 @@ fn the_rust_client_calls_a_js_server() {
     );
 }
 
-/// A server written the normal way with the published package (its stand-in,
+/// The same server bundled with the published package (its stand-in,
 /// tests/js/src/published-ipc.ts) serves every call, then throws when the client hangs up:
 /// ckb-js-vm exits -7, which is what a Rust client's `wait` returns.
 #[test]
 fn a_published_package_server_exits_minus_7_at_hang_up() {
-    let out = rust_client_js_server("published-server.js", -7).unwrap_or_else(|e| panic!("{e}"));
+    let out = rust_client_js_server("published/server.js", -7).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         !out.messages
             .iter()
-            .any(|m| m.contains("js server: runServer returned")),
+            .any(|m| m.contains("js server: client closed the channel")),
         "{:?}",
         out.messages
     );
     // The check can fail: expecting 0 from it is a failed transaction (the client's check 122).
-    let err = rust_client_js_server("published-server.js", 0).expect_err("exit 0 expected");
+    let err = rust_client_js_server("published/server.js", 0).expect_err("exit 0 expected");
     assert!(err.contains("122"), "{err}");
 }
 

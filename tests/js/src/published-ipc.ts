@@ -32,14 +32,15 @@ const VLQ_MAX_BYTES = 8;
 
 export function encode(value: number): Uint8Array {
   if (value < 0) throw new Error("VLQ does not support negative numbers");
-  const out: number[] = [];
+  const out = new Uint8Array(VLQ_MAX_BYTES);
+  let n = 0;
   do {
     let byte = value & 0x7f;
     value >>>= 7;
     if (value !== 0) byte |= 0x80;
-    out.push(byte);
+    out[n++] = byte;
   } while (value !== 0);
-  return new Uint8Array(out);
+  return out.slice(0, n);
 }
 
 export function decode(buffer: ArrayBuffer | Uint8Array, offset = 0): { value: number; bytesRead: number } {
@@ -81,14 +82,20 @@ export interface Packet {
   serialize(): Uint8Array;
 }
 
+/** The header's three VLQs and the payload, in one array (each part copied once). */
 function frame(version: number, code: number, payload: Uint8Array): Uint8Array {
-  const parts = [encode(version), encode(code), encode(payload.length), payload];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  const v = encode(version);
+  const c = encode(code);
+  const l = encode(payload.length);
+  const out = new Uint8Array(v.length + c.length + l.length + payload.length);
   let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
+  out.set(v, at);
+  at += v.length;
+  out.set(c, at);
+  at += c.length;
+  out.set(l, at);
+  at += l.length;
+  out.set(payload, at);
   return out;
 }
 
