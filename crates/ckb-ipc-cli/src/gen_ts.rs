@@ -285,6 +285,17 @@ pub(crate) fn module(service: &Service, document: &str) -> Result<String> {
             m.name
         ));
     }
+    // Batches and discovery answer ids of the reserved range, as `#[ckb_ipc::service]` keeps it.
+    if let Some(m) = service
+        .methods
+        .iter()
+        .find(|m| (0x7fff_fff0..=0x7fff_ffff).contains(&m.id))
+    {
+        return Err(format!(
+            "method {}: id {:#x} is in the reserved range 0x7ffffff0..=0x7fffffff",
+            m.name, m.id
+        ));
+    }
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(
