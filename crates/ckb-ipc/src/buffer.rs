@@ -59,6 +59,8 @@ mod sealed {
     use crate::packet::ResponsePacket;
     use crate::service::codec::Output;
 
+    use super::Frame;
+
     /// Only this crate's buffers are [`Buffer`](super::Buffer)s; what only the crate calls
     /// on them is here, out of the public trait.
     pub trait Sealed {
@@ -81,6 +83,18 @@ mod sealed {
         ) -> Result<ResponsePacket, IpcError>
         where
             Self: Sized;
+        /// Serves the batch whose payload is from `at` on, each item with `handler`, and leaves
+        /// the answers end to end in the buffer; returns where they start. An error: the batch
+        /// is answered with its code (the buffer's content then does not matter).
+        fn serve_batch<F>(
+            &mut self,
+            at: usize,
+            max_payload: u64,
+            handler: &mut F,
+        ) -> Result<usize, IpcError>
+        where
+            Self: super::Buffer + Sized,
+            F: FnMut(u64, &mut Frame<'_, Self>) -> u64;
     }
 
     impl Sealed for super::HeapBuffer {
@@ -101,6 +115,17 @@ mod sealed {
             channel: &mut Channel<R, W, Self>,
         ) -> Result<ResponsePacket, IpcError> {
             channel.receive_response()
+        }
+        fn serve_batch<F>(
+            &mut self,
+            at: usize,
+            max_payload: u64,
+            handler: &mut F,
+        ) -> Result<usize, IpcError>
+        where
+            F: FnMut(u64, &mut Frame<'_, Self>) -> u64,
+        {
+            crate::channel::serve_batch_heap(self, at, max_payload, handler)
         }
     }
 
@@ -134,6 +159,17 @@ mod sealed {
             _: &mut Channel<R, W, Self>,
         ) -> Result<ResponsePacket, IpcError> {
             Err(IpcError::OutOfMemory)
+        }
+        fn serve_batch<F>(
+            &mut self,
+            at: usize,
+            max_payload: u64,
+            handler: &mut F,
+        ) -> Result<usize, IpcError>
+        where
+            F: FnMut(u64, &mut Frame<'_, Self>) -> u64,
+        {
+            crate::channel::serve_batch_fixed(self, at, max_payload, handler)
         }
     }
 }
@@ -176,6 +212,11 @@ impl HeapBuffer {
         grown.extend_from_slice(&self.buf);
         self.buf = grown;
         true
+    }
+
+    /// Puts `buf` in place of the bytes in use (the bytes put aside stay).
+    pub(crate) fn replace(&mut self, buf: Vec<u8>) {
+        self.buf = buf;
     }
 
     /// Gives a buffer back to be read into, if it is larger than the one there.
@@ -269,6 +310,40 @@ impl<'a> FixedBuffer<'a> {
             bytes,
             len: 0,
             stashed: 0,
+        }
+    }
+}
+
+/// What a batch is served with over a fixed buffer (`channel::serve_batch_fixed`): the batch's
+/// items wait at the front of the put-aside bytes, each taken out in turn to be answered.
+impl FixedBuffer<'_> {
+    /// The bytes put aside, front first.
+    pub(crate) fn held(&self) -> &[u8] {
+        let at = self.bytes.len().saturating_sub(self.stashed);
+        self.bytes.get(at..).unwrap_or_default()
+    }
+
+    /// Forgets the first `n` bytes put aside.
+    pub(crate) fn skip_held(&mut self, n: usize) {
+        self.stashed = self.stashed.saturating_sub(n);
+    }
+
+    /// Moves the first `n` bytes put aside to the end of the bytes in use.
+    pub(crate) fn take_held(&mut self, n: usize) {
+        let n = n.min(self.stashed);
+        let at = self.bytes.len().saturating_sub(self.stashed);
+        move_bytes(self.bytes, at..at.saturating_add(n), self.len);
+        self.len = self.len.saturating_add(n);
+        self.stashed -= n;
+    }
+
+    /// Moves the bytes in use from `from` on to `to` (within the capacity), the length with them.
+    pub(crate) fn move_tail(&mut self, from: usize, to: usize) {
+        let from = from.min(self.len);
+        let end = to.saturating_add(self.len - from);
+        if end <= Buffer::capacity(self) {
+            move_bytes(self.bytes, from..self.len, to);
+            self.len = end;
         }
     }
 }
@@ -483,9 +558,35 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
     #[inline]
     pub(crate) fn encode<T: Encode + ?Sized>(&mut self, value: &T) -> Result<(), IpcError> {
         self.clear();
+        self.append_packet(None, value)
+    }
+
+    /// Appends `value`'s encoding, after a packet header of `code` for it when there is one
+    /// (an item of a batch), written in place after making room for all of it at once.
+    #[inline]
+    pub(crate) fn append_packet<T: Encode + ?Sized>(
+        &mut self,
+        code: Option<u64>,
+        value: &T,
+    ) -> Result<(), IpcError> {
         let len = value.encoded_len();
-        self.reserve(len)?;
+        let mut header = [0u8; crate::wire::MAX_HEADER_LEN];
+        let header_len = match code {
+            Some(code) => crate::wire::encode_header(code, len as u64, &mut header),
+            None => 0,
+        };
+        self.reserve(header_len.saturating_add(len))?;
+        self.buf
+            .extend_from_slice(header.get(..header_len).unwrap_or_default());
         self.buf.append_encoded(len, |out| value.encode(out))
+    }
+
+    /// The same frame, borrowed for shorter.
+    pub(crate) fn reborrow(&mut self) -> Frame<'_, B> {
+        Frame {
+            buf: &mut *self.buf,
+            start: self.start,
+        }
     }
 
     /// Sets the payload length to `len`, new bytes set to `value`.
