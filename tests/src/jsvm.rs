@@ -74,3 +74,29 @@ fn the_rust_client_calls_a_js_server() {
         out.messages
     );
 }
+
+/// A batch to the JavaScript server (`docs/compatibility.md`): it reads the batch as one request
+/// of an unknown method (0x7ffffffe fits its 32-bit VLQ) and answers its unknown-method code,
+/// then serves the next call.
+#[test]
+fn a_js_server_refuses_a_batch_as_an_unknown_method() {
+    let tx = Tx::with_cells(
+        vec![binary("owned-client"), ckb_js_vm(), js("server.js")],
+        |ctx, deps| {
+            let vm = code_hash(ctx, &deps[1], ScriptHashType::Data2);
+            let mut target = code_hash(ctx, &deps[2], ScriptHashType::Data2).to_vec();
+            target.push(ScriptHashType::Data2 as u8);
+            client_args(
+                test_proto::batch::SCENARIO,
+                1,
+                vm,
+                ScriptHashType::Data2,
+                &target,
+            )
+        },
+    );
+    let out = tx
+        .run("rust-batch-js-server")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.line("batch: "), "BatchRefused(1000); then add = 3");
+}

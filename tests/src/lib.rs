@@ -386,3 +386,6 @@ mod jsvm;
 
 #[cfg(test)]
 mod service;
+
+#[cfg(test)]
+mod batch;

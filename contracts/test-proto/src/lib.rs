@@ -309,3 +309,22 @@ pub mod entities {
         fn lock_of(owner: [u8; 32]) -> ScriptFields;
     }
 }
+
+/// Batches (`ckb_ipc::wire::BATCH_METHOD`). Down here for the reason [`bad_peer`] is.
+pub mod batch {
+    /// Scenario of `owned-client` and `typed-client`: a batch of four calls, then a single add
+    /// on the same channel; prints `batch: <answers or error>; then add = <sum or error>`. With
+    /// 33 bytes of params (a JS cell's code hash and hash type), owned-client spawns the server
+    /// (ckb-js-vm, named by the args' code hash) with `-t` as the JS_SERVER scenario does.
+    pub const SCENARIO: u8 = 20;
+
+    /// The batch sizes `make bench` measures.
+    pub const SIZES: [u8; 4] = [1, 4, 16, 64];
+
+    /// The batch size of BENCH args: a 10th params byte, after `[op, calls, size]`; the client
+    /// then makes `calls` batches of that many calls each. `None`: single calls.
+    pub fn size(args: &[u8]) -> Option<usize> {
+        let k = *args.get(super::scenario::ARGS_HEADER_LEN + 9)?;
+        (k > 0).then_some(usize::from(k))
+    }
+}
