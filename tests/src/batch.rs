@@ -89,3 +89,11 @@ fn ckb_script_ipc_service_refuses_a_batch() {
         "BatchRefused(27); then add = Eof"
     );
 }
+
+#[test]
+#[ignore]
+fn print_batch_cycles() {
+    for r in measure_batches(8) {
+        println!("{} | {} | {:?}", r.scenario, r.imp.name, r.cycles);
+    }
+}

@@ -16,7 +16,7 @@ use crate::buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
 use crate::error::IpcError;
 use crate::io::{Reader, Writer};
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
-use crate::wire::{self, check_batch, Packets, BATCH_METHOD, MAX_HEADER_LEN, MIN_HEADER_LEN};
+use crate::wire::{self, check_batch, Packets, BATCH_METHOD, MIN_HEADER_LEN};
 
 use super::{Channel, Reply, RequestHandler, TX_START};
 
@@ -47,16 +47,14 @@ impl<B: Buffer> BatchBuilder<'_, B> {
         if method == BATCH_METHOD {
             return Err(IpcError::Deserialize);
         }
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let n = wire::encode_header(method, len as u64, &mut header);
-        self.frame.reserve(n.saturating_add(len))?;
-        self.frame
-            .extend_from_slice(header.get(..n).unwrap_or_default())?;
+        // Header and payload made room for at once, the header written where it goes.
+        let header_len = wire::header_len(method, len as u64);
         let at = self.frame.len();
-        self.frame.resize(at.saturating_add(len), 0)?;
-        if let Some(room) = self.frame.as_mut_slice().get_mut(at..) {
-            write(room);
-        }
+        self.frame.extend_len(header_len.saturating_add(len))?;
+        let item = self.frame.as_mut_slice().get_mut(at..).unwrap_or_default();
+        let (header, payload) = item.split_at_mut(header_len.min(item.len()));
+        wire::put_header(method, len as u64, header);
+        write(payload);
         self.count = self.count.saturating_add(1);
         Ok(())
     }
@@ -313,10 +311,15 @@ where
         let code = handler(header.code, &mut frame);
         let start = frame.start;
         let answer = work.as_slice().get(start..).unwrap_or_default();
-        let mut head = [0u8; MAX_HEADER_LEN];
-        let n = wire::encode_header(code, answer.len() as u64, &mut head);
+        let n = wire::header_len(code, answer.len() as u64);
         answers.try_reserve(n.saturating_add(answer.len()))?;
-        answers.extend_from_slice(head.get(..n).unwrap_or_default());
+        let at = answers.len();
+        answers.resize(at.saturating_add(n), 0);
+        wire::put_header(
+            code,
+            answer.len() as u64,
+            answers.get_mut(at..).unwrap_or_default(),
+        );
         answers.extend_from_slice(answer);
     }
     buf.replace(answers);
@@ -367,11 +370,9 @@ where
         *left -= header_len;
         // The request's payload after the answers and room for the smallest header.
         let start = end.saturating_add(MIN_HEADER_LEN);
-        buf.truncate(end);
-        if !buf.reserve_total(start.saturating_add(len)) {
+        if !buf.set_len(start, len) {
             return Err(crate::buffer::no_room(buf, start, len));
         }
-        buf.resize(start, 0);
         buf.take_held(len);
         *left -= len;
         let code = handler(header.code, &mut Frame::new(buf, start));
