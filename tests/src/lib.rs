@@ -299,6 +299,11 @@ pub const BATCH_SCENARIOS: &[(&str, u8, u32, u8)] = &[
     ("echo 32 B batch of 64", test_proto::op::ECHO, 32, 64),
 ];
 
+/// Whether `scenario` is one of [`BATCH_SCENARIOS`].
+pub fn is_batch(scenario: &str) -> bool {
+    BATCH_SCENARIOS.iter().any(|s| s.0 == scenario)
+}
+
 /// The implementations with batch clients: the in-place level (raw) and the typed one.
 pub const BATCH_IMPLS: [Impl; 2] = [INPLACE, TYPED];
 
