@@ -90,10 +90,75 @@ fn ckb_script_ipc_service_refuses_a_batch() {
     );
 }
 
-#[test]
-#[ignore]
-fn print_batch_cycles() {
-    for r in measure_batches(8) {
-        println!("{} | {} | {:?}", r.scenario, r.imp.name, r.cycles);
+/// The answer to the ADD(40, 2) that follows each hostile batch.
+const ADD_42: &str = "0000082a00000000000000";
+
+/// A hostile batch, then an add in the same write: every server refuses the batch with the
+/// code of what is wrong in it, serves nothing of it, and serves the add.
+fn refused_then_add(mode: &str, code: &str) {
+    for server in ["owned-server", "inplace-server"] {
+        assert_eq!(
+            attack(server, mode),
+            (format!("00{code}00{ADD_42}"), "0".to_string()),
+            "{server}, {mode}"
+        );
     }
+    // A typed server: the add is not one of its methods (0x100), but it is served.
+    assert_eq!(
+        attack("typed-server", mode),
+        (format!("00{code}0000800200"), "0".to_string()),
+        "typed-server, {mode}"
+    );
+}
+
+#[test]
+fn an_item_longer_than_the_batch_is_refused_22() {
+    refused_then_add(test_proto::batch::ITEM_OVERRUN, "16");
+}
+
+#[test]
+fn an_item_of_2_pow_60_bytes_is_refused_28_without_allocating() {
+    refused_then_add(test_proto::batch::ITEM_HUGE, "1c");
+}
+
+#[test]
+fn a_batch_in_a_batch_is_refused_27() {
+    refused_then_add(test_proto::batch::NESTED, "1b");
+}
+
+/// 1,000 items of 3 bytes: 1,000 answers, from inplace-server too (no heap at all).
+#[test]
+fn a_thousand_empty_items_get_a_thousand_answers() {
+    let answers = format!("0000b817{}", "000000".repeat(1000));
+    for server in ["owned-server", "inplace-server"] {
+        let (answer, exit) = attack(server, test_proto::batch::MANY_ITEMS);
+        assert_eq!((answer == answers, exit.as_str()), (true, "0"), "{server}");
+    }
+}
+
+/// `owned-client` against bad-peer answering a batch badly: a named error, the channel not
+/// broken (the next call goes out, and finds the peer gone).
+fn bad_answer(mode: &str) -> String {
+    let tx = Tx::new(&["owned-client", "bad-peer"], |_, _| {
+        client_args(SCENARIO, 1, [0; 32], ScriptHashType::Data1, mode.as_bytes())
+    });
+    tx.run(&format!("batch-answer-{mode}"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .line("batch: ")
+}
+
+#[test]
+fn an_answer_of_too_few_responses_is_deserialize() {
+    assert_eq!(
+        bad_answer(test_proto::batch::SHORT_ANSWER),
+        "Deserialize; then add = Eof"
+    );
+}
+
+#[test]
+fn an_answer_overrunning_the_batch_is_unexpected_eof() {
+    assert_eq!(
+        bad_answer(test_proto::batch::ANSWER_OVERRUN),
+        "UnexpectedEof; then add = Eof"
+    );
 }

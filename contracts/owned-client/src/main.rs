@@ -528,8 +528,15 @@ fn batch(args: &Args) -> Result<(), Fail> {
     let mut ch = if args.params.len() >= 33 {
         let server = spawn_js(args)?;
         server.into_channel()
-    } else {
+    } else if args.params.is_empty() {
         open(args)?
+    } else {
+        // A `bad-peer` mode, as its argv.
+        let mut mode = args.params.clone();
+        mode.push(0);
+        let mode = core::ffi::CStr::from_bytes_with_nul(&mode).map_err(|_| Fail(4))?;
+        let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[mode])?;
+        Channel::new(r, w)
     };
     let requests = [
         add_request(40, 2),
