@@ -125,7 +125,7 @@ clean:
 # fuzz/target/corpus (not committed), crashes to fuzz/artifacts (not committed). CI runs every
 # target for 30 s (`.ci/run`); `make fuzz` keeps the long runs.
 FUZZ_SECONDS ?= 180
-FUZZ_TARGETS := decode_request decode_response exchange serve_fixed decode_typed
+FUZZ_TARGETS := decode_request decode_response exchange serve_fixed decode_typed serve_batch
 
 .PHONY: fuzz
 fuzz:
