@@ -7,7 +7,7 @@
 
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use ckb_ipc::wire::{self, BATCH_METHOD, MAX_HEADER_LEN};
-use ckb_ipc::{Channel, IpcError, RequestPacket, ResponsePacket, DEFAULT_MAX_PAYLOAD, RX_PAD};
+use ckb_ipc::{Channel, IpcError, RequestPacket, ResponsePacket, RX_PAD};
 
 use super::methods::{in_place, owned, GROWN};
 use super::tracking::largest_allocation_during;
@@ -25,16 +25,18 @@ pub fn fixed_room(items: &[u8]) -> usize {
 pub fn check_batch_on_every_level(items: &[u8], sizes: &[usize]) -> Vec<u8> {
     let packet = RequestPacket::new(BATCH_METHOD, items.to_vec()).to_bytes();
     let read = || ChunkedReader::new(&packet, sizes);
+    // Every level with the fixed buffer's limit.
+    let room = fixed_room(items);
+    let limit = (room - RX_PAD - MAX_HEADER_LEN) as u64;
 
-    let mut ch = Channel::new(read(), VecWriter::default());
+    let mut ch = Channel::new(read(), VecWriter::default()).with_max_payload(limit);
     assert_eq!(ch.execute(&mut owned), Ok(()));
     let answer = ch.into_inner().1.bytes;
 
-    let mut ch = Channel::new(read(), VecWriter::default());
+    let mut ch = Channel::new(read(), VecWriter::default()).with_max_payload(limit);
     assert_eq!(ch.execute_in_place(in_place), Ok(()));
     assert_eq!(ch.into_inner().1.bytes, answer, "heap in place");
 
-    let room = fixed_room(items);
     let mut bytes = vec![0u8; room];
     // The writer's room made before the count: it is not the channel's.
     let writer = VecWriter {
@@ -51,9 +53,10 @@ pub fn check_batch_on_every_level(items: &[u8], sizes: &[usize]) -> Vec<u8> {
     assert_eq!(result.1, answer, "fixed in place");
 
     // The same requests one by one, or the batch refused whole.
-    let expected = match wire::check_batch(items, DEFAULT_MAX_PAYLOAD) {
+    let expected = match wire::check_batch(items, limit) {
         Ok(_) => {
-            let mut ch = Channel::new(ChunkedReader::new(items, &[]), VecWriter::default());
+            let mut ch = Channel::new(ChunkedReader::new(items, &[]), VecWriter::default())
+                .with_max_payload(limit);
             assert_eq!(ch.execute(&mut owned), Ok(()));
             ResponsePacket::ok(ch.into_inner().1.bytes).to_bytes()
         }
