@@ -107,14 +107,12 @@ fn batches<B: ckb_ipc::Buffer>(
                     })
                 },
                 |replies| {
-                    let mut i = first;
                     let mut ok = replies.len() == k;
-                    for reply in replies {
+                    for (i, reply) in (first..).zip(replies) {
                         ok &= match op {
                             op::ADD => reply.into_result()? == (i + 1).to_le_bytes(),
                             _ => reply.into_result()?.len() == size,
                         };
-                        i += 1;
                     }
                     Ok(ok)
                 },
