@@ -52,18 +52,23 @@ fn a_js_client_calls_the_rust_server() {
     }
 }
 
-#[test]
-fn the_rust_client_calls_a_js_server() {
-    let tx = Tx::with_cells(
+/// `owned-client` in `scenario`, spawning ckb-js-vm (by its data hash) on the JS server's cell
+/// (its data hash and hash type in the params).
+fn js_server_tx(scenario: u8) -> Tx {
+    Tx::with_cells(
         vec![binary("owned-client"), ckb_js_vm(), js("server.js")],
         |ctx, deps| {
             let vm = code_hash(ctx, &deps[1], ScriptHashType::Data2);
             let mut target = code_hash(ctx, &deps[2], ScriptHashType::Data2).to_vec();
             target.push(ScriptHashType::Data2 as u8);
-            client_args(scenario::JS_SERVER, 1, vm, ScriptHashType::Data2, &target)
+            client_args(scenario, 1, vm, ScriptHashType::Data2, &target)
         },
-    );
-    let out = tx
+    )
+}
+
+#[test]
+fn the_rust_client_calls_a_js_server() {
+    let out = js_server_tx(scenario::JS_SERVER)
         .run("rust-client-js-server")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -80,21 +85,7 @@ fn the_rust_client_calls_a_js_server() {
 /// then serves the next call.
 #[test]
 fn a_js_server_refuses_a_batch_as_an_unknown_method() {
-    let tx = Tx::with_cells(
-        vec![binary("owned-client"), ckb_js_vm(), js("server.js")],
-        |ctx, deps| {
-            let vm = code_hash(ctx, &deps[1], ScriptHashType::Data2);
-            let mut target = code_hash(ctx, &deps[2], ScriptHashType::Data2).to_vec();
-            target.push(ScriptHashType::Data2 as u8);
-            client_args(
-                test_proto::batch::SCENARIO,
-                1,
-                vm,
-                ScriptHashType::Data2,
-                &target,
-            )
-        },
-    );
+    let tx = js_server_tx(test_proto::batch::SCENARIO);
     let out = tx
         .run("rust-batch-js-server")
         .unwrap_or_else(|e| panic!("{e}"));

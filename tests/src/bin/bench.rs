@@ -77,17 +77,19 @@ fn chart(rows: &[Measured], path: &std::path::Path) -> Result<(), Box<dyn std::e
     Ok(())
 }
 
+/// The most cycles among `rows` that ran (1 if none did), for an axis.
+fn max_cycles<'a>(rows: impl Iterator<Item = &'a Measured>) -> f64 {
+    rows.filter_map(|r| r.cycles.as_ref().ok())
+        .max()
+        .copied()
+        .unwrap_or(1) as f64
+}
+
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// The batch rows: cycles per call against K, log-log, with the floor's single add.
 fn batch_chart(rows: &[Measured], area: &Area<'_>) -> Result<(), Box<dyn std::error::Error>> {
-    let max_y = rows
-        .iter()
-        .filter(|r| is_batch(r.scenario))
-        .filter_map(|r| r.cycles.as_ref().ok())
-        .max()
-        .copied()
-        .unwrap_or(1) as f64;
+    let max_y = max_cycles(rows.iter().filter(|r| is_batch(r.scenario)));
     let mut chart = ChartBuilder::on(area)
         .caption("Batches: CKB-VM cycles per call", ("sans-serif", 22))
         .margin(16)
@@ -148,12 +150,7 @@ fn echo_chart(rows: &[Measured], root: &Area<'_>) -> Result<(), Box<dyn std::err
             .filter_map(|r| Some((f64::from(r.size?.max(1)), *r.cycles.as_ref().ok()? as f64)))
             .collect()
     };
-    let max_y = rows
-        .iter()
-        .filter_map(|r| r.cycles.as_ref().ok())
-        .max()
-        .copied()
-        .unwrap_or(1) as f64;
+    let max_y = max_cycles(rows.iter());
     let mut chart = ChartBuilder::on(root)
         .caption("IPC echo: CKB-VM cycles per call", ("sans-serif", 22))
         .margin(16)
