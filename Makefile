@@ -145,7 +145,7 @@ fuzz:
 # stay as they are. Only `make bench` builds them; `make test` compares their numbers with
 # docs/benchmarks.md when they are there.
 HEAP_CONTRACTS := floor-client floor-server inplace-client inplace-server owned-client owned-server typed-client typed-server \
-	their-client their-server their-macro-client their-macro-server
+	their-client their-server their-macro-client their-macro-server inplace-batch-client typed-batch-client
 HEAP_STATS_DIR := build/heap-stats/$(MODE)
 
 .PHONY: build-heap-stats

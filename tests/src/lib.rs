@@ -304,8 +304,19 @@ pub fn is_batch(scenario: &str) -> bool {
     BATCH_SCENARIOS.iter().any(|s| s.0 == scenario)
 }
 
-/// The implementations with batch clients: the in-place level (raw) and the typed one.
-pub const BATCH_IMPLS: [Impl; 2] = [INPLACE, TYPED];
+/// The batch clients: the in-place level's (raw, no heap) against inplace-server, the typed
+/// one against typed-server. Contracts of their own, so the single-call clients run the code
+/// they ran before batches; named as the single-call implementations of the same level.
+pub const BATCH_IMPLS: [Impl; 2] = [
+    Impl {
+        client: "inplace-batch-client",
+        ..INPLACE
+    },
+    Impl {
+        client: "typed-batch-client",
+        ..TYPED
+    },
+];
 
 /// Measures [`BATCH_IMPLS`] on [`BATCH_SCENARIOS`], `calls` batches each.
 pub fn measure_batches(calls: u32) -> Vec<Measured> {

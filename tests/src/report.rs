@@ -123,10 +123,15 @@ pub fn batch_table(rows: &[Measured]) -> String {
     );
     for r in rows.iter().filter(|r| is_batch(r.scenario)) {
         let single = single_of(r.scenario);
+        // The single call of the same level: the implementation of the same name.
+        let same_level = rows
+            .iter()
+            .find(|s| s.scenario == single && s.imp.name == r.imp.name)
+            .and_then(|s| s.cycles.clone().ok());
         let cell = match &r.cycles {
             Ok(c) => format!(
                 "{c} | {} | {}",
-                ratio(*c, cycles_of(rows, single, r.imp).unwrap_or(0)),
+                ratio(*c, same_level.unwrap_or(0)),
                 ratio(*c, cycles_of(rows, single, FLOOR).unwrap_or(0)),
             ),
             Err(e) => format!("fails ({}) | - | -", crate::failure(e)),
@@ -174,8 +179,9 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
         "\n## Batches\n\nMany calls in one request packet (`BATCH_METHOD`, `docs/wire-format.md`): \
          {BENCH_CALLS} batches of K calls per row, cycles per call = (N batches - 0) / (N x K), \
          K from {k_first} to {k_last}; the raw client on the in-place level (`call_batch_in_place`, \
-         over a static buffer, answered by inplace-server in its static buffer) and the typed \
-         client (`BenchClient::batch`, answered by typed-server). The batch pays the four \
+         over a static buffer: `inplace-batch-client`, answered by inplace-server in its static \
+         buffer) and the typed client (`BenchClient::batch`: `typed-batch-client`, answered by \
+         typed-server). The batch pays the four \
          syscalls of one call; each item pays its header, its checks and its copies. The chart's \
          lower panel draws these rows.\n\n{}",
         batch_table(rows)
@@ -580,7 +586,9 @@ mod tests {
 
     #[test]
     fn the_heap_marks_are_what_make_bench_measures() {
-        if !crate::heap::heap_stats_built(&BENCH_IMPLS) {
+        if !crate::heap::heap_stats_built(&BENCH_IMPLS)
+            || !crate::heap::heap_stats_built(&BATCH_IMPLS)
+        {
             eprintln!(
                 "no heap-stats contracts in {}: the heap block of docs/benchmarks.md is not \
                  checked (`make bench` or `make build-heap-stats` builds them)",

@@ -36,9 +36,6 @@ fn run() -> Result<(), i8> {
     let bytes = ckb_ipc::static_buffer!(BUFFER).ok_or(4)?;
     let (read, write) = ckb_ipc::spawn_server(index, Source::CellDep, &[]).map_err(fail)?;
     let mut ch = Channel::with_fixed_buffer(read, write, bytes);
-    if let Some(k) = test_proto::batch::size(args) {
-        return batches(&mut ch, op, calls, size, k);
-    }
     match op {
         op::ADD => {
             for i in 0..u64::from(calls) {
@@ -77,50 +74,6 @@ fn run() -> Result<(), i8> {
             }
         }
         _ => return Err(4),
-    }
-    Ok(())
-}
-
-/// `calls` batches of `k` adds (of i and 1) or echoes of `size` bytes, each built in place
-/// and each answer checked where it arrived.
-fn batches<B: ckb_ipc::Buffer>(
-    ch: &mut Channel<ckb_ipc::Pipe, ckb_ipc::Pipe, B>,
-    op: u8,
-    calls: u32,
-    size: usize,
-    k: usize,
-) -> Result<(), i8> {
-    let data = [0x5au8; 64];
-    let data = data.get(..size).ok_or(4)?;
-    for c in 0..u64::from(calls) {
-        let first = c * k as u64;
-        let ok = ch
-            .call_batch_in_place(
-                |batch| {
-                    (first..first + k as u64).try_for_each(|i| match op {
-                        op::ADD => batch.push_with(method::ADD, 16, |out| {
-                            let (a, b) = out.split_at_mut(8);
-                            a.copy_from_slice(&i.to_le_bytes());
-                            b.copy_from_slice(&1u64.to_le_bytes());
-                        }),
-                        _ => batch.push(method::ECHO, data),
-                    })
-                },
-                |replies| {
-                    let mut ok = replies.len() == k;
-                    for (i, reply) in (first..).zip(replies) {
-                        ok &= match op {
-                            op::ADD => reply.into_result()? == (i + 1).to_le_bytes(),
-                            _ => reply.into_result()?.len() == size,
-                        };
-                    }
-                    Ok(ok)
-                },
-            )
-            .map_err(fail)?;
-        if !ok {
-            return Err(5);
-        }
     }
     Ok(())
 }

@@ -25,12 +25,6 @@ fn program_entry() -> i8 {
             Err(code) => code,
         };
     }
-    if args.first() == Some(&test_proto::batch::SCENARIO) {
-        return match batch_scenario() {
-            Ok(()) => 0,
-            Err(code) => code,
-        };
-    }
     let Some((op, calls, size)) = test_proto::bench_params(&args) else {
         return 2;
     };
@@ -44,12 +38,6 @@ fn program_entry() -> i8 {
         ckb_ipc::Channel::new(read, write).with_max_payload(test_proto::MAX_PAYLOAD),
     );
     let mut data = Payload::from_slice(&alloc::vec![0x5au8; size]);
-    if let Some(k) = test_proto::batch::size(&args) {
-        return match batches(&mut bench, op, calls, &data, k) {
-            Ok(()) => 0,
-            Err(code) => code,
-        };
-    }
     for i in 0..u64::from(calls) {
         let ok = match op {
             op::ADD => bench.add(i, 1) == Ok(i + 1),
@@ -67,67 +55,6 @@ fn program_entry() -> i8 {
         }
     }
     0
-}
-
-/// `calls` typed batches of `k` adds (of i and 1) or echoes of `data`.
-fn batches(
-    bench: &mut BenchClient,
-    op: u8,
-    calls: u32,
-    data: &Payload,
-    k: usize,
-) -> Result<(), i8> {
-    for c in 0..u64::from(calls) {
-        let first = c * k as u64;
-        let ok = if op == op::ADD {
-            let sums = bench
-                .batch(|b| {
-                    (first..first + k as u64)
-                        .map(|i| b.add(i, 1))
-                        .collect::<Vec<_>>()
-                })
-                .map_err(|_| 5)?;
-            sums.iter().zip(first + 1..).all(|(sum, i)| *sum == Ok(i))
-        } else {
-            let echoes = bench
-                .batch(|b| (0..k).map(|_| b.echo(data.clone())).collect::<Vec<_>>())
-                .map_err(|_| 5)?;
-            echoes
-                .iter()
-                .all(|e| e.as_ref().is_ok_and(|e| e.len() == data.len()))
-        };
-        if !ok {
-            return Err(6);
-        }
-    }
-    Ok(())
-}
-
-/// The BATCH scenario on the typed level: add(40, 2), echo "ping" and add(2^64 - 1, 1) in one
-/// batch, then a single add(1, 2); prints `typed batch: <results>; then add = <sum>`.
-fn batch_scenario() -> Result<(), i8> {
-    let (read, write) = ckb_ipc::spawn_server(1, Source::CellDep, &[]).map_err(|_| 30)?;
-    let mut bench = BenchClient::new(read, write);
-    let outcome = bench.batch(|b| {
-        (
-            b.add(40, 2),
-            b.echo(Payload::from_slice(b"ping")),
-            b.add(u64::MAX, 1),
-        )
-    });
-    let outcome = match outcome {
-        Ok((sum, echo, wrapped)) => alloc::format!(
-            "{sum:?}, {:?}, {wrapped:?}",
-            echo.map(|e| alloc::string::String::from_utf8_lossy(&e).into_owned())
-        ),
-        Err(e) => alloc::format!("{e:?}"),
-    };
-    let then = match bench.add(1, 2) {
-        Ok(sum) => alloc::format!("{sum}"),
-        Err(e) => alloc::format!("{e:?}"),
-    };
-    ckb_std::syscalls::debug(alloc::format!("typed batch: {outcome}; then add = {then}"));
-    Ok(())
 }
 
 /// A typed echo over the server's limit (its molecule `bytes` one byte over), or an answer over

@@ -571,27 +571,26 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
     #[inline]
     pub(crate) fn encode<T: Encode + ?Sized>(&mut self, value: &T) -> Result<(), IpcError> {
         self.clear();
-        self.append_packet(None, value)
+        let len = value.encoded_len();
+        self.reserve(len)?;
+        self.buf.append_encoded(len, |out| value.encode(out))
     }
 
-    /// Appends `value`'s encoding, after a packet header of `code` for it when there is one
-    /// (an item of a batch), written in place after making room for all of it at once.
+    /// Appends a packet of `code` whose payload is `value`'s encoding (an item of a batch),
+    /// written in place after making room for all of it at once.
     #[inline]
     pub(crate) fn append_packet<T: Encode + ?Sized>(
         &mut self,
-        code: Option<u64>,
+        code: u64,
         value: &T,
     ) -> Result<(), IpcError> {
         let len = value.encoded_len();
-        let header_len = code.map_or(0, |code| crate::wire::header_len(code, len as u64));
+        let header_len = crate::wire::header_len(code, len as u64);
         self.reserve(header_len.saturating_add(len))?;
-        if let Some(code) = code {
-            // Its room made above: the header written where it goes.
-            let at = self.buf.len();
-            self.buf.extend_len(header_len);
-            let room = self.buf.as_mut_slice().get_mut(at..).unwrap_or_default();
-            crate::wire::put_header(code, len as u64, room);
-        }
+        let at = self.buf.len();
+        self.buf.extend_len(header_len);
+        let room = self.buf.as_mut_slice().get_mut(at..).unwrap_or_default();
+        crate::wire::put_header(code, len as u64, room);
         self.buf.append_encoded(len, |out| value.encode(out))
     }
 

@@ -224,6 +224,12 @@ fn typed_batches_give_each_call_its_result() {
     });
     assert_eq!(swapped.unwrap(), [Ok(4), Ok(2)]);
     assert_eq!(kv.batch(|_| ()), Ok(()));
+    // A discoverable server answers them the same.
+    let server = ckb_ipc::service::Discoverable::new("{}", KvServer(Store::default()));
+    let (read, write) = pipes_of(server, true);
+    let mut kv = KvClient::new(read, write);
+    let answers = kv.batch(|b| (b.put(b"k".to_vec(), b"v".to_vec()), b.get(b"k".to_vec())));
+    assert_eq!(answers.unwrap(), (Ok(Ok(())), Ok(Some(b"v".to_vec()))));
     // A server that does not know batches (this one serves each request through `serve`
     // alone): a named error, and the client goes on.
     let mut old = client(KvServer(Store::default()));

@@ -30,7 +30,7 @@ fn main() {
         }
     }
     let rows = bench_rows();
-    let heap = if heap_stats_built(&BENCH_IMPLS) {
+    let heap = if heap_stats_built(&BENCH_IMPLS) && heap_stats_built(&BATCH_IMPLS) {
         heap_block(&heap_rows().expect("the heap-stats contracts"))
     } else {
         format!(

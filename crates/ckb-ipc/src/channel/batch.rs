@@ -67,7 +67,7 @@ impl<B: Buffer> BatchBuilder<'_, B> {
     ) -> usize {
         let index = self.count;
         if self.error.is_none() {
-            match self.frame.append_packet(Some(method), args) {
+            match self.frame.append_packet(method, args) {
                 Ok(()) => self.count = self.count.saturating_add(1),
                 Err(e) => self.error = Some(e),
             }
@@ -196,7 +196,10 @@ where
         })
     }
 
-    /// Answers the batch just read with `handler` (the in-place loop's).
+    /// Answers the batch just read with `handler` (the in-place loop's). Out of line, so the
+    /// loop's path for a single call stays as it was.
+    #[cold]
+    #[inline(never)]
     pub(super) fn answer_batch<F>(&mut self, handler: &mut F) -> Result<(), IpcError>
     where
         F: FnMut(u64, &mut Frame<'_, B>) -> u64,
@@ -241,7 +244,9 @@ where
     }
 
     /// Answers the batch just read with `handler` (the owned loop's): each item moved in as a
-    /// [`RequestPacket`], each response appended to the answer.
+    /// [`RequestPacket`], each response appended to the answer. Out of line, as `answer_batch`.
+    #[cold]
+    #[inline(never)]
     pub(super) fn answer_batch_owned<H: RequestHandler>(
         &mut self,
         handler: &mut H,
