@@ -36,20 +36,26 @@ fn a_js_client_calls_the_rust_server() {
     }
 }
 
-/// `owned-client` spawns ckb-js-vm running `server`, calls it, hangs up and checks that the
-/// server exits with `exit_code`.
-fn rust_client_js_server(server: &str, exit_code: i8) -> Result<Outcome, String> {
-    let tx = Tx::with_cells(
+/// `owned-client` in `scenario`, spawning ckb-js-vm (by its data hash) on the JS cell `server`
+/// (its data hash and hash type in the params, then `extra`: JS_SERVER's expected exit code).
+fn js_server_tx(scenario: u8, server: &str, extra: &[u8]) -> Tx {
+    Tx::with_cells(
         vec![binary("owned-client"), ckb_js_vm(), js(server)],
         |ctx, deps| {
             let vm = code_hash(ctx, &deps[1], ScriptHashType::Data2);
             let mut target = code_hash(ctx, &deps[2], ScriptHashType::Data2).to_vec();
             target.push(ScriptHashType::Data2 as u8);
-            target.push(exit_code as u8);
-            client_args(scenario::JS_SERVER, 1, vm, ScriptHashType::Data2, &target)
+            target.extend_from_slice(extra);
+            client_args(scenario, 1, vm, ScriptHashType::Data2, &target)
         },
-    );
-    tx.run(&format!("rust-client-{server}-exit-{exit_code}"))
+    )
+}
+
+/// `owned-client` spawns ckb-js-vm running `server`, calls it, hangs up and checks that the
+/// server exits with `exit_code`.
+fn rust_client_js_server(server: &str, exit_code: i8) -> Result<Outcome, String> {
+    js_server_tx(scenario::JS_SERVER, server, &[exit_code as u8])
+        .run(&format!("rust-client-{server}-exit-{exit_code}"))
         .map_err(|e| e.to_string())
 }
 
@@ -351,4 +357,16 @@ fn the_readme_js_example_runs() {
         "{:?}",
         out.messages
     );
+}
+
+/// A batch to the JavaScript server (`docs/compatibility.md`): it reads the batch as one request
+/// of an unknown method (0x7ffffffe fits its 32-bit VLQ) and answers its unknown-method code,
+/// then serves the next call.
+#[test]
+fn a_js_server_refuses_a_batch_as_an_unknown_method() {
+    let tx = js_server_tx(test_proto::batch::SCENARIO, "server.js", &[]);
+    let out = tx
+        .run("rust-batch-js-server")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.line("batch: "), "BatchRefused(1000); then add = 3");
 }
