@@ -238,6 +238,8 @@ fn rust_typed_client_ts_server(bundle: &str) -> Outcome {
         "echo 1024 bytes = Ok(1024)",
         "unknown method: Ok(256)",
         "add of 15 bytes: Ok(27)",
+        "typed batch = Ok((Ok(42), Ok(4), Ok(0)))",
+        "16 adds in a batch: true",
     ] {
         passed(&out, line);
     }
@@ -262,6 +264,41 @@ fn the_rust_typed_client_calls_a_generated_ts_server() {
         "{:?}",
         out.messages
     );
+}
+
+/// The generated client's batches (`tests/js/src/batch-client.ts`) to the Rust typed servers,
+/// under both transports: byte for byte the requests of the Rust `BenchClient::batch` for the
+/// same calls.
+#[test]
+fn the_generated_js_client_batches_to_rust_typed_servers() {
+    for transport in TRANSPORTS {
+        batch_client(&format!("{transport}batch-client.js"));
+    }
+}
+
+fn batch_client(bundle: &str) {
+    let out = run_js_root(bundle, &["typed-server", "kv-server"]);
+    passed(&out, "batch: 42, 4 bytes, 0");
+    passed(
+        &out,
+        "kv batch: null, error put: service error, 1 bytes, 1 bytes, 1",
+    );
+    passed(&out, "batch-client.js: every check passed");
+    use test_proto::typed::BenchClient;
+    let (sent, got) = recorded(&out);
+    let mut bench = BenchClient::new(ChunkedReader::new(&got, &[]), VecWriter::default());
+    {
+        let _ = bench.batch(|b| {
+            (
+                b.add(40, 2),
+                b.echo(ckb_ipc::Payload::from_slice(b"ping")),
+                b.add(u64::MAX, 1),
+            )
+        });
+        let _ = bench.add(1, 2);
+        let _ = bench.batch(|b| (0..16).map(|i| b.add(i, 1)).collect::<Vec<_>>());
+    }
+    same_requests(&sent, bench, bundle);
 }
 
 #[test]
