@@ -890,7 +890,7 @@ impl<'a> Gen<'a> {
              * thrown; a call's error stops none of the others. Throws `BatchRefused` when the server\n   \
              * refuses the batch whole (one that does not know batches answers its unknown-method code),\n   \
              * `DecodeError` for an answer that is not one complete response per call. */\n  \
-             batch<R extends readonly BatchCall<unknown>[] | []>(calls: (b: {s}Batch) => R): BatchResults<R> {{\n    \
+             batch<R extends readonly BatchCall<unknown, unknown>[] | []>(calls: (b: {s}Batch) => R): BatchResults<R> {{\n    \
              return callBatch(this.channel, calls(new {s}Batch()));\n  }}\n}}",
             first = service.methods.first().map_or("method", |m| m.name.as_str()),
         );
@@ -911,17 +911,20 @@ impl<'a> Gen<'a> {
                 Some(e) => self.dec_fn(e),
                 None => "null".into(),
             };
+            let types = match &m.error {
+                Some(e) => format!("{}, {}", self.returns(m), self.ts(e)),
+                None => self.returns(m).to_string(),
+            };
             let _ = writeln!(
                 w,
-                "{}  {}({}): BatchCall<{ret}> {{\n    \
-                 return new BatchCall<{ret}>(\"{}\", new RequestPacket({payload}, {}), {}, {error});\n  }}",
+                "{}  {}({}): BatchCall<{types}> {{\n    \
+                 return new BatchCall<{types}>(\"{}\", new RequestPacket({payload}, {}), {}, {error});\n  }}",
                 if i == 0 { "" } else { "\n" },
                 m.name,
                 self.params(m),
                 m.name,
                 m.id,
                 self.dec_fn(&m.returns),
-                ret = self.returns(m),
             );
         }
         w.push_str("}\n");

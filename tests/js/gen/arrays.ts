@@ -97,31 +97,32 @@ export class BatchRefused extends Error {
 }
 
 /** One call of a batch, made by a method of `<Service>Batch`: its request, and how its answer
- * is read. */
-export class BatchCall<T> {
+ * is read (`E`: the method's error type, `never` for a method without one). */
+export class BatchCall<T, E = never> {
   constructor(
     readonly method: string,
     readonly request: RequestPacket,
     readonly decode: (b: Uint8Array) => T,
-    readonly decodeError: ((b: Uint8Array) => unknown) | null,
+    readonly decodeError: ((b: Uint8Array) => E) | null,
   ) {}
 }
 
-/** A call's result in a batch: its value, or the error the call alone would have thrown. */
-export type Settled<T> =
+/** A call's result in a batch: its value, or the error the call alone would have thrown
+ * (`ServiceError` only for a method with an error type). */
+export type Settled<T, E = never> =
   | { ok: true; value: T }
-  | { ok: false; error: ServiceError<unknown> | CallError | DecodeError };
+  | { ok: false; error: ([E] extends [never] ? never : ServiceError<E>) | CallError | DecodeError };
 
 /** The results of the calls `R`, one `Settled` each, in their order (a tuple for a tuple). */
-export type BatchResults<R extends readonly BatchCall<unknown>[]> = {
-  -readonly [K in keyof R]: R[K] extends BatchCall<infer T> ? Settled<T> : never;
+export type BatchResults<R extends readonly BatchCall<unknown, unknown>[]> = {
+  -readonly [K in keyof R]: R[K] extends BatchCall<infer T, infer E> ? Settled<T, E> : never;
 };
 
 /** Sends `calls` in one batch over `channel` and reads their results. Throws `BatchRefused`
  * when the server refuses the batch whole, `DecodeError` when the answer is not exactly one
  * complete response per call; a call's own error is its result, and stops none of the others. */
-export function callBatch<R extends readonly BatchCall<unknown>[] | []>(channel: CallChannel, calls: R): BatchResults<R> {
-  const list: readonly BatchCall<unknown>[] = calls;
+export function callBatch<R extends readonly BatchCall<unknown, unknown>[] | []>(channel: CallChannel, calls: R): BatchResults<R> {
+  const list: readonly BatchCall<unknown, unknown>[] = calls;
   const resp = channel.call(new RequestPacket(cat(list.map((c) => c.request.serialize())), BATCH_METHOD));
   const code = wireCode(resp.errorCode());
   if (code !== 0) throw new BatchRefused(code, resp.payload());
@@ -132,7 +133,7 @@ export function callBatch<R extends readonly BatchCall<unknown>[] | []>(channel:
   return list.map((c, i) => settle(c, items[i])) as BatchResults<R>;
 }
 
-function settle<T>(c: BatchCall<T>, item: Item): Settled<T> {
+function settle<T>(c: BatchCall<T, unknown>, item: Item): Settled<T, unknown> {
   try {
     return { ok: true, value: c.decode(answer(c.method, new ResponsePacket(item.code, item.payload), c.decodeError)) };
   } catch (e) {
@@ -677,7 +678,7 @@ export class ArraysClient {
    * thrown; a call's error stops none of the others. Throws `BatchRefused` when the server
    * refuses the batch whole (one that does not know batches answers its unknown-method code),
    * `DecodeError` for an answer that is not one complete response per call. */
-  batch<R extends readonly BatchCall<unknown>[] | []>(calls: (b: ArraysBatch) => R): BatchResults<R> {
+  batch<R extends readonly BatchCall<unknown, unknown>[] | []>(calls: (b: ArraysBatch) => R): BatchResults<R> {
     return callBatch(this.channel, calls(new ArraysBatch()));
   }
 }

@@ -12,7 +12,7 @@ import { HASH_TYPE_DATA2, appArgs, ascii, equal, recording } from "./util";
 
 const KEY_TOO_LONG = 1;
 
-function show(r: Settled<unknown>): string {
+function show(r: Settled<unknown, unknown>): string {
   if (!r.ok) return `error ${r.error.message}`;
   return r.value instanceof Uint8Array ? `${r.value.length} bytes` : `${r.value}`;
 }

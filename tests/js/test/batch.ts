@@ -131,7 +131,7 @@ function thrown(f: () => unknown): unknown {
 }
 
 /** A settled result, or what the call threw, as comparable text. */
-function show(r: kv.Settled<unknown> | { thrown: unknown }): string {
+function show(r: kv.Settled<unknown, unknown> | { thrown: unknown }): string {
   const v = (x: unknown): string =>
     x instanceof Uint8Array ? hex(x) : Array.isArray(x) ? x.map(v).join(",") : typeof x === "object" && x !== null ? Object.values(x).map(v).join(":") : String(x);
   if ("thrown" in r) r = { ok: false, error: r.thrown as kv.CallError };
@@ -144,7 +144,7 @@ function show(r: kv.Settled<unknown> | { thrown: unknown }): string {
 // ---- Round trips: a batch answers what the same calls alone answer, in order ----
 
 {
-  const ops: ((c: kv.KeyValueBatch | kv.KeyValueClient) => kv.BatchCall<unknown> | unknown)[] = [];
+  const ops: ((c: kv.KeyValueBatch | kv.KeyValueClient) => kv.BatchCall<unknown, unknown> | unknown)[] = [];
   const keys = [text("a"), text("ab"), text(""), text("b")];
   for (let i = 0; i < 40; i++) {
     const key = keys[random(keys.length)];
@@ -180,7 +180,7 @@ function show(r: kv.Settled<unknown> | { thrown: unknown }): string {
     const got: string[] = [];
     for (let at = 0; at < ops.length; at += Math.max(size, 1)) {
       const part = ops.slice(at, at + Math.max(size, 1));
-      const results = client.batch((b) => (size === 0 ? [] : part.map((op) => op(b) as kv.BatchCall<unknown>)));
+      const results = client.batch((b) => (size === 0 ? [] : part.map((op) => op(b) as kv.BatchCall<unknown, unknown>)));
       check(results.length === (size === 0 ? 0 : part.length), "one result per call");
       if (size === 0) break;
       got.push(...results.map(show));
@@ -268,6 +268,10 @@ function answerOf(parts: ResponsePacket[]): Uint8Array {
   const kvAnswer = answerOf([new ResponsePacket(257, kv.encodeKvError(9)), new ResponsePacket(257, new Uint8Array(2)), new ResponsePacket(0, new Uint8Array(0))]);
   const r = new kv.KeyValueClient(new Answers(new ResponsePacket(0, kvAnswer))).batch((b) => [b.put(text("k"), text("v")), b.put(text("k"), text("v")), b.get(text("k"))] as const);
   check(show(r[0]) === "service 9" && show(r[1]) === "decode" && show(r[2]) === "ok null", "service errors per item");
+  // Types (tsc checks them): put's error is its KvError; get, without an error type, has none.
+  const kvError: kv.KvError | null = !r[0].ok && r[0].error instanceof kv.ServiceError ? r[0].error.error : null;
+  const getError: kv.CallError | kv.DecodeError | null = r[2].ok ? null : r[2].error;
+  check(kvError === 9 && getError === null, "typed errors");
   // Random answers: results or DecodeError, nothing else thrown.
   let decoded = 0;
   for (let i = 0; i < 3000; i++) {
