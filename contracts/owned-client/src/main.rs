@@ -521,7 +521,10 @@ fn js_server(args: &Args) -> Result<(), Fail> {
     // Our JS server ends its loop on the clean close and exits 0; one written with the published
     // package throws at the hang-up (ckb-js-vm exits -7): the exit code expected, when given, is
     // the byte after the target.
-    let expected = args.params.get(33).map_or(0, |&code| i8::from_ne_bytes([code]));
+    let expected = args
+        .params
+        .get(33)
+        .map_or(0, |&code| i8::from_ne_bytes([code]));
     ensure(ckb_ipc::wait(pid)? == expected, 122)
 }
 

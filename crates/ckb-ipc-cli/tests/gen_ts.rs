@@ -182,7 +182,9 @@ fn what_gen_refuses_or_renames() {
     for id in [0x7fff_fff0u32, 0x7fff_fffe, 0x7fff_ffff] {
         let out = run(&description(
             "",
-            &format!(r#"{{"name": "m", "id": {id}, "args": [], "payload": "()", "returns": "()"}}"#),
+            &format!(
+                r#"{{"name": "m", "id": {id}, "args": [], "payload": "()", "returns": "()"}}"#
+            ),
         ));
         assert_eq!(out.status.code(), Some(1));
         assert!(
