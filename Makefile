@@ -128,7 +128,7 @@ clean:
 # fuzz/target/corpus (not committed), crashes to fuzz/artifacts (not committed). CI runs every
 # target for 30 s (`.ci/run`); `make fuzz` keeps the long runs.
 FUZZ_SECONDS ?= 180
-FUZZ_TARGETS := decode_request decode_response exchange serve_fixed decode_typed
+FUZZ_TARGETS := decode_request decode_response exchange serve_fixed decode_typed serve_batch
 
 .PHONY: fuzz
 fuzz:
@@ -148,7 +148,7 @@ fuzz:
 # stay as they are. Only `make bench` builds them; `make test` compares their numbers with
 # docs/benchmarks.md when they are there.
 HEAP_CONTRACTS := floor-client floor-server inplace-client inplace-server owned-client owned-server typed-client typed-server \
-	their-client their-server their-macro-client their-macro-server
+	their-client their-server their-macro-client their-macro-server inplace-batch-client typed-batch-client
 HEAP_STATS_DIR := build/heap-stats/$(MODE)
 
 .PHONY: build-heap-stats

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use ckb_ipc_testtool::Contracts;
 
-use crate::{bench_label, bench_tx, failure, Impl};
+use crate::{batch_bench_tx, bench_label, failure, Impl};
 
 /// Where `make build-heap-stats` put the counting contracts: `$HEAP_STATS_DIR`, else
 /// `build/heap-stats/release`.
@@ -70,10 +70,21 @@ pub struct HeapRun {
 
 /// Runs `calls` calls of `op` (`size`-byte payloads) with `imp`'s counting contracts.
 pub fn heap_run(imp: Impl, op: u8, calls: u32, size: u32) -> Result<HeapRun, String> {
+    batch_heap_run(imp, op, calls, size, 0)
+}
+
+/// [`heap_run`] of `calls` batches of `batch` calls (0: single calls).
+pub fn batch_heap_run(
+    imp: Impl,
+    op: u8,
+    calls: u32,
+    size: u32,
+    batch: u8,
+) -> Result<HeapRun, String> {
     let contracts = Contracts::new(heap_stats_dir());
     let load = |name: &str| contracts.load(name).map_err(|e| e.to_string());
-    let tx = bench_tx(load(imp.client)?, load(imp.server)?, op, calls, size);
-    let label = format!("heap-{}", bench_label(imp, op, calls, size));
+    let tx = batch_bench_tx(load(imp.client)?, load(imp.server)?, op, calls, size, batch);
+    let label = format!("heap-{}-batch-{batch}", bench_label(imp, op, calls, size));
     Ok(match tx.run(&label) {
         Ok(outcome) => HeapRun {
             peaks: Peaks::from_messages(&outcome.messages),
@@ -112,6 +123,27 @@ pub fn measure_heap(
                 imp,
                 one: heap_run(imp, op, 1, size)?,
                 many: heap_run(imp, op, calls, size)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// [`measure_heap`] of batch scenarios `(name, op, size, batch)`: 1 batch and `calls` batches.
+pub fn measure_batch_heap(
+    impls: &[Impl],
+    scenarios: &[(&'static str, u8, u32, u8)],
+    calls: u32,
+) -> Result<Vec<HeapMeasured>, String> {
+    let mut out = Vec::new();
+    for &(scenario, op, size, batch) in scenarios {
+        for &imp in impls {
+            out.push(HeapMeasured {
+                scenario,
+                size: None,
+                imp,
+                one: batch_heap_run(imp, op, 1, size, batch)?,
+                many: batch_heap_run(imp, op, calls, size, batch)?,
             });
         }
     }

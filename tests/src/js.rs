@@ -79,7 +79,8 @@ pub fn readme_js_block(rows: &[JsMeasured]) -> Result<String, String> {
 pub struct JsCall {
     /// The row's name.
     pub name: &'static str,
-    /// 0: the generated `BenchClient` against typed-server; 1: raw packets against owned-server.
+    /// 0: the generated `BenchClient` against typed-server; 1: raw packets against owned-server;
+    /// 2: the generated `BenchClient`'s batches of [`JS_BATCH`] adds against typed-server.
     pub mode: u8,
     /// 0: add, 1: echo of `size` bytes.
     pub op: u8,
@@ -94,8 +95,16 @@ pub const PUBLISHED: &str = "published/bench-calls.js";
 impl JsCall {
     fn server(&self) -> &'static str {
         match self.mode {
-            0 => "typed-server",
+            0 | 2 => "typed-server",
             _ => "owned-server",
+        }
+    }
+
+    /// The calls a row measures: [`JS_CALLS`], or two batches of [`JS_BATCH`].
+    pub fn calls(&self) -> u32 {
+        match self.mode {
+            2 => 2 * JS_BATCH,
+            _ => JS_CALLS,
         }
     }
 
@@ -129,6 +138,9 @@ impl JsCall {
 /// Calls per row of the JavaScript block.
 pub const JS_CALLS: u32 = 4;
 
+/// Calls per batch of the batch row (`BATCH` of tests/js/src/bench-calls.ts).
+pub const JS_BATCH: u32 = 16;
+
 /// The rows of the JavaScript block: a typed add first, the raw add second (their ratio is
 /// the block's last line).
 pub const JS_ROWS: &[JsCall] = &[
@@ -156,6 +168,12 @@ pub const JS_ROWS: &[JsCall] = &[
         op: 1,
         size: 1024,
     },
+    JsCall {
+        name: "add(u64, u64) in batches of 16: generated `BenchClient.batch` -> typed-server",
+        mode: 2,
+        op: 0,
+        size: 0,
+    },
 ];
 
 /// A row's cycles per call: over the lean transport and over the published package's framing.
@@ -172,8 +190,8 @@ pub fn js_rows() -> Result<Vec<JsMeasured>, String> {
         .map(|&call| {
             Ok(JsMeasured {
                 call,
-                lean: call.per_call(LEAN, JS_CALLS)?,
-                published: call.per_call(PUBLISHED, JS_CALLS)?,
+                lean: call.per_call(LEAN, call.calls())?,
+                published: call.per_call(PUBLISHED, call.calls())?,
             })
         })
         .collect()

@@ -36,20 +36,26 @@ fn a_js_client_calls_the_rust_server() {
     }
 }
 
-/// `owned-client` spawns ckb-js-vm running `server`, calls it, hangs up and checks that the
-/// server exits with `exit_code`.
-fn rust_client_js_server(server: &str, exit_code: i8) -> Result<Outcome, String> {
-    let tx = Tx::with_cells(
+/// `owned-client` in `scenario`, spawning ckb-js-vm (by its data hash) on the JS cell `server`
+/// (its data hash and hash type in the params, then `extra`: JS_SERVER's expected exit code).
+fn js_server_tx(scenario: u8, server: &str, extra: &[u8]) -> Tx {
+    Tx::with_cells(
         vec![binary("owned-client"), ckb_js_vm(), js(server)],
         |ctx, deps| {
             let vm = code_hash(ctx, &deps[1], ScriptHashType::Data2);
             let mut target = code_hash(ctx, &deps[2], ScriptHashType::Data2).to_vec();
             target.push(ScriptHashType::Data2 as u8);
-            target.push(exit_code as u8);
-            client_args(scenario::JS_SERVER, 1, vm, ScriptHashType::Data2, &target)
+            target.extend_from_slice(extra);
+            client_args(scenario, 1, vm, ScriptHashType::Data2, &target)
         },
-    );
-    tx.run(&format!("rust-client-{server}-exit-{exit_code}"))
+    )
+}
+
+/// `owned-client` spawns ckb-js-vm running `server`, calls it, hangs up and checks that the
+/// server exits with `exit_code`.
+fn rust_client_js_server(server: &str, exit_code: i8) -> Result<Outcome, String> {
+    js_server_tx(scenario::JS_SERVER, server, &[exit_code as u8])
+        .run(&format!("rust-client-{server}-exit-{exit_code}"))
         .map_err(|e| e.to_string())
 }
 
@@ -232,6 +238,8 @@ fn rust_typed_client_ts_server(bundle: &str) -> Outcome {
         "echo 1024 bytes = Ok(1024)",
         "unknown method: Ok(256)",
         "add of 15 bytes: Ok(27)",
+        "typed batch = Ok((Ok(42), Ok(4), Ok(0)))",
+        "16 adds in a batch: true",
     ] {
         passed(&out, line);
     }
@@ -256,6 +264,41 @@ fn the_rust_typed_client_calls_a_generated_ts_server() {
         "{:?}",
         out.messages
     );
+}
+
+/// The generated client's batches (`tests/js/src/batch-client.ts`) to the Rust typed servers,
+/// under both transports: byte for byte the requests of the Rust `BenchClient::batch` for the
+/// same calls.
+#[test]
+fn the_generated_js_client_batches_to_rust_typed_servers() {
+    for transport in TRANSPORTS {
+        batch_client(&format!("{transport}batch-client.js"));
+    }
+}
+
+fn batch_client(bundle: &str) {
+    let out = run_js_root(bundle, &["typed-server", "kv-server"]);
+    passed(&out, "batch: 42, 4 bytes, 0");
+    passed(
+        &out,
+        "kv batch: null, error put: service error, 1 bytes, 1 bytes, 1",
+    );
+    passed(&out, "batch-client.js: every check passed");
+    use test_proto::typed::BenchClient;
+    let (sent, got) = recorded(&out);
+    let mut bench = BenchClient::new(ChunkedReader::new(&got, &[]), VecWriter::default());
+    {
+        let _ = bench.batch(|b| {
+            (
+                b.add(40, 2),
+                b.echo(ckb_ipc::Payload::from_slice(b"ping")),
+                b.add(u64::MAX, 1),
+            )
+        });
+        let _ = bench.add(1, 2);
+        let _ = bench.batch(|b| (0..16).map(|i| b.add(i, 1)).collect::<Vec<_>>());
+    }
+    same_requests(&sent, bench, bundle);
 }
 
 #[test]
@@ -351,4 +394,16 @@ fn the_readme_js_example_runs() {
         "{:?}",
         out.messages
     );
+}
+
+/// A batch to the JavaScript server (`docs/compatibility.md`): it reads the batch as one request
+/// of an unknown method (0x7ffffffe fits its 32-bit VLQ) and answers its unknown-method code,
+/// then serves the next call.
+#[test]
+fn a_js_server_refuses_a_batch_as_an_unknown_method() {
+    let tx = js_server_tx(test_proto::batch::SCENARIO, "server.js", &[]);
+    let out = tx
+        .run("rust-batch-js-server")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.line("batch: "), "BatchRefused(1000); then add = 3");
 }

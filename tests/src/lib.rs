@@ -211,9 +211,25 @@ pub const SCRIPT_IPC_MACRO: Impl = Impl {
 /// The BENCH transaction: `client` (its binary) makes `calls` calls of `op` with `size`-byte
 /// payloads to `server`, the cell dep at index 1.
 pub fn bench_tx(client: Bytes, server: Bytes, op: u8, calls: u32, size: u32) -> Tx {
+    batch_bench_tx(client, server, op, calls, size, 0)
+}
+
+/// [`bench_tx`] in batches of `batch` calls (`test_proto::batch::size`; 0: single calls):
+/// `calls` batches.
+pub fn batch_bench_tx(
+    client: Bytes,
+    server: Bytes,
+    op: u8,
+    calls: u32,
+    size: u32,
+    batch: u8,
+) -> Tx {
     let mut params = vec![op];
     params.extend_from_slice(&calls.to_le_bytes());
     params.extend_from_slice(&size.to_le_bytes());
+    if batch > 0 {
+        params.push(batch);
+    }
     Tx::with_cells(vec![client, server], |_, _| {
         client_args(
             test_proto::scenario::BENCH,
@@ -232,10 +248,90 @@ pub fn bench_label(imp: Impl, op: u8, calls: u32, size: u32) -> String {
 
 /// Cycles of one BENCH transaction, or why it failed (a payload that does not fit the heap).
 pub fn try_bench_cycles(imp: Impl, op: u8, calls: u32, size: u32) -> Result<u64, String> {
-    let tx = bench_tx(binary(imp.client), binary(imp.server), op, calls, size);
-    tx.run(&bench_label(imp, op, calls, size))
-        .map(|o| o.cycles)
-        .map_err(String::from)
+    try_batch_cycles(imp, op, calls, size, 0)
+}
+
+/// [`try_bench_cycles`] of `calls` batches of `batch` calls (0: single calls).
+pub fn try_batch_cycles(
+    imp: Impl,
+    op: u8,
+    calls: u32,
+    size: u32,
+    batch: u8,
+) -> Result<u64, String> {
+    let tx = batch_bench_tx(
+        binary(imp.client),
+        binary(imp.server),
+        op,
+        calls,
+        size,
+        batch,
+    );
+    let label = bench_label(imp, op, calls, size);
+    let label = match batch {
+        0 => label,
+        k => format!("{label}-batch-{k}"),
+    };
+    tx.run(&label).map(|o| o.cycles).map_err(String::from)
+}
+
+/// Cycles per call in batches of `batch`: (`calls` batches - 0) / (`calls` x `batch`).
+pub fn per_batched_call(
+    imp: Impl,
+    op: u8,
+    size: u32,
+    calls: u32,
+    batch: u8,
+) -> Result<u64, String> {
+    let per_batch = per_call_cycles(calls, |n| try_batch_cycles(imp, op, n, size, batch))?;
+    Ok(per_batch / u64::from(batch.max(1)))
+}
+
+/// The batch scenarios `make bench` measures: (name, op, payload size, batch size).
+pub const BATCH_SCENARIOS: &[(&str, u8, u32, u8)] = &[
+    ("add(u64, u64) batch of 1", test_proto::op::ADD, 0, 1),
+    ("add(u64, u64) batch of 4", test_proto::op::ADD, 0, 4),
+    ("add(u64, u64) batch of 16", test_proto::op::ADD, 0, 16),
+    ("add(u64, u64) batch of 64", test_proto::op::ADD, 0, 64),
+    ("echo 32 B batch of 1", test_proto::op::ECHO, 32, 1),
+    ("echo 32 B batch of 4", test_proto::op::ECHO, 32, 4),
+    ("echo 32 B batch of 16", test_proto::op::ECHO, 32, 16),
+    ("echo 32 B batch of 64", test_proto::op::ECHO, 32, 64),
+];
+
+/// Whether `scenario` is one of [`BATCH_SCENARIOS`].
+pub fn is_batch(scenario: &str) -> bool {
+    BATCH_SCENARIOS.iter().any(|s| s.0 == scenario)
+}
+
+/// The batch clients: the in-place level's (raw, no heap) against inplace-server, the typed
+/// one against typed-server. Contracts of their own, so the single-call clients run the code
+/// they ran before batches; named as the single-call implementations of the same level.
+pub const BATCH_IMPLS: [Impl; 2] = [
+    Impl {
+        client: "inplace-batch-client",
+        ..INPLACE
+    },
+    Impl {
+        client: "typed-batch-client",
+        ..TYPED
+    },
+];
+
+/// Measures [`BATCH_IMPLS`] on [`BATCH_SCENARIOS`], `calls` batches each.
+pub fn measure_batches(calls: u32) -> Vec<Measured> {
+    let mut out = Vec::new();
+    for &(scenario, op, size, batch) in BATCH_SCENARIOS {
+        for imp in BATCH_IMPLS {
+            out.push(Measured {
+                scenario,
+                size: Some(u32::from(batch)),
+                imp,
+                cycles: per_batched_call(imp, op, size, calls, batch),
+            });
+        }
+    }
+    out
 }
 
 /// Cycles per call: (`calls` calls - 0 calls) / `calls`, same binaries and transaction shape.
@@ -388,3 +484,6 @@ mod jsvm;
 
 #[cfg(test)]
 mod service;
+
+#[cfg(test)]
+mod batch;

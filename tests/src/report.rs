@@ -11,10 +11,11 @@
 
 use std::path::PathBuf;
 
-use crate::heap::{heap_table, measure_heap, HeapMeasured};
+use crate::heap::{heap_table, measure_batch_heap, measure_heap, HeapMeasured};
 use crate::{
-    binary, cycles_of, markdown_table, measure, spawn_server_overhead, Impl, Measured, FLOOR,
-    INPLACE, OWNED, SCENARIOS, SCRIPT_IPC, SCRIPT_IPC_MACRO, TYPED,
+    binary, cycles_of, is_batch, markdown_table, measure, measure_batches, spawn_server_overhead,
+    Impl, Measured, BATCH_IMPLS, BATCH_SCENARIOS, FLOOR, INPLACE, OWNED, SCENARIOS, SCRIPT_IPC,
+    SCRIPT_IPC_MACRO, TYPED,
 };
 
 /// Calls per scenario in `make demo`'s table.
@@ -98,19 +99,61 @@ pub fn demo_block(numbers: &DemoNumbers) -> String {
     out
 }
 
-/// `make bench`'s measurements.
+/// `make bench`'s measurements: every implementation's single calls, then the batches.
 pub fn bench_rows() -> Vec<Measured> {
-    measure(&BENCH_IMPLS, SCENARIOS, BENCH_CALLS)
+    let mut rows = measure(&BENCH_IMPLS, SCENARIOS, BENCH_CALLS);
+    rows.extend(measure_batches(BENCH_CALLS));
+    rows
+}
+
+/// The single call a batch row is measured against: `add(u64, u64)` for its adds, `echo 32 B`
+/// for its echoes.
+pub fn single_of(batch_scenario: &str) -> &str {
+    batch_scenario
+        .split_once(" batch of ")
+        .map_or(batch_scenario, |(single, _)| single)
+}
+
+/// The batch table of docs/benchmarks.md: cycles per call in batches of K, against a single
+/// call of the same level and the floor's single call.
+pub fn batch_table(rows: &[Measured]) -> String {
+    let mut out = String::from(
+        "| scenario | implementation | cycles per call | vs a single call, same level | vs floor (single call) |\n\
+         |---|---|---:|---:|---:|\n",
+    );
+    for r in rows.iter().filter(|r| is_batch(r.scenario)) {
+        let single = single_of(r.scenario);
+        // The single call of the same level: the implementation of the same name.
+        let same_level = rows
+            .iter()
+            .find(|s| s.scenario == single && s.imp.name == r.imp.name)
+            .and_then(|s| s.cycles.clone().ok());
+        let cell = match &r.cycles {
+            Ok(c) => format!(
+                "{c} | {} | {}",
+                ratio(*c, same_level.unwrap_or(0)),
+                ratio(*c, cycles_of(rows, single, FLOOR).unwrap_or(0)),
+            ),
+            Err(e) => format!("fails ({}) | - | -", crate::failure(e)),
+        };
+        out.push_str(&format!("| {} | {} | {cell} |\n", r.scenario, r.imp.name));
+    }
+    out
 }
 
 /// `docs/benchmarks.md`.
 pub fn benchmarks_md(rows: &[Measured]) -> String {
+    let singles: Vec<Measured> = rows
+        .iter()
+        .filter(|r| !is_batch(r.scenario))
+        .cloned()
+        .collect();
     let mut report = format!(
         "# Benchmarks\n\nCKB-VM cycles measured in ckb-testtool by `make bench` ({BENCH_CALLS} calls \
          per row; cycles per call = (N calls - 0 calls) / N with the same binaries; spawn = a \
          client that spawns the server and hangs up, minus the same client stopping before the \
          spawn). Written by `make bench`; `make test` fails when a fresh run differs.\n\n{}\n",
-        markdown_table(rows)
+        markdown_table(&singles)
     );
     report.push_str("\n| implementation | client bytes | server bytes |\n|---|---:|---:|\n");
     for imp in BENCH_IMPLS {
@@ -128,6 +171,21 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
          (exit code 3). Their 256 KiB echo ends in exit code -1: the payload as JSON text does \
          not fit a 2 MiB heap. The chart: `benchmarks.svg`.\n",
     );
+    let (k_first, k_last) = (
+        crate::test_proto::batch::SIZES[0],
+        crate::test_proto::batch::SIZES[3],
+    );
+    report.push_str(&format!(
+        "\n## Batches\n\nMany calls in one request packet (`BATCH_METHOD`, `docs/wire-format.md`): \
+         {BENCH_CALLS} batches of K calls per row, cycles per call = (N batches - 0) / (N x K), \
+         K from {k_first} to {k_last}; the raw client on the in-place level (`call_batch_in_place`, \
+         over a static buffer: `inplace-batch-client`, answered by inplace-server in its static \
+         buffer) and the typed client (`BenchClient::batch`: `typed-batch-client`, answered by \
+         typed-server). The batch pays the four \
+         syscalls of one call; each item pays its header, its checks and its copies. The chart's \
+         lower panel draws these rows.\n\n{}",
+        batch_table(rows)
+    ));
     report.push_str(&format!(
         "\n## Heap high-water marks\n\n\
          The most heap each side had in use at once, in bytes requested from the allocator (its \
@@ -148,7 +206,7 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
     report.push_str(&format!(
         "\n## JavaScript in ckb-js-vm\n\n\
          A ckb-js-vm root script (`tests/js/src/bench-calls.ts`) calling the Rust servers, cycles \
-         per call as above ({calls} calls). The generated client is the TypeScript `ckb-ipc gen \
+         per call as above ({calls} calls; the batch row {batch} calls, in batches of          {k}: `BenchClient.batch`, one request packet each). The generated client is the TypeScript `ckb-ipc gen \
          ts` writes for typed-server (`tests/js/gen/bench.ts`); a raw call builds the packet by \
          hand. The same script is bundled twice: over the lean transport `tests/js/src/ipc.ts` \
          (a header in one `read` syscall) and over `tests/js/src/published-ipc.ts`, the stand-in \
@@ -156,7 +214,9 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
          (every JavaScript operation costs a thousand cycles or more in ckb-js-vm, a syscall \
          1,300).\n\n\
          <!-- begin js: written by make bench -->\n<!-- end js -->\n",
-        calls = crate::js::JS_CALLS
+        calls = crate::js::JS_CALLS,
+        batch = 2 * crate::js::JS_BATCH,
+        k = crate::js::JS_BATCH
     ));
     report.push_str(
         "\n## Off-chain: the host against ckb-script-ipc-common's native::spawn_server\n\n\
@@ -388,9 +448,16 @@ pub fn opt_levels_block() -> String {
     out
 }
 
-/// The heap high-water marks `make bench` measures (with the heap-stats contracts), or why not.
+/// The heap high-water marks `make bench` measures (with the heap-stats contracts), or why not:
+/// single calls, then batches.
 pub fn heap_rows() -> Result<Vec<HeapMeasured>, String> {
-    measure_heap(&BENCH_IMPLS, SCENARIOS, BENCH_CALLS)
+    let mut rows = measure_heap(&BENCH_IMPLS, SCENARIOS, BENCH_CALLS)?;
+    rows.extend(measure_batch_heap(
+        &BATCH_IMPLS,
+        BATCH_SCENARIOS,
+        BENCH_CALLS,
+    )?);
+    Ok(rows)
 }
 
 /// The content of `docs/benchmarks.md`'s block `heap`.
@@ -554,7 +621,9 @@ mod tests {
 
     #[test]
     fn the_heap_marks_are_what_make_bench_measures() {
-        if !crate::heap::heap_stats_built(&BENCH_IMPLS) {
+        if !crate::heap::heap_stats_built(&BENCH_IMPLS)
+            || !crate::heap::heap_stats_built(&BATCH_IMPLS)
+        {
             eprintln!(
                 "no heap-stats contracts in {}: the heap block of docs/benchmarks.md is not \
                  checked (`make bench` or `make build-heap-stats` builds them)",

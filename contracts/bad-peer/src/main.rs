@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use ckb_std::ckb_constants::Source;
 use ckb_std::ckb_types::prelude::*;
 use ckb_std::{env, high_level, syscalls};
-use test_proto::{bad, bad_peer};
+use test_proto::{bad, bad_peer, batch};
 
 ckb_std::entry!(program_entry);
 ckb_std::default_alloc!();
@@ -33,8 +33,35 @@ fn bad_bytes(mode: &str) -> Option<&'static [u8]> {
             0, 0xad, 0xbd, 0x03, 4, b'o', b'o', b'p', b's', // method 0xdead, "oops"
             0, 2, 16, 40, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, // ADD(40, 2)
         ],
+        batch::ITEM_OVERRUN => &[
+            0, 0xfe, 0xff, 0xff, 0xff, 0x07, 6, 0, 2, 10, 1, 2,
+            3, // a batch: ADD of 10 bytes, 3 there
+            0, 2, 16, 40, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, // ADD(40, 2)
+        ],
+        batch::ITEM_HUGE => &[
+            0, 0xfe, 0xff, 0xff, 0xff, 0x07, 11, 0, 2, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0x10, // a batch: ADD of 2^60 bytes
+            0, 2, 16, 40, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, // ADD(40, 2)
+        ],
+        batch::NESTED => &[
+            0, 0xfe, 0xff, 0xff, 0xff, 0x07, 7, 0, 0xfe, 0xff, 0xff, 0xff, 0x07,
+            0, // in a batch
+            0, 2, 16, 40, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, // ADD(40, 2)
+        ],
+        batch::SHORT_ANSWER => &[0, 0, 3, 0, 0, 0],
+        batch::ANSWER_OVERRUN => &[0, 0, 3, 0, 0, 9],
         _ => return None,
     })
+}
+
+/// [`batch::MANY_ITEMS`]: a batch of 1,000 empty echoes (alone: more than a server's first
+/// read, an `ADD` after it in the same write would leave both sides writing).
+fn many_items() -> Vec<u8> {
+    let mut bytes = alloc::vec![0, 0xfe, 0xff, 0xff, 0xff, 0x07, 0xb8, 0x17]; // 3,000 bytes
+    for _ in 0..1000 {
+        bytes.extend_from_slice(&[0, 1, 0]);
+    }
+    bytes
 }
 
 fn program_entry() -> i8 {
@@ -105,8 +132,13 @@ fn bad_client() -> i8 {
     if mode == bad_peer::OVER_INPLACE_THEN_ADD {
         return over_lean_then_add();
     }
-    let Some(bytes) = bad_bytes(mode) else {
-        return 11;
+    let many = many_items();
+    let bytes = match mode {
+        batch::MANY_ITEMS => many.as_slice(),
+        _ => match bad_bytes(mode) {
+            Some(bytes) => bytes,
+            None => return 11,
+        },
     };
     let Ok(server) = ckb_ipc::ServerProcess::spawn(1, Source::CellDep, &[]) else {
         return 12;

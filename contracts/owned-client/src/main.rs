@@ -97,6 +97,7 @@ fn run() -> Result<(), Fail> {
         scenario::PROBE => probe(&args),
         scenario::THEIR_SERVER => their_server(&mut open(&args)?),
         scenario::JS_SERVER => js_server(&args),
+        test_proto::batch::SCENARIO => batch(&args),
         scenario::OVER_LIMIT => over_limit(&args),
         scenario::BROKEN => broken(&args),
         scenario::SPAWN_BY_HASH => {
@@ -482,8 +483,9 @@ fn their_server(ch: &mut Channel<Pipe, Pipe>) -> Result<(), Fail> {
     ensure(call_json(r#"{"Add":[1,2]}"#) == Err(IpcError::Eof), 114)
 }
 
-/// Spawns ckb-js-vm running the JS server whose cell the params name, and calls it.
-fn js_server(args: &Args) -> Result<(), Fail> {
+/// Spawns ckb-js-vm (named by the args' code hash) running the JS cell of the first 33 bytes of
+/// params (code hash, hash type), with its `-t` argv.
+fn spawn_js(args: &Args) -> Result<ckb_ipc::ServerProcess, Fail> {
     let target = args.params.get(..33).ok_or(Fail(4))?;
     let mut hex = alloc::string::String::with_capacity(67);
     for b in target {
@@ -491,8 +493,16 @@ fn js_server(args: &Args) -> Result<(), Fail> {
     }
     hex.push('\0');
     let hex = core::ffi::CStr::from_bytes_with_nul(hex.as_bytes()).map_err(|_| Fail(4))?;
-    let server =
-        ckb_ipc::ServerProcess::spawn_cell(&args.code_hash, args.hash_type, &[c"-t", hex])?;
+    Ok(ckb_ipc::ServerProcess::spawn_cell(
+        &args.code_hash,
+        args.hash_type,
+        &[c"-t", hex],
+    )?)
+}
+
+/// Spawns ckb-js-vm running the JS server whose cell the params name, and calls it.
+fn js_server(args: &Args) -> Result<(), Fail> {
+    let server = spawn_js(args)?;
     let pid = server.pid();
     let mut ch = server.into_channel();
     let big: Vec<u8> = (0..200u32).map(|i| (i * 3) as u8).collect();
@@ -516,6 +526,56 @@ fn js_server(args: &Args) -> Result<(), Fail> {
         .get(33)
         .map_or(0, |&code| i8::from_ne_bytes([code]));
     ensure(ckb_ipc::wait(pid)? == expected, 122)
+}
+
+/// The BATCH scenario (`test_proto::batch::SCENARIO`): add(40, 2), fail(0xdead), echo "ping"
+/// and the unknown method 0x99 in one batch, then a single add(1, 2); prints what came back.
+fn batch(args: &Args) -> Result<(), Fail> {
+    let mut ch = if args.params.len() >= 33 {
+        let server = spawn_js(args)?;
+        server.into_channel()
+    } else if args.params.is_empty() {
+        open(args)?
+    } else {
+        // A `bad-peer` mode, as its argv.
+        let mut mode = args.params.clone();
+        mode.push(0);
+        let mode = core::ffi::CStr::from_bytes_with_nul(&mode).map_err(|_| Fail(4))?;
+        let (r, w) = ckb_ipc::spawn_server(args.index, Source::CellDep, &[mode])?;
+        Channel::new(r, w)
+    };
+    let requests = [
+        add_request(40, 2),
+        RequestPacket::new(method::FAIL, Payload::from_slice(&0xdeadu64.to_le_bytes())),
+        RequestPacket::new(method::ECHO, Payload::from_slice(b"ping")),
+        RequestPacket::new(0x99, Payload::new()),
+    ];
+    let answers = match ch.call_batch(&requests) {
+        Ok(responses) => {
+            let mut text = alloc::string::String::from("[");
+            for r in &responses {
+                let sep = if text.len() > 1 { ", " } else { "" };
+                text.push_str(&format!("{sep}{:#x}:", r.error_code()));
+                for b in r.payload() {
+                    text.push_str(&format!("{b:02x}"));
+                }
+            }
+            text + "]"
+        }
+        Err(e) => format!("{e:?}"),
+    };
+    let then = match ch
+        .call(&add_request(1, 2))
+        .and_then(ResponsePacket::into_result)
+    {
+        Ok(sum) => match <[u8; 8]>::try_from(sum.as_slice()) {
+            Ok(sum) => format!("{}", u64::from_le_bytes(sum)),
+            Err(_) => format!("{sum:?}"),
+        },
+        Err(e) => format!("{e:?}"),
+    };
+    syscalls::debug(format!("batch: {answers}; then add = {then}"));
+    Ok(())
 }
 
 // ckb-std's allocator (`bench_alloc::allocator!`: counting under the `heap-stats` feature, at

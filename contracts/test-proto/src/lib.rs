@@ -367,3 +367,39 @@ pub mod every {
         fn nothing();
     }
 }
+
+/// Batches (`ckb_ipc::wire::BATCH_METHOD`). Down here for the reason [`bad_peer`] is.
+pub mod batch {
+    /// Scenario of `owned-client` and `typed-client`: a batch of four calls, then a single add
+    /// on the same channel; prints `batch: <answers or error>; then add = <sum or error>`. With
+    /// 33 bytes of params (a JS cell's code hash and hash type), owned-client spawns the server
+    /// (ckb-js-vm, named by the args' code hash) with `-t` as the JS_SERVER scenario does.
+    pub const SCENARIO: u8 = 20;
+
+    /// Hostile batches `bad-peer` sends as a client (each but MANY_ITEMS followed, in the same
+    /// write, by an `ADD` of 40 and 2), or answers as a server (to owned-client's BATCH scenario, whose
+    /// params then carry the mode):
+    /// an item announcing 10 bytes of which 3 are there (the batch's own length is right);
+    pub const ITEM_OVERRUN: &str = "batch-item-overrun";
+    /// an item announcing 2^60 bytes;
+    pub const ITEM_HUGE: &str = "batch-item-huge";
+    /// an item that is itself a batch;
+    pub const NESTED: &str = "batch-nested";
+    /// 1,000 empty echo items in a batch of 3,000 bytes: answered one by one, nothing
+    /// allocated per item by an in-place server;
+    pub const MANY_ITEMS: &str = "batch-many-items";
+    /// a server's answer of one response to a batch of four;
+    pub const SHORT_ANSWER: &str = "batch-short-answer";
+    /// a server's answer whose first response announces 9 bytes of which none are there.
+    pub const ANSWER_OVERRUN: &str = "batch-answer-overrun";
+
+    /// The batch sizes `make bench` measures.
+    pub const SIZES: [u8; 4] = [1, 4, 16, 64];
+
+    /// The batch size of BENCH args: a 10th params byte, after `[op, calls, size]`; the client
+    /// then makes `calls` batches of that many calls each. `None`: single calls.
+    pub fn size(args: &[u8]) -> Option<usize> {
+        let k = *args.get(super::scenario::ARGS_HEADER_LEN + 9)?;
+        (k > 0).then_some(usize::from(k))
+    }
+}

@@ -71,6 +71,22 @@ fn run() -> Result<(), i8> {
     check(bad != Ok(SERVICE_ERROR), 14)?;
     let mut bench = BenchClient::from(channel);
     check(bench.add(1, 2) == Ok(3), 15)?;
+    // A batch, which the generated handler answers item by item (under either transport).
+    let batch = bench.batch(|b| {
+        (
+            b.add(40, 2),
+            b.echo(Payload::from_slice(b"ping")),
+            b.add(u64::MAX, 1),
+        )
+    });
+    let batch = batch.map(|(sum, echo, wrapped)| (sum, echo.map(|e| e.len()), wrapped));
+    debug(format!("typed batch = {batch:?}"));
+    check(batch == Ok((Ok(42), Ok(4), Ok(0))), 16)?;
+    let sums = bench.batch(|b| (0..16).map(|i| b.add(i, 1)).collect::<Vec<_>>());
+    let sums_ok = sums.is_ok_and(|s| s.iter().zip(1..).all(|(sum, i)| *sum == Ok(i)));
+    debug(format!("16 adds in a batch: {sums_ok}"));
+    check(sums_ok, 17)?;
+    check(bench.add(2, 3) == Ok(5), 18)?;
     drop(bench);
     // The client has hung up: a server of tests/js/src/ipc.ts returns from runServer and exits
     // 0; one of the published @ckb-js-std/ipc throws "Unexpected end of stream" (exit -7).

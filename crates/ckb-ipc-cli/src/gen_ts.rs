@@ -136,6 +136,11 @@ const RESERVED_TYPES: &[&str] = &[
     "ServiceError",
     "CallChannel",
     "Discoverable",
+    "BatchRefused",
+    "BatchCall",
+    "Settled",
+    "BatchResults",
+    "Item",
     "RequestPacket",
     "ResponsePacket",
     "RequestHandler",
@@ -258,6 +263,7 @@ pub(crate) fn module(service: &Service, document: &str) -> Result<String> {
                 name.clone(),
                 format!("{name}Client"),
                 format!("{name}Handler"),
+                format!("{name}Batch"),
             ]
             .contains(&t.name)
             || [format!("{name}Methods"), format!("{name}Description")].contains(&t.name);
@@ -268,15 +274,26 @@ pub(crate) fn module(service: &Service, document: &str) -> Result<String> {
             ));
         }
     }
-    // The client class has a `channel` member and a constructor.
+    // The client class has a `channel` member, a constructor and `batch`.
     if let Some(m) = service
         .methods
         .iter()
-        .find(|m| ["channel", "constructor"].contains(&m.name.as_str()))
+        .find(|m| ["channel", "constructor", "batch"].contains(&m.name.as_str()))
     {
         return Err(format!(
             "method {}: the generated client class has a member of that name",
             m.name
+        ));
+    }
+    // Batches and discovery answer ids of the reserved range, as `#[ckb_ipc::service]` keeps it.
+    if let Some(m) = service
+        .methods
+        .iter()
+        .find(|m| (0x7fff_fff0..=0x7fff_ffff).contains(&m.id))
+    {
+        return Err(format!(
+            "method {}: id {:#x} is in the reserved range 0x7ffffff0..=0x7fffffff",
+            m.name, m.id
         ));
     }
     let mut out = String::new();
@@ -314,6 +331,7 @@ pub(crate) fn module(service: &Service, document: &str) -> Result<String> {
         serde_json::to_string(document).map_err(|e| e.to_string())?
     );
     g.client(w, service)?;
+    g.batch(w, service)?;
     g.server(w, service)?;
     Ok(out)
 }
@@ -864,6 +882,51 @@ impl<'a> Gen<'a> {
                 m.name,
             );
         }
+        let _ = writeln!(
+            w,
+            "\n  /** Many calls in one round trip (one request packet, docs/wire-format.md, \"Batches\"):\n   \
+             * `client.batch((b) => [b.{first}(...), ...])` answers one `Settled` per call, in order:\n   \
+             * `{{ ok: true, value }}`, or `{{ ok: false, error }}` with what the call alone would have\n   \
+             * thrown; a call's error stops none of the others. Throws `BatchRefused` when the server\n   \
+             * refuses the batch whole (one that does not know batches answers its unknown-method code),\n   \
+             * `DecodeError` for an answer that is not one complete response per call. */\n  \
+             batch<R extends readonly BatchCall<unknown, unknown>[] | []>(calls: (b: {s}Batch) => R): BatchResults<R> {{\n    \
+             return callBatch(this.channel, calls(new {s}Batch()));\n  }}\n}}",
+            first = service.methods.first().map_or("method", |m| m.name.as_str()),
+        );
+        Ok(())
+    }
+
+    /// `<Service>Batch`: a method per service method, making its call of a batch.
+    fn batch(&self, w: &mut String, service: &Service) -> Result<()> {
+        let s = &service.name;
+        let _ = writeln!(
+            w,
+            "\n/** The calls of a {s} batch (`{s}Client.batch`): each method makes one call, sent \
+             with the batch. */\nexport class {s}Batch {{"
+        );
+        for (i, m) in service.methods.iter().enumerate() {
+            let payload = format!("{}({})", self.enc_fn(&m.payload), self.payload_value(m)?);
+            let error = match &m.error {
+                Some(e) => self.dec_fn(e),
+                None => "null".into(),
+            };
+            let types = match &m.error {
+                Some(e) => format!("{}, {}", self.returns(m), self.ts(e)),
+                None => self.returns(m).to_string(),
+            };
+            let _ = writeln!(
+                w,
+                "{}  {}({}): BatchCall<{types}> {{\n    \
+                 return new BatchCall<{types}>(\"{}\", new RequestPacket({payload}, {}), {}, {error});\n  }}",
+                if i == 0 { "" } else { "\n" },
+                m.name,
+                self.params(m),
+                m.name,
+                m.id,
+                self.dec_fn(&m.returns),
+            );
+        }
         w.push_str("}\n");
         Ok(())
     }
@@ -884,7 +947,7 @@ impl<'a> Gen<'a> {
             w,
             "}}\n\n/** Serves an implementation of {s}: dispatches by method id, decodes the arguments\n \
              * (an undecodable payload is answered with code 27, an unknown id with 256) and encodes\n \
-             * the answer. */\n\
+             * the answer; a batch (`BATCH_METHOD`) is answered item by item (`serveBatch`). */\n\
              export class {s}Handler implements RequestHandler {{\n  \
              constructor(readonly service: {s}) {{}}\n\n  \
              serve(req: RequestPacket): ResponsePacket {{\n    \
@@ -929,7 +992,8 @@ impl<'a> Gen<'a> {
             let _ = writeln!(w, "        return ok({answer});\n      }}");
         }
         w.push_str(
-            "      default:\n        return new ResponsePacket(UNKNOWN_METHOD, EMPTY);\n    }\n  }\n}\n",
+            "      case BATCH_METHOD:\n        return serveBatch(this, req);\n      \
+             default:\n        return new ResponsePacket(UNKNOWN_METHOD, EMPTY);\n    }\n  }\n}\n",
         );
         Ok(())
     }

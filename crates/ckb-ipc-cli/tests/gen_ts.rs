@@ -169,6 +169,30 @@ fn what_gen_refuses_or_renames() {
         "{}",
         text(&out.stderr)
     );
+    // `batch` is the client's too, and the ids of batches and discovery are not a method's.
+    let out = run(&description(
+        "",
+        r#"{"name": "batch", "id": 1, "args": [], "payload": "()", "returns": "()"}"#,
+    ));
+    assert!(
+        text(&out.stderr).contains("method batch: the generated client class has a member"),
+        "{}",
+        text(&out.stderr)
+    );
+    for id in [0x7fff_fff0u32, 0x7fff_fffe, 0x7fff_ffff] {
+        let out = run(&description(
+            "",
+            &format!(
+                r#"{{"name": "m", "id": {id}, "args": [], "payload": "()", "returns": "()"}}"#
+            ),
+        ));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!("method m: id {id:#x} is in the reserved range")),
+            "{}",
+            text(&out.stderr)
+        );
+    }
     // An argument named as a JavaScript reserved word gets a `_`.
     let out = run(&description(
         r#"{"name": "Bytes", "kind": "fixvec", "item": "byte", "json": "hex"}"#,

@@ -212,6 +212,10 @@ fn client(service: &Service) -> Tokens {
         Codec::Json => json::client_method(service, m),
     });
     let doc = format!("Client of the `{trait_name}` service: one method per service method.");
+    let (batch_method, batch_items) = match service.codec {
+        Codec::Molecule => batch(service),
+        Codec::Json => (quote! {}, quote! {}),
+    };
     // The JSON client encodes with serde_json into a heap buffer; a molecule client runs over
     // any buffer, a fixed one too.
     let (methods_buffer, methods_bound) = match service.codec {
@@ -245,7 +249,10 @@ fn client(service: &Service) -> Tokens {
             W: ::ckb_ipc::io::Writer,
         {
             #(#methods)*
+            #batch_method
         }
+
+        #batch_items
 
         /// A client calling through `channel` (a channel set up with its own limits, or over a
         /// fixed buffer). A conversion rather than a method, so that every method name is the
@@ -273,6 +280,74 @@ fn client(service: &Service) -> Tokens {
             }
         }
     }
+}
+
+/// The molecule client's `batch` method, and `<Trait>Batch`: one method per service method,
+/// each pushing its call into the batch and giving a handle to its result.
+fn batch(service: &Service) -> (Tokens, Tokens) {
+    let (vis, trait_name, batch_ty) = (service.vis(), service.name(), service.batch_ty());
+    let methods_ty = service.methods_ty();
+    let methods = service.methods.iter().map(|m| {
+        let (name, c) = (&m.name, m.id_const());
+        let doc = format!(
+            "Pushes a call of `{trait_name}::{}` into the batch; the handle gives its result.",
+            m.plain_name()
+        );
+        let params = m.args.iter().map(|a| {
+            let (n, t) = (&a.name, &a.ty);
+            quote! { #n: #t }
+        });
+        let args_ty = args_type(m.args.iter().map(sent).collect());
+        let args = args_type(m.args.iter().map(|a| a.name.to_token_stream()).collect());
+        match &m.result {
+            ResultKind::Fallible { ok, err } => {
+                let (wire_ok, wire_err) = (wire(ok), wire(err));
+                quote! {
+                    #[doc = #doc]
+                    pub fn #name(&mut self, #(#params),*) -> ::ckb_ipc::service::PendingResult<#ok, #err> {
+                        ::ckb_ipc::__private::push_fallible::<_, #args_ty, #wire_ok, #wire_err>(self.0, #methods_ty::#c, #args)
+                    }
+                }
+            }
+            ResultKind::Plain => {
+                let (out, wire_out) = (&m.output, wire(&m.output));
+                quote! {
+                    #[doc = #doc]
+                    pub fn #name(&mut self, #(#params),*) -> ::ckb_ipc::service::Pending<#out> {
+                        ::ckb_ipc::__private::push::<_, #args_ty, #wire_out>(self.0, #methods_ty::#c, #args)
+                    }
+                }
+            }
+        }
+    });
+    let doc = format!(
+        "The calls of a `{trait_name}` batch (`{}::batch`): one method per service method.",
+        service.client_ty()
+    );
+    let method = quote! {
+        /// Sends the calls `build` pushes as one batch (one packet each way: k calls for the
+        /// syscalls of one) and gives their results in the shape of the handles it returns,
+        /// each as its method would: `let (sum, q) = client.batch(|b| (b.add(1, 2), b.div(4, 0)))?;`.
+        /// Each call has its own result; a server that does not know batches is
+        /// `Err(IpcError::BatchRefused(code))`, and the client stays usable.
+        pub fn batch<P: ::ckb_ipc::service::Resolve>(
+            &mut self,
+            build: impl ::core::ops::FnOnce(&mut #batch_ty<'_, '_, B>) -> P,
+        ) -> ::core::result::Result<P::Output, ::ckb_ipc::IpcError> {
+            ::ckb_ipc::__private::batch(&mut self.channel, |items| build(&mut #batch_ty(items)))
+        }
+    };
+    let items = quote! {
+        #[doc = #doc]
+        #vis struct #batch_ty<'b, 'f, B: ::ckb_ipc::Buffer = ::ckb_ipc::HeapBuffer>(
+            &'b mut ::ckb_ipc::BatchBuilder<'f, B>,
+        );
+
+        impl<B: ::ckb_ipc::Buffer> #batch_ty<'_, '_, B> {
+            #(#methods)*
+        }
+    };
+    (method, items)
 }
 
 /// A molecule client method: encode the arguments, call, decode the result.

@@ -112,6 +112,11 @@ impl Service {
         format_ident!("{}Client", self.name())
     }
 
+    /// `<Trait>Batch<'b, 'f, B>`: the calls of a batch (molecule services).
+    pub fn batch_ty(&self) -> Ident {
+        format_ident!("{}Batch", self.name())
+    }
+
     /// `<Trait>Server<T>`.
     pub fn server_ty(&self) -> Ident {
         format_ident!("{}Server", self.name())
@@ -121,6 +126,9 @@ impl Service {
 /// The client's one inherent item besides the methods (ckb-script-ipc's client has the same);
 /// its conversions to and from a channel are `From` impls, out of the methods' namespace.
 const CLIENT_ITEMS: [&str; 1] = ["new"];
+
+/// The molecule client's other inherent item: its batches.
+const MOLECULE_CLIENT_ITEMS: [&str; 1] = ["batch"];
 
 /// The method ids `ckb_ipc::service` reserves (`DESCRIBE_METHOD` and the ids kept for later),
 /// which no method may take: `0x7fff_fff0..=0x7fff_ffff`.
@@ -136,7 +144,9 @@ fn check_unique(
 ) -> syn::Result<()> {
     let name = method.plain_name();
     let at = method.name.span();
-    if CLIENT_ITEMS.contains(&name.as_str()) {
+    if CLIENT_ITEMS.contains(&name.as_str())
+        || (codec == Codec::Molecule && MOLECULE_CLIENT_ITEMS.contains(&name.as_str()))
+    {
         return Err(Error::new(
             at,
             format!(

@@ -6,6 +6,7 @@ pub extern crate alloc;
 pub use crate::buffer::NoHeap;
 
 // `#[service]`: the client's calls and the server's answers.
+pub use crate::service::batch::{batch, push, push_fallible};
 pub use crate::service::client::{call, call_fallible};
 pub use crate::service::server::{
     answer, answer_result, decode_args, serve_request, unknown_method,

@@ -41,8 +41,14 @@ pub enum IpcError {
     CellDepNotFound,
     /// A typed payload could not be encoded.
     Serialize,
-    /// A payload did not decode as the type expected.
+    /// A payload did not decode as the type expected (also: a batch's answer that is not one
+    /// response per request).
     Deserialize,
+    /// The server answered a batch ([`BATCH_METHOD`](crate::wire::BATCH_METHOD)) with this
+    /// non-zero code instead of its answers: a server that does not know batches answers its
+    /// unknown-method code (or another error, `docs/compatibility.md`); one of ours, the code of
+    /// a malformed batch. Nothing of the batch was served by ours; the channel stays usable.
+    BatchRefused(u64),
 }
 
 /// The error codes the wire defines (ckb-script-ipc-common's `ProtocolErrorCode`).
@@ -133,7 +139,7 @@ impl IpcError {
     /// | `Serialize` / `Deserialize` | 26 / 27 |
     /// | `CellDepNotFound` | 2 (item missing) |
     /// | `PayloadTooLarge`, `UnsupportedVersion`, `Io`, `OutOfMemory`, `Broken` | 28 (no finer code exists) |
-    /// | `ErrorCode(c)` | `c` |
+    /// | `ErrorCode(c)`, `BatchRefused(c)` | `c` |
     pub fn wire_code(&self) -> u64 {
         use ProtocolErrorCode as C;
         let code = match *self {
@@ -159,7 +165,7 @@ impl IpcError {
             | IpcError::Io(_)
             | IpcError::OutOfMemory
             | IpcError::Broken => C::GeneralIoError,
-            IpcError::ErrorCode(c) => return c,
+            IpcError::ErrorCode(c) | IpcError::BatchRefused(c) => return c,
         };
         code as u64
     }
@@ -188,6 +194,7 @@ impl fmt::Display for IpcError {
             }
             IpcError::Serialize => f.write_str("payload could not be encoded"),
             IpcError::Deserialize => f.write_str("payload could not be decoded"),
+            IpcError::BatchRefused(c) => write!(f, "peer refused the batch with error code {c}"),
         }
     }
 }

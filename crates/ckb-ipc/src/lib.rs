@@ -75,7 +75,10 @@ pub mod wire;
 pub mod __private;
 
 pub use buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
-pub use channel::{Channel, Reply, RequestHandler, DEFAULT_MAX_PAYLOAD, MAX_DISCARD, RX_PAD};
+pub use channel::{
+    BatchBuilder, BatchReplies, Channel, Reply, RequestHandler, DEFAULT_MAX_PAYLOAD, MAX_DISCARD,
+    RX_PAD,
+};
 pub use error::{IpcError, ProtocolErrorCode};
 pub use io::pipe::Pipe;
 pub use packet::{Payload, RequestPacket, ResponsePacket};

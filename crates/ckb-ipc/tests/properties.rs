@@ -10,6 +10,8 @@ use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket};
 use proptest::prelude::*;
 
 mod common;
+use common::batches::check_batch_on_every_level;
+use common::methods::{ADD, ECHO, GROW, LONG_CODE, LONG_CODE_EMPTY};
 use common::tracking::{largest_allocation_during, Tracking};
 
 #[global_allocator]
@@ -144,5 +146,52 @@ proptest! {
         });
         prop_assert_eq!(result, Err(IpcError::PayloadTooLarge { len, max: 4096 }));
         prop_assert!(largest < 4096, "{largest}");
+    }
+
+    #[test]
+    fn a_batch_is_answered_as_its_calls_one_by_one_on_every_level(
+        items in prop::collection::vec(
+            (prop_oneof![Just(ECHO), Just(ADD), Just(GROW), Just(LONG_CODE), Just(LONG_CODE_EMPTY), 0..1u64 << 40],
+             prop::collection::vec(any::<u8>(), 0..200)),
+            0..20,
+        ),
+        sizes in sizes_strategy(),
+    ) {
+        let requests: Vec<RequestPacket> =
+            items.into_iter().map(|(m, p)| RequestPacket::new(m, p)).collect();
+        let batch = encode_requests(&requests);
+        let answer = check_batch_on_every_level(&batch, &sizes);
+        // One response per request, in order.
+        let (header, at) = wire::decode_header(&answer, u64::MAX).unwrap().unwrap();
+        prop_assert_eq!(header.code, 0);
+        let answers = wire::Packets::new(&answer[at..], u64::MAX).count();
+        prop_assert_eq!(answers, requests.len());
+    }
+
+    #[test]
+    fn hostile_batch_items_are_refused_whole_or_served_never_a_panic(
+        garbage in prop::collection::vec(any::<u8>(), 0..600),
+        sizes in sizes_strategy(),
+    ) {
+        check_batch_on_every_level(&garbage, &sizes);
+    }
+
+    #[test]
+    fn a_batch_cut_anywhere_is_refused_22(
+        items in prop::collection::vec((0..1u64 << 40, prop::collection::vec(any::<u8>(), 0..100)), 1..8),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let requests: Vec<RequestPacket> =
+            items.into_iter().map(|(m, p)| RequestPacket::new(m, p)).collect();
+        let batch = encode_requests(&requests);
+        // Anywhere but at an item boundary.
+        let boundaries: Vec<usize> = requests
+            .iter()
+            .scan(0, |at, r| { *at += r.to_bytes().len(); Some(*at) })
+            .collect();
+        let cut = cut.index(batch.len());
+        prop_assume!(cut > 0 && !boundaries.contains(&cut));
+        let answer = check_batch_on_every_level(&batch[..cut], &[usize::MAX]);
+        prop_assert_eq!(answer, ResponsePacket::error(22).to_bytes());
     }
 }

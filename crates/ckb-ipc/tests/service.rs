@@ -103,6 +103,9 @@ impl Kv for Store {
 /// The client's writer: serves every complete request at once with `handler`.
 struct Loopback<H> {
     handler: H,
+    /// Served as `Channel::execute` serves (batches answered); else each request through
+    /// `RequestHandler::serve` alone, as a server that does not know batches.
+    execute: bool,
     requests: Vec<u8>,
     responses: Rc<RefCell<VecDeque<u8>>>,
 }
@@ -121,9 +124,15 @@ impl<H: RequestHandler> embedded_io::Write for Loopback<H> {
         if complete {
             let bytes = std::mem::take(&mut self.requests);
             let mut server = Channel::new(&bytes[..], VecWriter::default());
-            let req = server.receive_request().unwrap().unwrap();
-            let resp = self.handler.serve(req);
-            self.responses.borrow_mut().extend(resp.to_bytes());
+            if self.execute {
+                server.execute(&mut self.handler).unwrap();
+                let (_, written) = server.into_inner();
+                self.responses.borrow_mut().extend(written.bytes);
+            } else {
+                let req = server.receive_request().unwrap().unwrap();
+                let resp = self.handler.serve(req);
+                self.responses.borrow_mut().extend(resp.to_bytes());
+            }
         }
         Ok(buf.len())
     }
@@ -154,9 +163,15 @@ impl ReadVec for Responses {}
 
 /// The two ends a client needs, with `handler` serving behind them.
 fn pipes<H: RequestHandler>(handler: H) -> (Responses, Loopback<H>) {
+    pipes_of(handler, false)
+}
+
+/// [`pipes`], served as `Channel::execute` serves when `execute`.
+fn pipes_of<H: RequestHandler>(handler: H, execute: bool) -> (Responses, Loopback<H>) {
     let queue = Rc::new(RefCell::new(VecDeque::new()));
     let writer = Loopback {
         handler,
+        execute,
         requests: Vec::new(),
         responses: queue.clone(),
     };
@@ -176,6 +191,53 @@ fn typed_calls_round_trip() {
     assert_eq!(kv.get(b"a".to_vec()).unwrap(), Some(b"apple".to_vec()));
     assert_eq!(kv.count().unwrap(), 1);
     assert_eq!(kv.add(40, 2).unwrap(), 42);
+}
+
+#[test]
+fn typed_batches_give_each_call_its_result() {
+    let (read, write) = pipes_of(KvServer(Store::default()), true);
+    let mut kv = KvClient::new(read, write);
+    let (put, refused, got, sum, count) = kv
+        .batch(|b| {
+            (
+                b.put(b"a".to_vec(), b"apple".to_vec()),
+                b.put(Vec::new(), b"x".to_vec()),
+                b.get(b"a".to_vec()),
+                b.add(40, 2),
+                b.count(),
+            )
+        })
+        .unwrap();
+    assert_eq!(put, Ok(Ok(())));
+    assert_eq!(refused, Ok(Err(KvError(1))));
+    assert_eq!(got, Ok(Some(b"apple".to_vec())));
+    assert_eq!((sum, count), (Ok(42), Ok(1)));
+    // Many of one kind, handles returned out of the order they were pushed in, none at all.
+    let sums = kv
+        .batch(|b| (0..64).map(|i| b.add(i, 1)).collect::<Vec<_>>())
+        .unwrap();
+    assert_eq!(sums, (1..=64).map(Ok).collect::<Vec<_>>());
+    let swapped = kv.batch(|b| {
+        let x = b.add(1, 1);
+        let y = b.add(2, 2);
+        [y, x]
+    });
+    assert_eq!(swapped.unwrap(), [Ok(4), Ok(2)]);
+    assert_eq!(kv.batch(|_| ()), Ok(()));
+    // A discoverable server answers them the same.
+    let server = ckb_ipc::service::Discoverable::new("{}", KvServer(Store::default()));
+    let (read, write) = pipes_of(server, true);
+    let mut kv = KvClient::new(read, write);
+    let answers = kv.batch(|b| (b.put(b"k".to_vec(), b"v".to_vec()), b.get(b"k".to_vec())));
+    assert_eq!(answers.unwrap(), (Ok(Ok(())), Ok(Some(b"v".to_vec()))));
+    // A server that does not know batches (this one serves each request through `serve`
+    // alone): a named error, and the client goes on.
+    let mut old = client(KvServer(Store::default()));
+    assert_eq!(
+        old.batch(|b| b.add(1, 2)),
+        Err(IpcError::BatchRefused(UNKNOWN_METHOD))
+    );
+    assert_eq!(old.add(1, 2).unwrap(), 3);
 }
 
 #[test]
@@ -666,7 +728,7 @@ pub enum Outcome {
 #[ckb_ipc::service]
 pub trait Ledger {
     fn apply(order: Order) -> Result<Outcome, LedgerError>;
-    fn batch(orders: Vec<Order>, note: Option<Order>) -> (u64, Vec<Outcome>);
+    fn apply_all(orders: Vec<Order>, note: Option<Order>) -> (u64, Vec<Outcome>);
 }
 
 #[derive(Default)]
@@ -696,7 +758,7 @@ impl Ledger for Book {
         }
         Ok(Outcome::Supply(self.supply))
     }
-    fn batch(&mut self, orders: Vec<Order>, note: Option<Order>) -> (u64, Vec<Outcome>) {
+    fn apply_all(&mut self, orders: Vec<Order>, note: Option<Order>) -> (u64, Vec<Outcome>) {
         let outcomes = orders
             .into_iter()
             .chain(note)
@@ -721,7 +783,7 @@ fn enums_travel_as_arguments_results_and_errors() {
     );
     assert_eq!(
         ledger
-            .batch(vec![Order::Burn(3), mint], Some(Order::Burn(1)))
+            .apply_all(vec![Order::Burn(3), mint], Some(Order::Burn(1)))
             .unwrap(),
         (
             16,

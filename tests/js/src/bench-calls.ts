@@ -1,6 +1,7 @@
 // `make bench`'s JavaScript rows: a ckb-js-vm root script making N calls to a Rust server, each
 // answer checked. Args after ckb-js-vm's 35 bytes: mode (0: the generated BenchClient against
-// typed-server, 1: raw RequestPackets against owned-server), op (0: add, 1: echo), calls (u32
+// typed-server, 1: raw RequestPackets against owned-server, 2: the generated BenchClient's
+// batches of BATCH adds, the last one shorter, against typed-server), op (0: add, 1: echo), calls (u32
 // LE), echo size (u32 LE), the server's data hash (32). Bundled against src/ipc.ts and (in
 // dist/published/) against the stand-in of the published package, src/published-ipc.ts.
 import * as bindings from "@ckb-js-std/bindings";
@@ -9,6 +10,7 @@ import { BenchClient } from "../gen/bench";
 import { HASH_TYPE_DATA2, appArgs } from "./util";
 
 const ECHO = 1, ADD = 2; // owned-server's methods
+const BATCH = 16; // calls per batch of mode 2 (tests/src/js.rs: JS_BATCH)
 
 function main(): number {
   const args = appArgs();
@@ -17,6 +19,14 @@ function main(): number {
   const [read, write] = spawnCellServer(args.slice(10, 42).buffer, HASH_TYPE_DATA2, []);
   const channel = new Channel(read, write);
   const data = new Uint8Array(size).fill(0x5a);
+  if (mode === 2) {
+    const bench = new BenchClient(channel);
+    for (let i = 0; i < calls; i += BATCH) {
+      const sums = bench.batch((b) => Array.from({ length: Math.min(BATCH, calls - i) }, (_, j) => b.add(BigInt(i + j), 1n)));
+      if (!sums.every((s, j) => s.ok && s.value === BigInt(i + j + 1))) return 5;
+    }
+    return 0;
+  }
   if (mode === 0) {
     const bench = new BenchClient(channel);
     for (let i = 0; i < calls; i++) {

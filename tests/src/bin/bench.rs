@@ -13,7 +13,7 @@ use ckb_ipc_tests::report::{
     bench_block, bench_rows, benchmarks_md, heap_block, heap_rows, replace_block, write_block,
     BENCH_IMPLS, BUILT_BLOCKS,
 };
-use ckb_ipc_tests::{Impl, Measured};
+use ckb_ipc_tests::{cycles_of, is_batch, Impl, Measured, BATCH_IMPLS, BATCH_SCENARIOS, FLOOR};
 use plotters::prelude::*;
 
 fn main() {
@@ -30,7 +30,7 @@ fn main() {
         }
     }
     let rows = bench_rows();
-    let heap = if heap_stats_built(&BENCH_IMPLS) {
+    let heap = if heap_stats_built(&BENCH_IMPLS) && heap_stats_built(&BATCH_IMPLS) {
         heap_block(&heap_rows().expect("the heap-stats contracts"))
     } else {
         format!(
@@ -72,23 +72,93 @@ fn main() {
     }
 }
 
-/// Cycles per echo call against payload size, log-log, one line per implementation.
+/// Cycles per echo call against payload size, log-log, one line per implementation; below,
+/// cycles per call against the batch size, one line per level and operation.
 fn chart(rows: &[Measured], path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::new(path, (900, 960)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (top, bottom) = root.split_vertically(560);
+    echo_chart(rows, &top)?;
+    batch_chart(rows, &bottom)?;
+    root.present()?;
+    Ok(())
+}
+
+/// The most cycles among `rows` that ran (1 if none did), for an axis.
+fn max_cycles<'a>(rows: impl Iterator<Item = &'a Measured>) -> f64 {
+    rows.filter_map(|r| r.cycles.as_ref().ok())
+        .max()
+        .copied()
+        .unwrap_or(1) as f64
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// The batch rows: cycles per call against K, log-log, with the floor's single add.
+fn batch_chart(rows: &[Measured], area: &Area<'_>) -> Result<(), Box<dyn std::error::Error>> {
+    let max_y = max_cycles(rows.iter().filter(|r| is_batch(r.scenario)));
+    let mut chart = ChartBuilder::on(area)
+        .caption("Batches: CKB-VM cycles per call", ("sans-serif", 22))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d((1f64..64f64).log_scale(), (100f64..max_y * 2.0).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("calls per batch")
+        .y_desc("cycles per call")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .draw()?;
+    let lines = [
+        ("add(u64, u64)", BATCH_IMPLS[0], BLUE),
+        ("add(u64, u64)", BATCH_IMPLS[1], RED),
+        ("echo 32 B", BATCH_IMPLS[0], CYAN),
+        ("echo 32 B", BATCH_IMPLS[1], MAGENTA),
+    ];
+    for (op, imp, color) in lines {
+        let data: Vec<(f64, f64)> = BATCH_SCENARIOS
+            .iter()
+            .filter(|s| s.0.starts_with(op))
+            .filter_map(|s| Some((f64::from(s.3), cycles_of(rows, s.0, imp)? as f64)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(data.clone(), color.stroke_width(2)))?
+            .label(format!("{}, {op}", imp.name))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+        chart.draw_series(data.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
+    }
+    if let Some(floor) = cycles_of(rows, "add(u64, u64)", FLOOR) {
+        let floor = floor as f64;
+        chart
+            .draw_series(LineSeries::new(
+                [(1.0, floor), (64.0, floor)],
+                BLACK.stroke_width(1),
+            ))?
+            .label("raw-syscall floor, one add a call")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
+
+/// Cycles per echo call against payload size, log-log, one line per implementation.
+fn echo_chart(rows: &[Measured], root: &Area<'_>) -> Result<(), Box<dyn std::error::Error>> {
     let points = |imp: Impl| -> Vec<(f64, f64)> {
         rows.iter()
-            .filter(|r| r.imp == imp)
+            .filter(|r| r.imp == imp && !is_batch(r.scenario))
             .filter_map(|r| Some((f64::from(r.size?.max(1)), *r.cycles.as_ref().ok()? as f64)))
             .collect()
     };
-    let max_y = rows
-        .iter()
-        .filter_map(|r| r.cycles.as_ref().ok())
-        .max()
-        .copied()
-        .unwrap_or(1) as f64;
-    let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    let max_y = max_cycles(rows.iter());
+    let mut chart = ChartBuilder::on(root)
         .caption("IPC echo: CKB-VM cycles per call", ("sans-serif", 22))
         .margin(16)
         .x_label_area_size(48)
@@ -121,6 +191,5 @@ fn chart(rows: &[Measured], path: &std::path::Path) -> Result<(), Box<dyn std::e
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()?;
-    root.present()?;
     Ok(())
 }

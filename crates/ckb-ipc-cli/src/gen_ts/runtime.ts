@@ -42,7 +42,10 @@ export class Discoverable implements RequestHandler {
   constructor(readonly document: string, readonly handler: RequestHandler) {}
 
   serve(req: RequestPacket): ResponsePacket {
-    if (wireCode(req.methodId()) !== DESCRIBE_METHOD) return this.handler.serve(req);
+    const id = wireCode(req.methodId());
+    // A batch's items go through here too, so a batch may ask for the description.
+    if (id === BATCH_METHOD) return serveBatch(this, req);
+    if (id !== DESCRIBE_METHOD) return this.handler.serve(req);
     if (this.bytes === null) this.bytes = utf8(this.document, "description");
     return ok(this.bytes);
   }
@@ -66,6 +69,148 @@ function answer<E>(method: string, resp: ResponsePacket, decodeError: ((b: Uint8
   if (code === 0) return resp.payload();
   if (code === SERVICE_ERROR && decodeError !== null) throw new ServiceError(method, decodeError(resp.payload()));
   throw new CallError(method, code, resp.payload());
+}
+
+// ---- Batches (docs/wire-format.md, "Batches") ----
+
+/** The reserved method id of a batch: one request whose payload is complete request packets
+ * end to end, answered by one response (code 0) whose payload is their responses, in order. */
+export const BATCH_METHOD = 0x7ffffffe;
+
+/** The most payload a batch's item may announce (the lean transport's `MAX_PAYLOAD`): a server
+ * refuses a batch with a larger one (code 28), as it refuses such a request alone. */
+export const MAX_ITEM_PAYLOAD = 1 << 20;
+
+/** The server answered the batch's packet itself with `code` (a server that does not know
+ * batches answers its unknown-method code: 256 for a typed one); none of its calls was served,
+ * and the channel is still usable. */
+export class BatchRefused extends Error {
+  constructor(readonly code: number, readonly payload: Uint8Array) {
+    super(`batch refused: error code ${code}`);
+  }
+}
+
+/** One call of a batch, made by a method of `<Service>Batch`: its request, and how its answer
+ * is read (`E`: the method's error type, `never` for a method without one). */
+export class BatchCall<T, E = never> {
+  constructor(
+    readonly method: string,
+    readonly request: RequestPacket,
+    readonly decode: (b: Uint8Array) => T,
+    readonly decodeError: ((b: Uint8Array) => E) | null,
+  ) {}
+}
+
+/** A call's result in a batch: its value, or the error the call alone would have thrown
+ * (`ServiceError` only for a method with an error type). */
+export type Settled<T, E = never> =
+  | { ok: true; value: T }
+  | { ok: false; error: ([E] extends [never] ? never : ServiceError<E>) | CallError | DecodeError };
+
+/** The results of the calls `R`, one `Settled` each, in their order (a tuple for a tuple). */
+export type BatchResults<R extends readonly BatchCall<unknown, unknown>[]> = {
+  -readonly [K in keyof R]: R[K] extends BatchCall<infer T, infer E> ? Settled<T, E> : never;
+};
+
+/** Sends `calls` in one batch over `channel` and reads their results. Throws `BatchRefused`
+ * when the server refuses the batch whole, `DecodeError` when the answer is not exactly one
+ * complete response per call; a call's own error is its result, and stops none of the others. */
+export function callBatch<R extends readonly BatchCall<unknown, unknown>[] | []>(channel: CallChannel, calls: R): BatchResults<R> {
+  const list: readonly BatchCall<unknown, unknown>[] = calls;
+  const resp = channel.call(new RequestPacket(cat(list.map((c) => c.request.serialize())), BATCH_METHOD));
+  const code = wireCode(resp.errorCode());
+  if (code !== 0) throw new BatchRefused(code, resp.payload());
+  const items = packets(resp.payload(), Infinity, false);
+  if (typeof items === "number") throw new DecodeError("batch answer", `framing error ${items}`);
+  if (items.length !== list.length)
+    throw new DecodeError("batch answer", `${items.length} responses to ${list.length} calls`);
+  return list.map((c, i) => settle(c, items[i])) as BatchResults<R>;
+}
+
+function settle<T>(c: BatchCall<T, unknown>, item: Item): Settled<T, unknown> {
+  try {
+    // Code 0 straight to the decoder (no packet made for it); the others as a call's answer.
+    if (item.code === 0) return { ok: true, value: c.decode(item.payload) };
+    return { ok: true, value: c.decode(answer(c.method, new ResponsePacket(item.code, item.payload), c.decodeError)) };
+  } catch (e) {
+    if (e instanceof ServiceError || e instanceof CallError || e instanceof DecodeError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/** Answers the batch `req` with `handler`, each item served as the same request alone would
+ * be, in order. The payload is checked whole first: a framing error (22 cut short, 24 a VLQ
+ * past 2^53 - 1, 28 another version or an item over `MAX_ITEM_PAYLOAD`) or an item that is
+ * itself a batch (27) refuses it, answered with that code and nothing served. */
+export function serveBatch(handler: RequestHandler, req: RequestPacket): ResponsePacket {
+  const items = packets(req.payload(), MAX_ITEM_PAYLOAD, true);
+  if (typeof items === "number") return new ResponsePacket(items, EMPTY);
+  return ok(cat(items.map((it) => handler.serve(new RequestPacket(it.payload, it.code)).serialize())));
+}
+
+/** A packet of a batch or of its answer: its method id or error code, and its payload. */
+type Item = { code: number; payload: Uint8Array };
+
+/** The packets laid end to end in `b`, every length checked against the bytes present (nothing
+ * allocated for one); or the wire code of the first bad one: 22 cut short, 24 a VLQ past
+ * 2^53 - 1, 28 a version other than the single byte 0 or a payload over `max`, 27 a batch in a
+ * batch (when `refuseBatches`). */
+function packets(b: Uint8Array, max: number, refuseBatches: boolean): Item[] | number {
+  const out: Item[] = [];
+  let at = 0;
+  while (at < b.length) {
+    let code: number, length: number, end: number;
+    if (b[at] === 0 && b[at + 1] < 128 && b[at + 2] < 128) {
+      // The common header (a response's): version 0, a code and a length of a byte each. In
+      // ckb-js-vm every operation counts: this saves three calls an item.
+      code = b[at + 1];
+      length = b[at + 2];
+      end = at + 3;
+    } else {
+      end = vlqAt(b, at);
+      if (end < 0) return -end;
+      if (end !== at + 1 || b[at] !== 0) return 28;
+      end = vlqAt(b, (at = end));
+      if (end < 0) return -end;
+      code = vlqValue;
+      end = vlqAt(b, (at = end));
+      if (end < 0) return -end;
+      length = vlqValue;
+    }
+    if (length > max) return 28;
+    if (length > b.length - end) return 22;
+    if (refuseBatches && code === BATCH_METHOD) return DESERIALIZE_ERROR;
+    out.push({ code, payload: b.subarray(end, end + length) });
+    at = end + length;
+  }
+  return out;
+}
+
+/** The value of the last VLQ `vlqAt` read. */
+let vlqValue = 0;
+
+/** Reads the VLQ at `at` of `b` into `vlqValue`: the offset after it, or -22 when `b` ends
+ * inside it, -24 when it passes 2^53 - 1 or 10 bytes (a u64's most). */
+function vlqAt(b: Uint8Array, at: number): number {
+  const first = b[at];
+  if (first < 128) {
+    vlqValue = first;
+    return at + 1;
+  }
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (at + i >= b.length) return -22;
+    const x = b[at + i];
+    value += (x & 127) * scale;
+    if (value > Number.MAX_SAFE_INTEGER) return -24;
+    if (x < 128) {
+      vlqValue = value;
+      return at + i + 1;
+    }
+    scale *= 128;
+  }
+  return -24;
 }
 
 function ok(payload: Uint8Array): ResponsePacket {

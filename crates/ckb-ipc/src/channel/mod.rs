@@ -11,7 +11,7 @@ use crate::buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
 use crate::error::IpcError;
 use crate::io::{Reader, Writer};
 use crate::packet::{RequestPacket, ResponsePacket};
-use crate::wire::MAX_HEADER_LEN;
+use crate::wire::{BATCH_METHOD, MAX_HEADER_LEN};
 
 /// Largest payload a channel accepts unless told otherwise: 256 KiB.
 ///
@@ -246,6 +246,9 @@ where
         F: FnMut(u64, &mut Frame<'_, B>) -> u64,
     {
         self.serve_loop(|ch, method| {
+            if method == BATCH_METHOD {
+                return ch.answer_batch(&mut handler);
+            }
             let mut frame = Frame::new(&mut ch.buf, ch.at);
             let code = handler(method, &mut frame);
             // The handler may have put a payload of its own in (on the heap, without a copy).
@@ -297,6 +300,9 @@ where
     /// its own buffer.
     fn serve_owned<H: RequestHandler>(&mut self, handler: &mut H) -> Result<(), IpcError> {
         self.serve_loop(|ch, method| {
+            if method == BATCH_METHOD {
+                return ch.answer_batch_owned(handler);
+            }
             let (payload, header_len) = ch.take_payload();
             let response = handler.serve(RequestPacket::received(method, payload, header_len));
             ch.send(response.wire())?;
@@ -306,7 +312,11 @@ where
     }
 }
 
+mod batch;
 mod framing;
 mod manual;
+
+pub(crate) use batch::{serve_batch_fixed, serve_batch_heap};
+pub use batch::{BatchBuilder, BatchReplies};
 #[cfg(test)]
 mod tests;

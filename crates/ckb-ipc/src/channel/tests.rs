@@ -410,3 +410,247 @@ fn a_write_cut_short_breaks_the_channel() {
     assert_eq!(ch.call(&req), Err(IpcError::Eof));
     assert!(!ch.is_broken());
 }
+
+/// The bytes a client writes for `call`, run against a server that is not there.
+fn written_by(call: impl FnOnce(&mut Channel<&[u8], VecWriter>)) -> Vec<u8> {
+    let mut ch = Channel::new(&[][..], VecWriter::default());
+    call(&mut ch);
+    ch.into_inner().1.bytes
+}
+
+/// The raw methods of the batch tests: 1 echo, 2 add, 3 fails with the code in its payload,
+/// 4 answers 300 bytes (a two-byte length), others unknown (1000).
+fn raw_answer(method: u64, payload: &[u8]) -> (u64, Vec<u8>) {
+    match method {
+        1 => (0, payload.to_vec()),
+        2 => match (payload.get(..8), payload.get(8..16)) {
+            (Some(a), Some(b)) if payload.len() == 16 => {
+                let sum = u64::from_le_bytes(a.try_into().unwrap())
+                    .wrapping_add(u64::from_le_bytes(b.try_into().unwrap()));
+                (0, sum.to_le_bytes().to_vec())
+            }
+            _ => (1001, Vec::new()),
+        },
+        3 => (u64::from_le_bytes(payload.try_into().unwrap()), Vec::new()),
+        4 => (0, vec![7u8; 300]),
+        _ => (1000, Vec::new()),
+    }
+}
+
+fn in_place_handler<B: Buffer>(method: u64, frame: &mut Frame<'_, B>) -> u64 {
+    let (code, out) = raw_answer(method, frame.as_slice());
+    frame.clear();
+    match frame.extend_from_slice(&out) {
+        Ok(()) => code,
+        Err(e) => e.wire_code(),
+    }
+}
+
+fn sample_batch() -> Vec<RequestPacket> {
+    let add = [5u64.to_le_bytes(), 6u64.to_le_bytes()].concat();
+    vec![
+        RequestPacket::new(2, add),
+        RequestPacket::new(1, Payload::from_slice(b"hello")),
+        RequestPacket::new(3, 0xdead_u64.to_le_bytes().to_vec()),
+        RequestPacket::new(4, Payload::new()),
+        RequestPacket::new(9, Payload::new()),
+        RequestPacket::new(1, vec![0x5a; 200]),
+        RequestPacket::new(2, Payload::from_slice(b"short")),
+    ]
+}
+
+fn expected(requests: &[RequestPacket]) -> Vec<ResponsePacket> {
+    requests
+        .iter()
+        .map(|r| {
+            let (code, out) = raw_answer(r.method_id(), r.payload());
+            ResponsePacket::new(code, out)
+        })
+        .collect()
+}
+
+/// Every server loop over `input`: owned, in place on the heap, in place over a fixed buffer
+/// of `fixed` bytes; what each wrote and how it ended.
+fn every_server(input: &[u8], fixed: usize) -> [(Vec<u8>, Result<(), IpcError>); 3] {
+    let mut owned = Channel::new(ChunkedReader::new(input, &[]), VecWriter::default());
+    let r1 = owned.execute(&mut |req: RequestPacket| {
+        let (code, out) = raw_answer(req.method_id(), req.payload());
+        ResponsePacket::new(code, out)
+    });
+    let mut heap = Channel::new(ChunkedReader::new(input, &[]), VecWriter::default());
+    let r2 = heap.execute_in_place(in_place_handler);
+    let mut bytes = vec![0u8; fixed];
+    let mut fixed = Channel::with_fixed_buffer(
+        ChunkedReader::new(input, &[]),
+        VecWriter::default(),
+        &mut bytes,
+    );
+    let r3 = fixed.execute_in_place(in_place_handler);
+    [
+        (owned.into_inner().1.bytes, r1),
+        (heap.into_inner().1.bytes, r2),
+        (fixed.into_inner().1.bytes, r3),
+    ]
+}
+
+#[test]
+fn every_server_answers_a_batch_as_its_calls() {
+    let requests = sample_batch();
+    let sent = written_by(|ch| {
+        let _ = ch.call_batch(&requests);
+    });
+    // One packet: the batch's header, then the requests as they would go alone.
+    let items: Vec<u8> = requests.iter().flat_map(|r| r.to_bytes()).collect();
+    assert_eq!(sent[..1], [0]);
+    assert!(sent.ends_with(&items));
+    let (header, used) = wire::decode_header(&sent, u64::MAX).unwrap().unwrap();
+    assert_eq!(
+        (header.code, used + items.len()),
+        (wire::BATCH_METHOD, sent.len())
+    );
+    // Then a single add on the same stream.
+    let mut input = sent.clone();
+    input.extend(
+        RequestPacket::new(2, [1u64.to_le_bytes(), 2u64.to_le_bytes()].concat()).to_bytes(),
+    );
+    for (answer, result) in every_server(&input, 1024) {
+        assert_eq!(result, Ok(()));
+        let mut client = Channel::new(ChunkedReader::new(&answer, &[]), VecWriter::default());
+        let responses = client.call_batch(&requests).unwrap();
+        assert_eq!(responses, expected(&requests));
+        let sum = client.call(&RequestPacket::new(2, Payload::new())).unwrap();
+        assert_eq!(sum.payload(), 3u64.to_le_bytes());
+    }
+}
+
+#[test]
+fn batch_in_place_client_and_the_empty_batch() {
+    let sent = written_by(|ch| {
+        let _ = ch.call_batch_in_place(
+            |b| {
+                b.push(2, &[[40u64.to_le_bytes(), 2u64.to_le_bytes()].concat()][0])?;
+                b.push_with(1, 3, |out| out.copy_from_slice(b"abc"))
+            },
+            |_| Ok(()),
+        );
+        let _ = ch.call_batch(&[]);
+    });
+    for (answer, result) in every_server(&sent, 256) {
+        assert_eq!(result, Ok(()));
+        let mut bytes = [0u8; 128];
+        let mut client = Channel::with_fixed_buffer(
+            ChunkedReader::new(&answer, &[]),
+            VecWriter::default(),
+            &mut bytes,
+        );
+        let got = client
+            .call_batch_in_place(
+                |b| {
+                    b.push(2, &[40u64.to_le_bytes(), 2u64.to_le_bytes()].concat())?;
+                    b.push_with(1, 3, |out| out.copy_from_slice(b"abc"))
+                },
+                |mut replies| {
+                    assert_eq!(replies.len(), 2);
+                    let echo = replies.get(1).unwrap();
+                    let sum = replies.get(0).unwrap();
+                    Ok((
+                        sum.into_result()? == 42u64.to_le_bytes(),
+                        echo.payload() == b"abc",
+                    ))
+                },
+            )
+            .unwrap();
+        assert_eq!(got, (true, true));
+        let empty = client
+            .call_batch_in_place(|_| Ok(()), |r| Ok(r.len()))
+            .unwrap();
+        assert_eq!(empty, 0);
+    }
+}
+
+#[test]
+fn a_malformed_batch_is_refused_whole_and_serving_goes_on() {
+    let add = RequestPacket::new(2, [1u64.to_le_bytes(), 2u64.to_le_bytes()].concat()).to_bytes();
+    let batch = |items: &[u8]| RequestPacket::new(wire::BATCH_METHOD, items.to_vec()).to_bytes();
+    let nested = batch(&add);
+    let cases: [(&[u8], u64); 6] = [
+        (&add[..add.len() - 1], 22), // an item cut short
+        (
+            &[
+                0, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+            ],
+            24,
+        ), // its length an overlong VLQ
+        (&[1, 2, 0], 28),            // version 1
+        (&[0, 2, 0x80, 0x80, 0x80, 0x80, 0x01], 28), // 2^28 bytes: over the limit
+        (&[0, 2, 0x80, 0x04, 1, 2, 3], 22), // 512 bytes announced, 3 there
+        (&nested, 27),               // a batch in a batch
+    ];
+    for (items, code) in cases {
+        let mut input = batch(items);
+        input.extend_from_slice(&add);
+        for (answer, result) in every_server(&input, 1024) {
+            assert_eq!(result, Ok(()), "{items:?}");
+            let mut out = ResponsePacket::error(code).to_bytes();
+            out.extend(ResponsePacket::ok(3u64.to_le_bytes()).to_bytes());
+            assert_eq!(answer, out, "{items:?}");
+        }
+    }
+    // The client sees the refusal, and its channel goes on.
+    let mut input = ResponsePacket::error(0x100).to_bytes();
+    input.extend(ResponsePacket::ok(*b"ok").to_bytes());
+    let mut client = Channel::new(ChunkedReader::new(&input, &[]), VecWriter::default());
+    assert_eq!(
+        client.call_batch(&sample_batch()),
+        Err(IpcError::BatchRefused(0x100))
+    );
+    assert_eq!(
+        client
+            .call(&RequestPacket::new(1, Payload::new()))
+            .unwrap()
+            .payload(),
+        b"ok"
+    );
+    // An answer that is not one response per request.
+    let one = ResponsePacket::ok(ResponsePacket::ok(*b"x").to_bytes()).to_bytes();
+    let mut client = Channel::new(ChunkedReader::new(&one, &[]), VecWriter::default());
+    assert_eq!(
+        client.call_batch(&sample_batch()[..2]),
+        Err(IpcError::Deserialize)
+    );
+    assert!(!client.is_broken());
+}
+
+#[test]
+fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_it() {
+    let requests: Vec<RequestPacket> = (0..16u64)
+        .map(|i| RequestPacket::new(2, [i.to_le_bytes(), 1u64.to_le_bytes()].concat()))
+        .collect();
+    let sent = written_by(|ch| {
+        let _ = ch.call_batch(&requests);
+    });
+    // Just room for the batch: its answers are smaller, and fit.
+    let room = sent.len() + RX_PAD + wire::MAX_HEADER_LEN;
+    let [.., (answer, result)] = every_server(&sent, room);
+    assert_eq!(result, Ok(()));
+    let mut client = Channel::new(ChunkedReader::new(&answer, &[]), VecWriter::default());
+    assert_eq!(client.call_batch(&requests).unwrap(), expected(&requests));
+    // Answers that grow past the buffer: the handler answers the items that find no room
+    // with its error, the others go on.
+    let grow: Vec<RequestPacket> = (0..4)
+        .map(|_| RequestPacket::new(4, Payload::new()))
+        .collect();
+    let sent = written_by(|ch| {
+        let _ = ch.call_batch(&grow);
+    });
+    let [.., (answer, result)] = every_server(&sent, 600);
+    assert_eq!(result, Ok(()));
+    let mut client = Channel::new(ChunkedReader::new(&answer, &[]), VecWriter::default());
+    let codes: Vec<u64> = client
+        .call_batch(&grow)
+        .unwrap()
+        .iter()
+        .map(|r| r.error_code())
+        .collect();
+    assert_eq!(codes, [0, 28, 28, 28]);
+}

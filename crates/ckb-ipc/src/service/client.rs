@@ -3,7 +3,7 @@
 
 use super::{Decode, Encode, SERVICE_ERROR};
 use crate::buffer::Buffer;
-use crate::channel::Channel;
+use crate::channel::{Channel, Reply};
 use crate::error::IpcError;
 use crate::io::{Reader, Writer};
 use crate::packet::RequestPacket;
@@ -130,9 +130,19 @@ where
     T: Decode,
     E: Decode,
 {
-    channel.receive_reply(|reply| match reply.error_code() {
+    channel.receive_reply(|reply| decode_reply(reply, fallible))
+}
+
+/// A method's answer, decoded where it is: `T` for code 0, `E` for [`SERVICE_ERROR`] when
+/// `fallible`, else the code as [`IpcError::ErrorCode`] (a call's or a batch item's).
+#[inline(always)]
+pub(crate) fn decode_reply<T: Decode, E: Decode>(
+    reply: Reply<'_>,
+    fallible: bool,
+) -> Result<Result<T, E>, IpcError> {
+    match reply.error_code() {
         0 => T::decode(reply.payload()).map(Ok),
         SERVICE_ERROR if fallible => E::decode(reply.payload()).map(Err),
         code => Err(IpcError::ErrorCode(code)),
-    })
+    }
 }

@@ -66,6 +66,7 @@
 
 // Crate-visible so that `crate::__private` can re-export what the generated code calls; the
 // codec's API is re-exported here.
+pub(crate) mod batch;
 pub(crate) mod client;
 pub(crate) mod codec;
 pub(crate) mod description;
@@ -74,6 +75,7 @@ pub(crate) mod discovery;
 pub(crate) mod json;
 pub(crate) mod server;
 
+pub use batch::{Pending, PendingResult, Resolve};
 pub use codec::{to_payload, Decode, Encode, JsonForm, Output, Schema, UnionItem, VariantKind};
 pub use description::{document, Description, DESCRIPTION_VERSION};
 pub use discovery::{Discoverable, FrameHandler};
@@ -87,8 +89,8 @@ pub const SERVICE_ERROR: u64 = 0x101;
 
 /// The reserved method id of discovery: an empty request, answered with the server's
 /// description document by a [`Discoverable`] server (and [`UNKNOWN_METHOD`] by the others).
-/// `#[service]` gives no method an id in `0x7fff_fff0..=0x7fff_ffff` (this one and the ids kept
-/// for batches).
+/// `#[service]` gives no method an id in `0x7fff_fff0..=0x7fff_ffff` (this one,
+/// [`BATCH_METHOD`](crate::wire::BATCH_METHOD) and the ids kept for later).
 pub const DESCRIBE_METHOD: u64 = 0x7fff_ffff;
 
 /// The default id of a method: FNV-1a of `"Trait::method"`, in 31 bits. It does not move when

@@ -19,6 +19,14 @@ pub const VERSION: u8 = 0;
 /// The longest header this crate writes: a 1-byte version and two 10-byte VLQs.
 pub const MAX_HEADER_LEN: usize = 1 + 2 * vlq::MAX_VLQ_LEN;
 
+/// The shortest header: version, a code and a length of one byte each.
+pub const MIN_HEADER_LEN: usize = 3;
+
+/// The reserved method id of a batch: its payload is complete request packets laid end to end
+/// (none of them a batch), its answer (code 0) the response packets, one per request, in order
+/// (`docs/wire-format.md`). `#[service]` gives no method an id in `0x7fff_fff0..=0x7fff_ffff`.
+pub const BATCH_METHOD: u64 = 0x7fff_fffe;
+
 /// A decoded packet header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
@@ -172,9 +180,78 @@ fn decode_header_general(
     Ok(None)
 }
 
+/// The complete packet at the start of `bytes` (a batch's payload): its header, its payload
+/// and the bytes after it. A header cut off, or a payload longer than the bytes left, is
+/// [`IpcError::UnexpectedEof`]; a payload over `max_payload` and a bad version or VLQ are
+/// refused as [`decode_header`] refuses them. Nothing is allocated: every length is checked
+/// against the bytes present.
+#[inline]
+pub fn split_packet(bytes: &[u8], max_payload: u64) -> Result<(Header, &[u8], &[u8]), IpcError> {
+    let (header, header_len) = decode_header(bytes, max_payload)?.ok_or(IpcError::UnexpectedEof)?;
+    let body = bytes.get(header_len..).unwrap_or_default();
+    let len = usize::try_from(header.payload_len).map_err(|_| IpcError::UnexpectedEof)?;
+    let (payload, rest) = body.split_at_checked(len).ok_or(IpcError::UnexpectedEof)?;
+    Ok((header, payload, rest))
+}
+
+/// The packets laid end to end in `bytes` (a batch's payload or its answer), in order: each
+/// its header and payload, or the error that ends the run ([`split_packet`]).
+#[derive(Clone, Debug)]
+pub struct Packets<'a> {
+    rest: &'a [u8],
+    max_payload: u64,
+}
+
+impl<'a> Packets<'a> {
+    /// The packets of `bytes`, each payload at most `max_payload` bytes.
+    pub fn new(bytes: &'a [u8], max_payload: u64) -> Self {
+        Self {
+            rest: bytes,
+            max_payload,
+        }
+    }
+}
+
+impl<'a> Iterator for Packets<'a> {
+    type Item = Result<(Header, &'a [u8]), IpcError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        Some(match split_packet(self.rest, self.max_payload) {
+            Ok((header, payload, rest)) => {
+                self.rest = rest;
+                Ok((header, payload))
+            }
+            Err(e) => {
+                self.rest = &[];
+                Err(e)
+            }
+        })
+    }
+}
+
+/// Checks a batch's payload before any of it is served: complete requests end to end, each
+/// payload within `max_payload`, none of them a batch (that is [`IpcError::Deserialize`]).
+/// Returns how many there are.
+pub fn check_batch(bytes: &[u8], max_payload: u64) -> Result<usize, IpcError> {
+    let mut count = 0usize;
+    for item in Packets::new(bytes, max_payload) {
+        if item?.0.code == BATCH_METHOD {
+            return Err(IpcError::Deserialize);
+        }
+        count = count.saturating_add(1);
+    }
+    Ok(count)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    extern crate std;
+    use std::vec::Vec;
 
     #[test]
     fn header_round_trip() {
@@ -201,6 +278,53 @@ mod tests {
                 assert_eq!(decode_header(&out[..cut], u64::MAX).unwrap(), None);
             }
         }
+    }
+
+    #[test]
+    fn batches_are_checked_against_the_bytes_present() {
+        let mut batch = [0u8; 64];
+        let mut at = 0;
+        for (code, payload) in [(2u64, &b"0123456789abcdef"[..]), (1, b""), (3, b"x")] {
+            at += put_header(code, payload.len() as u64, &mut batch[at..]);
+            batch[at..at + payload.len()].copy_from_slice(payload);
+            at += payload.len();
+        }
+        let batch = &batch[..at];
+        assert_eq!(check_batch(batch, 16), Ok(3));
+        assert_eq!(check_batch(&[], 16), Ok(0));
+        let seen: Vec<_> = Packets::new(batch, 16).map(|p| p.unwrap().0.code).collect();
+        assert_eq!(seen, [2, 1, 3]);
+        // Every cut inside an item is the end of the stream inside a packet.
+        for cut in 1..batch.len() {
+            if [19, 22].contains(&cut) {
+                continue; // an item boundary
+            }
+            assert_eq!(
+                check_batch(&batch[..cut], 16),
+                Err(IpcError::UnexpectedEof),
+                "{cut}"
+            );
+        }
+        assert!(matches!(
+            check_batch(batch, 15),
+            Err(IpcError::PayloadTooLarge { .. })
+        ));
+        // A length of 2^60 in a 13-byte batch: refused, nothing allocated.
+        let mut huge = [0u8; MAX_HEADER_LEN];
+        let n = encode_header(2, 1 << 60, &mut huge);
+        assert_eq!(
+            check_batch(&huge[..n], u64::MAX),
+            Err(IpcError::UnexpectedEof)
+        );
+        // A batch in a batch.
+        assert_eq!(
+            check_batch(&[0, 0xfe, 0xff, 0xff, 0xff, 0x07, 0], 16),
+            Err(IpcError::Deserialize)
+        );
+        assert_eq!(
+            check_batch(&[1, 2, 0], 16),
+            Err(IpcError::UnsupportedVersion(1))
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! Pieces the integration tests share.
+pub mod batches;
 pub mod methods;
 pub mod tracking;
 pub mod unions;

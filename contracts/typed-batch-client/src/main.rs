@@ -1,0 +1,115 @@
+//! Typed batches: the generated `BenchClient::batch` with the BENCH script args of
+//! owned-client (`[op, calls: u32 LE, size: u32 LE, K]` after the common header: `calls`
+//! batches of K calls), and the BATCH scenario (`test_proto::batch::SCENARIO`). Apart from
+//! `typed-client`, so the single calls `make bench` measures there run the code they ran before
+//! batches existed.
+#![no_std]
+#![no_main]
+
+use alloc::vec::Vec;
+use ckb_ipc::{Payload, Source};
+use ckb_std::ckb_types::prelude::*;
+use test_proto::{op, typed::BenchClient};
+
+ckb_std::entry!(program_entry);
+const FIXED_HEAP: usize = 16 * 1024;
+const HEAP: usize = 1280 * 1024;
+// The allocator (ckb_std::default_alloc!) is at the end of this file.
+
+fn program_entry() -> i8 {
+    let Ok(script) = ckb_std::high_level::load_script() else {
+        return 1;
+    };
+    let args: Vec<u8> = script.args().unpack();
+    if args.first() == Some(&test_proto::batch::SCENARIO) {
+        return match batch_scenario() {
+            Ok(()) => 0,
+            Err(code) => code,
+        };
+    }
+    let (Some((op, calls, size)), Some(k)) = (
+        test_proto::bench_params(&args),
+        test_proto::batch::size(&args),
+    ) else {
+        return 2;
+    };
+    if op == op::NOOP {
+        return 0;
+    }
+    let Ok((read, write)) = ckb_ipc::spawn_server(1, Source::CellDep, &[]) else {
+        return 3;
+    };
+    let mut bench = BenchClient::from(
+        ckb_ipc::Channel::new(read, write).with_max_payload(test_proto::MAX_PAYLOAD),
+    );
+    let data = Payload::from_slice(&alloc::vec![0x5au8; size]);
+    match batches(&mut bench, op, calls, &data, k) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
+}
+
+/// `calls` typed batches of `k` adds (of i and 1) or echoes of `data`.
+fn batches(
+    bench: &mut BenchClient,
+    op: u8,
+    calls: u32,
+    data: &Payload,
+    k: usize,
+) -> Result<(), i8> {
+    for c in 0..u64::from(calls) {
+        let first = c * k as u64;
+        let ok = if op == op::ADD {
+            let sums = bench
+                .batch(|b| {
+                    (first..first + k as u64)
+                        .map(|i| b.add(i, 1))
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|_| 5)?;
+            sums.iter().zip(first + 1..).all(|(sum, i)| *sum == Ok(i))
+        } else {
+            let echoes = bench
+                .batch(|b| (0..k).map(|_| b.echo(data.clone())).collect::<Vec<_>>())
+                .map_err(|_| 5)?;
+            echoes
+                .iter()
+                .all(|e| e.as_ref().is_ok_and(|e| e.len() == data.len()))
+        };
+        if !ok {
+            return Err(6);
+        }
+    }
+    Ok(())
+}
+
+/// The BATCH scenario on the typed level: add(40, 2), echo "ping" and add(2^64 - 1, 1) in one
+/// batch, then a single add(1, 2); prints `typed batch: <results>; then add = <sum>`.
+fn batch_scenario() -> Result<(), i8> {
+    let (read, write) = ckb_ipc::spawn_server(1, Source::CellDep, &[]).map_err(|_| 30)?;
+    let mut bench = BenchClient::new(read, write);
+    let outcome = bench.batch(|b| {
+        (
+            b.add(40, 2),
+            b.echo(Payload::from_slice(b"ping")),
+            b.add(u64::MAX, 1),
+        )
+    });
+    let outcome = match outcome {
+        Ok((sum, echo, wrapped)) => alloc::format!(
+            "{sum:?}, {:?}, {wrapped:?}",
+            echo.map(|e| alloc::string::String::from_utf8_lossy(&e).into_owned())
+        ),
+        Err(e) => alloc::format!("{e:?}"),
+    };
+    let then = match bench.add(1, 2) {
+        Ok(sum) => alloc::format!("{sum}"),
+        Err(e) => alloc::format!("{e:?}"),
+    };
+    ckb_std::syscalls::debug(alloc::format!("typed batch: {outcome}; then add = {then}"));
+    Ok(())
+}
+
+// ckb-std's allocator (`bench_alloc::allocator!`: counting under the `heap-stats` feature, at
+// the end of the file so that the feature moves no line above it).
+bench_alloc::allocator!(FIXED_HEAP, HEAP, 64);

@@ -1,0 +1,400 @@
+//! Batches: many calls in one request packet ([`BATCH_METHOD`]), answered by one response
+//! packet, so k calls cost the four syscalls of one (`docs/wire-format.md`, "Batches").
+//!
+//! The items of a batch are complete request packets laid end to end, the answer's payload the
+//! response packets, one per item and in order: the packet encoder, decoder and checks of a
+//! single call serve both. Every server loop of the crate answers batches, each item served by
+//! the handler as a call would be: [`Channel::execute`] (any [`RequestHandler`]) and
+//! [`Channel::execute_in_place`] (a closure, or a typed server). A batch is checked whole
+//! ([`check_batch`]: every length against the bytes present, nothing allocated) before any of
+//! its items is served; a malformed one is answered with the code of its error, and the
+//! server goes on (the packet around it was whole).
+
+use alloc::vec::Vec;
+
+use crate::buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
+use crate::error::IpcError;
+use crate::io::{Reader, Writer};
+use crate::packet::{Payload, RequestPacket, ResponsePacket};
+use crate::wire::{self, check_batch, Packets, BATCH_METHOD, MIN_HEADER_LEN};
+
+use super::{Channel, Reply, RequestHandler, TX_START};
+
+/// The items of a batch being built in place in the channel's buffer
+/// ([`Channel::call_batch_in_place`]): each [`push`](Self::push) appends one request.
+pub struct BatchBuilder<'f, B: Buffer> {
+    frame: Frame<'f, B>,
+    count: usize,
+    /// The first error of a push that does not return one (the typed batch's): the batch is
+    /// then not sent.
+    pub(crate) error: Option<IpcError>,
+}
+
+impl<B: Buffer> BatchBuilder<'_, B> {
+    /// Appends a request for `method` with `payload`; a batch cannot hold a batch
+    /// ([`IpcError::Deserialize`]).
+    pub fn push(&mut self, method: u64, payload: &[u8]) -> Result<(), IpcError> {
+        self.push_with(method, payload.len(), |out| out.copy_from_slice(payload))
+    }
+
+    /// Appends a request for `method` whose `len` payload bytes `write` fills in place.
+    pub fn push_with(
+        &mut self,
+        method: u64,
+        len: usize,
+        write: impl FnOnce(&mut [u8]),
+    ) -> Result<(), IpcError> {
+        if method == BATCH_METHOD {
+            return Err(IpcError::Deserialize);
+        }
+        // Header and payload made room for at once, the header written where it goes.
+        let header_len = wire::header_len(method, len as u64);
+        let at = self.frame.len();
+        self.frame.extend_len(header_len.saturating_add(len))?;
+        let item = self.frame.as_mut_slice().get_mut(at..).unwrap_or_default();
+        let (header, payload) = item.split_at_mut(header_len.min(item.len()));
+        wire::put_header(method, len as u64, header);
+        write(payload);
+        self.count = self.count.saturating_add(1);
+        Ok(())
+    }
+
+    /// Appends a request for `method` with `args` encoded in place (the typed batch).
+    pub(crate) fn push_encoded<A: crate::service::Encode>(
+        &mut self,
+        method: u64,
+        args: &A,
+    ) -> usize {
+        let index = self.count;
+        if self.error.is_none() {
+            match self.frame.append_packet(method, args) {
+                Ok(()) => self.count = self.count.saturating_add(1),
+                Err(e) => self.error = Some(e),
+            }
+        }
+        index
+    }
+
+    /// Requests pushed so far.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether no request was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// The answers to a batch, one [`Reply`] per request in the order they were pushed, lent from
+/// the channel's buffer. Checked before they are lent: as many complete responses as requests.
+#[derive(Clone, Debug)]
+pub struct BatchReplies<'a> {
+    all: &'a [u8],
+    count: usize,
+    /// The next reply: its index and where it starts in `all`.
+    next: (usize, usize),
+}
+
+impl<'a> BatchReplies<'a> {
+    /// The answers in `bytes`, which must be `count` complete responses and nothing more.
+    fn new(bytes: &'a [u8], count: usize) -> Result<Self, IpcError> {
+        let mut found = 0usize;
+        for packet in Packets::new(bytes, u64::MAX) {
+            packet?;
+            found = found.saturating_add(1);
+        }
+        if found != count {
+            return Err(IpcError::Deserialize);
+        }
+        Ok(Self {
+            all: bytes,
+            count,
+            next: (0, 0),
+        })
+    }
+
+    /// The answer to the request pushed `index`-th (from 0), in any order (in order it is
+    /// one step each); `None` past the last.
+    pub fn get(&mut self, index: usize) -> Option<Reply<'a>> {
+        if index < self.next.0 {
+            self.next = (0, 0);
+        }
+        while self.next.0 < index {
+            self.next()?;
+        }
+        self.next()
+    }
+}
+
+impl<'a> Iterator for BatchReplies<'a> {
+    type Item = Reply<'a>;
+
+    fn next(&mut self) -> Option<Reply<'a>> {
+        let (index, at) = self.next;
+        let rest = self.all.get(at..).filter(|r| !r.is_empty())?;
+        let (header, payload, after) = wire::split_packet(rest, u64::MAX).ok()?;
+        self.next = (
+            index.saturating_add(1),
+            self.all.len().saturating_sub(after.len()),
+        );
+        Some(Reply {
+            error_code: header.code,
+            payload,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.count.saturating_sub(self.next.0);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for BatchReplies<'_> {}
+
+impl<R, W, B> Channel<R, W, B>
+where
+    R: Reader,
+    W: Writer,
+    B: Buffer,
+{
+    /// Sends a batch of requests, which `build` pushes into the channel's buffer, in one
+    /// packet, and lends the answers, one per request in order, to `read`: k calls for the
+    /// syscalls of one, nothing allocated or copied by the channel.
+    ///
+    /// ```ignore
+    /// let sums = channel.call_batch_in_place(
+    ///     |batch| (0..16u64).try_for_each(|i| batch.push(ADD, &[i.to_le_bytes(), 1u64.to_le_bytes()].concat())),
+    ///     |replies| Ok(replies.filter(|r| r.error_code() == 0).count()),
+    /// )?;
+    /// ```
+    ///
+    /// Each answer has its own error code: an item that failed does not stop the others. A
+    /// server that does not answer the batch as one is [`IpcError::BatchRefused`] (a server
+    /// that does not know batches answers its unknown-method code); the channel stays
+    /// usable. An error from `build` sends nothing.
+    pub fn call_batch_in_place<T>(
+        &mut self,
+        build: impl FnOnce(&mut BatchBuilder<'_, B>) -> Result<(), IpcError>,
+        read: impl FnOnce(BatchReplies<'_>) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let mut count = 0;
+        self.send_in_place(BATCH_METHOD, |frame| {
+            frame.clear();
+            let mut batch = BatchBuilder {
+                frame: frame.reborrow(),
+                count: 0,
+                error: None,
+            };
+            build(&mut batch)?;
+            count = batch.count;
+            batch.error.map_or(Ok(()), Err)
+        })?;
+        self.receive_reply(|reply| match reply.error_code() {
+            0 => read(BatchReplies::new(reply.payload(), count)?),
+            code => Err(IpcError::BatchRefused(code)),
+        })
+    }
+
+    /// Answers the batch just read with `handler` (the in-place loop's). Out of line, so the
+    /// loop's path for a single call stays as it was.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn answer_batch<F>(&mut self, handler: &mut F) -> Result<(), IpcError>
+    where
+        F: FnMut(u64, &mut Frame<'_, B>) -> u64,
+    {
+        match self.buf.serve_batch(self.at, self.max_payload, handler) {
+            Ok(at) => {
+                self.at = at;
+                self.send_frame(0)
+            }
+            Err(e) => self.send_error_code(e.wire_code()),
+        }
+    }
+}
+
+/// Batches on the owned level: packets moved in and out.
+impl<R, W> Channel<R, W, HeapBuffer>
+where
+    R: Reader,
+    W: Writer,
+{
+    /// Sends `requests` as one batch and returns their responses, in order
+    /// ([`call_batch_in_place`](Self::call_batch_in_place) with packets moved in and out).
+    pub fn call_batch(
+        &mut self,
+        requests: &[RequestPacket],
+    ) -> Result<Vec<ResponsePacket>, IpcError> {
+        self.call_batch_in_place(
+            |batch| {
+                requests
+                    .iter()
+                    .try_for_each(|r| batch.push(r.method_id(), r.payload()))
+            },
+            |replies| {
+                let mut out = Vec::new();
+                out.try_reserve_exact(replies.len())?;
+                out.extend(replies.map(|r| {
+                    ResponsePacket::new(r.error_code(), Payload::from_slice(r.payload()))
+                }));
+                Ok(out)
+            },
+        )
+    }
+
+    /// Answers the batch just read with `handler` (the owned loop's): each item moved in as a
+    /// [`RequestPacket`], each response appended to the answer. Out of line, as `answer_batch`.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn answer_batch_owned<H: RequestHandler>(
+        &mut self,
+        handler: &mut H,
+    ) -> Result<(), IpcError> {
+        match self.serve_batch_owned(handler) {
+            Ok(answers) => {
+                let response = ResponsePacket::ok(answers);
+                self.send(response.wire())?;
+                self.recycle(response.into_payload());
+                Ok(())
+            }
+            Err(e) => self.send_error_code(e.wire_code()),
+        }
+    }
+
+    fn serve_batch_owned<H: RequestHandler>(
+        &mut self,
+        handler: &mut H,
+    ) -> Result<Payload, IpcError> {
+        let items = self.buf.as_slice().get(self.at..).unwrap_or_default();
+        check_batch(items, self.max_payload)?;
+        let mut answers = Payload::new();
+        answers.buffer_mut().try_reserve(items.len())?;
+        for item in Packets::new(items, self.max_payload) {
+            let (header, payload) = item?;
+            let request = RequestPacket::new(header.code, Payload::from_slice(payload));
+            let response = handler.serve(request);
+            let wire = response.wire();
+            let (first, second) = wire.parts();
+            let out = answers.buffer_mut();
+            out.try_reserve(first.len().saturating_add(second.len()))?;
+            out.extend_from_slice(first);
+            out.extend_from_slice(second);
+        }
+        Ok(answers)
+    }
+}
+
+/// A batch on the in-place level over the heap (a typed server): each item copied into a
+/// buffer of its own and answered there, its answer appended to the batch's, so a handler that
+/// swaps the payload's buffer (a `Payload` taken and another given back) cannot lose the
+/// answers before it. Two allocations a batch (those buffers), none an item.
+pub(crate) fn serve_batch_heap<F>(
+    buf: &mut HeapBuffer,
+    at: usize,
+    max_payload: u64,
+    handler: &mut F,
+) -> Result<usize, IpcError>
+where
+    F: FnMut(u64, &mut Frame<'_, HeapBuffer>) -> u64,
+{
+    let batch = buf.take();
+    let items = batch.get(at..).unwrap_or_default();
+    check_batch(items, max_payload)?;
+    let mut answers = Vec::new();
+    answers.try_reserve(TX_START.saturating_add(items.len()))?;
+    answers.resize(TX_START, 0);
+    let mut work = HeapBuffer::default();
+    for item in Packets::new(items, max_payload) {
+        let (header, payload) = item?;
+        work.truncate(0);
+        if !work.reserve_total(payload.len()) {
+            return Err(IpcError::OutOfMemory);
+        }
+        work.extend_from_slice(payload);
+        let mut frame = Frame::new(&mut work, 0);
+        let code = handler(header.code, &mut frame);
+        let start = frame.start;
+        let answer = work.as_slice().get(start..).unwrap_or_default();
+        let n = wire::header_len(code, answer.len() as u64);
+        answers.try_reserve(n.saturating_add(answer.len()))?;
+        let at = answers.len();
+        answers.resize(at.saturating_add(n), 0);
+        wire::put_header(
+            code,
+            answer.len() as u64,
+            answers.get_mut(at..).unwrap_or_default(),
+        );
+        answers.extend_from_slice(answer);
+    }
+    buf.replace(answers);
+    Ok(TX_START)
+}
+
+/// A batch on the in-place level over a fixed buffer, in that buffer and nothing else: the
+/// items are put aside at its end, then each in turn is taken out to just after the answers so
+/// far and answered there by `handler` (which can grow its answer up to the items still put
+/// aside), its header written in front. Each request byte moves twice, an answer's only
+/// when its header is longer than the smallest.
+pub(crate) fn serve_batch_fixed<'a, F>(
+    buf: &mut FixedBuffer<'a>,
+    at: usize,
+    max_payload: u64,
+    handler: &mut F,
+) -> Result<usize, IpcError>
+where
+    F: FnMut(u64, &mut Frame<'_, FixedBuffer<'a>>) -> u64,
+{
+    let items = buf.as_slice().get(at..).unwrap_or_default();
+    check_batch(items, max_payload)?;
+    let mut left = items.len();
+    buf.stash(at)?;
+    let served = serve_held(buf, at, &mut left, max_payload, handler);
+    // On an error, what is left of the batch goes; what the peer sent after it stays.
+    buf.skip_held(left);
+    served
+}
+
+fn serve_held<'a, F>(
+    buf: &mut FixedBuffer<'a>,
+    at: usize,
+    left: &mut usize,
+    max_payload: u64,
+    handler: &mut F,
+) -> Result<usize, IpcError>
+where
+    F: FnMut(u64, &mut Frame<'_, FixedBuffer<'a>>) -> u64,
+{
+    // The end of the answers so far.
+    let mut end = at;
+    while *left > 0 {
+        let held = buf.held().get(..*left).unwrap_or_default();
+        let (header, payload, rest) = wire::split_packet(held, max_payload)?;
+        let (len, header_len) = (payload.len(), held.len() - rest.len() - payload.len());
+        buf.skip_held(header_len);
+        *left -= header_len;
+        // The request's payload after the answers and room for the smallest header.
+        let start = end.saturating_add(MIN_HEADER_LEN);
+        if !buf.set_len(start, len) {
+            return Err(crate::buffer::no_room(buf, start, len));
+        }
+        buf.take_held(len);
+        *left -= len;
+        let code = handler(header.code, &mut Frame::new(buf, start));
+        let answer_len = buf.len().saturating_sub(start);
+        let header_len = wire::header_len(code, answer_len as u64);
+        if header_len != MIN_HEADER_LEN {
+            // A longer header (a code or a length of more than a byte): the answer moves up.
+            let to = end.saturating_add(header_len);
+            if !buf.reserve_total(to.saturating_add(answer_len)) {
+                return Err(crate::buffer::no_room(buf, to, answer_len));
+            }
+            buf.move_tail(start, to);
+        }
+        let room = buf.as_mut_slice().get_mut(end..).unwrap_or_default();
+        wire::put_header(code, answer_len as u64, room);
+        end = end.saturating_add(header_len).saturating_add(answer_len);
+    }
+    buf.truncate(end);
+    Ok(at)
+}
