@@ -196,20 +196,24 @@ where
         })
     }
 
-    /// Answers the batch just read with `handler` (the in-place loop's). Out of line, so the
-    /// loop's path for a single call stays as it was.
+    /// Turns the batch just read into its answer with `handler` (the in-place loop's): the
+    /// answers end to end from `self.at`, code 0; or nothing and the code of its error. Out of
+    /// line, so the loop's path for a single call stays as it was.
     #[cold]
     #[inline(never)]
-    pub(super) fn answer_batch<F>(&mut self, handler: &mut F) -> Result<(), IpcError>
+    pub(super) fn serve_batch_frame<F>(&mut self, handler: &mut F) -> u64
     where
         F: FnMut(u64, &mut Frame<'_, B>) -> u64,
     {
         match self.buf.serve_batch(self.at, self.max_payload, handler) {
             Ok(at) => {
                 self.at = at;
-                self.send_frame(0)
+                0
             }
-            Err(e) => self.send_error_code(e.wire_code()),
+            Err(e) => {
+                self.at = self.buf.len();
+                e.wire_code()
+            }
         }
     }
 }
@@ -242,47 +246,44 @@ where
             },
         )
     }
+}
 
-    /// Answers the batch just read with `handler` (the owned loop's): each item moved in as a
-    /// [`RequestPacket`], each response appended to the answer. Out of line, as `answer_batch`.
-    #[cold]
-    #[inline(never)]
-    pub(super) fn answer_batch_owned<H: RequestHandler>(
-        &mut self,
-        handler: &mut H,
-    ) -> Result<(), IpcError> {
-        match self.serve_batch_owned(handler) {
-            Ok(answers) => {
-                let response = ResponsePacket::ok(answers);
-                self.send(response.wire())?;
-                self.recycle(response.into_payload());
-                Ok(())
-            }
-            Err(e) => self.send_error_code(e.wire_code()),
-        }
+/// The owned loop's answer to the batch `items` (its payload): each item moved in to `handler`
+/// as a [`RequestPacket`], each response appended to the answer; a malformed batch is answered
+/// with its error's code. Out of line: the loop's path for a single call stays as it was.
+#[cold]
+#[inline(never)]
+pub(super) fn serve_batch_owned<H: RequestHandler>(
+    items: &[u8],
+    max_payload: u64,
+    handler: &mut H,
+) -> ResponsePacket {
+    match answers_owned(items, max_payload, handler) {
+        Ok(answers) => ResponsePacket::ok(answers),
+        Err(e) => ResponsePacket::error(e.wire_code()),
     }
+}
 
-    fn serve_batch_owned<H: RequestHandler>(
-        &mut self,
-        handler: &mut H,
-    ) -> Result<Payload, IpcError> {
-        let items = self.buf.as_slice().get(self.at..).unwrap_or_default();
-        check_batch(items, self.max_payload)?;
-        let mut answers = Payload::new();
-        answers.buffer_mut().try_reserve(items.len())?;
-        for item in Packets::new(items, self.max_payload) {
-            let (header, payload) = item?;
-            let request = RequestPacket::new(header.code, Payload::from_slice(payload));
-            let response = handler.serve(request);
-            let wire = response.wire();
-            let (first, second) = wire.parts();
-            let out = answers.buffer_mut();
-            out.try_reserve(first.len().saturating_add(second.len()))?;
-            out.extend_from_slice(first);
-            out.extend_from_slice(second);
-        }
-        Ok(answers)
+fn answers_owned<H: RequestHandler>(
+    items: &[u8],
+    max_payload: u64,
+    handler: &mut H,
+) -> Result<Payload, IpcError> {
+    check_batch(items, max_payload)?;
+    let mut answers = Payload::new();
+    answers.buffer_mut().try_reserve(items.len())?;
+    for item in Packets::new(items, max_payload) {
+        let (header, payload) = item?;
+        let request = RequestPacket::new(header.code, Payload::from_slice(payload));
+        let response = handler.serve(request);
+        let wire = response.wire();
+        let (first, second) = wire.parts();
+        let out = answers.buffer_mut();
+        out.try_reserve(first.len().saturating_add(second.len()))?;
+        out.extend_from_slice(first);
+        out.extend_from_slice(second);
     }
+    Ok(answers)
 }
 
 /// A batch on the in-place level over the heap (a typed server): each item copied into a

@@ -246,13 +246,18 @@ where
         F: FnMut(u64, &mut Frame<'_, B>) -> u64,
     {
         self.serve_loop(|ch, method| {
-            if method == BATCH_METHOD {
-                return ch.answer_batch(&mut handler);
-            }
-            let mut frame = Frame::new(&mut ch.buf, ch.at);
-            let code = handler(method, &mut frame);
-            // The handler may have put a payload of its own in (on the heap, without a copy).
-            ch.at = frame.start;
+            let code = match method {
+                // The batch's answers in the buffer, as one payload.
+                BATCH_METHOD => ch.serve_batch_frame(&mut handler),
+                _ => {
+                    let mut frame = Frame::new(&mut ch.buf, ch.at);
+                    let code = handler(method, &mut frame);
+                    // The handler may have put a payload of its own in (on the heap, without
+                    // a copy).
+                    ch.at = frame.start;
+                    code
+                }
+            };
             ch.send_frame(code)
         })
     }
@@ -299,12 +304,14 @@ where
     /// The owned server loop: each request moved out to `handler`, each response sent from
     /// its own buffer.
     fn serve_owned<H: RequestHandler>(&mut self, handler: &mut H) -> Result<(), IpcError> {
+        let max_payload = self.max_payload;
         self.serve_loop(|ch, method| {
-            if method == BATCH_METHOD {
-                return ch.answer_batch_owned(handler);
-            }
             let (payload, header_len) = ch.take_payload();
-            let response = handler.serve(RequestPacket::received(method, payload, header_len));
+            // A batch is answered as one response: its items' answers.
+            let response = match method {
+                BATCH_METHOD => batch::serve_batch_owned(&payload, max_payload, handler),
+                _ => handler.serve(RequestPacket::received(method, payload, header_len)),
+            };
             ch.send(response.wire())?;
             ch.recycle(response.into_payload());
             Ok(())
