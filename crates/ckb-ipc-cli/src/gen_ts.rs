@@ -1,8 +1,9 @@
 //! `ckb-ipc gen ts`: one TypeScript module per service of a description (docs/description.md)
 //! for ckb-js-vm scripts: the service's types, molecule encoders and decoders for exactly
 //! those types, a typed client class over a `Channel` of `@ckb-js-std/ipc`, and a server side
-//! (an interface to implement and a `RequestHandler` that dispatches to it). The module's
-//! fixed part (errors, molecule helpers) is `gen_ts/runtime.ts`.
+//! (an interface to implement and a `RequestHandler` that dispatches to it). The modules'
+//! fixed part (errors, batches, molecule helpers) is `gen_ts/runtime.ts`, written beside them as
+//! `ckb-ipc-runtime.ts`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,8 +17,23 @@ use crate::description::{
 use crate::typed::Types;
 use crate::Result;
 
-/// The part of every module that does not depend on the service.
+/// The part of every module that does not depend on the service: its own module,
+/// [`RUNTIME_FILE`], beside the services' modules, or (written to standard output) inside the
+/// one module.
 const RUNTIME: &str = include_str!("gen_ts/runtime.ts");
+
+/// The file of the runtime, written beside the modules that import it, so that the modules of
+/// several services in one bundle share one runtime (one `ServiceError` class, not one each).
+pub(crate) const RUNTIME_FILE: &str = "ckb-ipc-runtime.ts";
+
+/// The packets and the handler interface, from ckb-js-vm's IPC package (or a transport with its
+/// API, by a bundler's alias).
+const IPC_IMPORTS: &str = "import { RequestPacket, ResponsePacket } from \"@ckb-js-std/ipc\";\n\
+                           import type { RequestHandler } from \"@ckb-js-std/ipc\";\n";
+
+/// Where [`module`] leaves room for the runtime: its imports from [`RUNTIME_FILE`], or the
+/// runtime itself.
+const RUNTIME_MARK: &str = "\n//@runtime\n";
 
 #[derive(Args)]
 pub(crate) struct GenArgs {
@@ -27,7 +43,9 @@ pub(crate) struct GenArgs {
     #[arg(value_name = "DESCRIPTION.json|SERVER")]
     pub(crate) input: PathBuf,
     /// A `.ts` file (a description of one service), or a directory (`<service>.ts` for each
-    /// service, named in kebab case: `KeyValue` in `key-value.ts`); default: standard output.
+    /// service, named in kebab case: `KeyValue` in `key-value.ts`), with the runtime the
+    /// modules share beside them (`ckb-ipc-runtime.ts`); default: standard output, one module
+    /// with the runtime inside it.
     #[arg(short, long, value_name = "FILE|DIR")]
     pub(crate) output: Option<PathBuf>,
 }
@@ -51,17 +69,20 @@ pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
     let write = |path: &Path, text: &str| {
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
     };
+    let runtime = Runtime::read();
     match (a.output, modules.as_slice()) {
-        (None, [(_, text)]) => print!("{text}"),
+        (None, [(_, text)]) => print!("{}", runtime.inline(text)),
         (Some(file), [(_, text)]) if file.extension().is_some_and(|e| e == "ts") => {
-            write(&file, text)?
+            write(&file, &runtime.import(text))?;
+            write(&file.with_file_name(RUNTIME_FILE), &runtime.module())?
         }
         (None | Some(_), []) => return Err("the description has no service".into()),
         (Some(dir), _) if dir.extension().is_none_or(|e| e != "ts") => {
             std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             for (name, text) in &modules {
-                write(&dir.join(name), text)?;
+                write(&dir.join(name), &runtime.import(text))?;
             }
+            write(&dir.join(RUNTIME_FILE), &runtime.module())?;
         }
         (_, _) => {
             return Err(format!(
@@ -243,6 +264,102 @@ enum Form {
     Newtype,
 }
 
+/// The runtime's top-level names: those it exports (the modules' API, which each module
+/// exports again) and its helpers (exported from [`RUNTIME_FILE`] for the modules only).
+struct Runtime {
+    /// (name, a type only, exported by runtime.ts), in the order declared.
+    names: Vec<(&'static str, bool, bool)>,
+}
+
+/// The top-level declaration a line of runtime.ts starts: (name, a type only, exported).
+fn declaration(line: &str) -> Option<(&str, bool, bool)> {
+    let (public, rest) = match line.strip_prefix("export ") {
+        Some(rest) => (true, rest),
+        None => (false, line),
+    };
+    let (keyword, rest) = rest.split_once(' ')?;
+    let type_only = match keyword {
+        "interface" | "type" => true,
+        "const" | "class" | "function" => false,
+        _ => return None,
+    };
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let name = rest.get(..end).filter(|n| !n.is_empty())?;
+    Some((name, type_only, public))
+}
+
+impl Runtime {
+    fn read() -> Runtime {
+        Runtime {
+            names: RUNTIME.lines().filter_map(declaration).collect(),
+        }
+    }
+
+    /// A module with the runtime inside it (one file, nothing else to import).
+    fn inline(&self, module: &str) -> String {
+        module.replacen(IPC_IMPORTS, "", 1).replacen(
+            RUNTIME_MARK,
+            &format!("{IPC_IMPORTS}\n{RUNTIME}"),
+            1,
+        )
+    }
+
+    /// A module importing from [`RUNTIME_FILE`] the runtime's names it uses, and exporting
+    /// again the runtime's API (so its errors are imported from the service's module).
+    fn import(&self, module: &str) -> String {
+        let words: std::collections::HashSet<&str> = module
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        let from = RUNTIME_FILE.trim_end_matches(".ts");
+        let mut w = String::from("\n");
+        let lines: [(&str, &dyn Fn(&(&str, bool, bool)) -> bool); 4] = [
+            ("import", &|n| !n.1 && words.contains(n.0)),
+            ("import type", &|n| n.1 && words.contains(n.0)),
+            ("export", &|n| !n.1 && n.2),
+            ("export type", &|n| n.1 && n.2),
+        ];
+        for (what, pick) in lines {
+            let names: Vec<&str> = self.names.iter().filter(|n| pick(n)).map(|n| n.0).collect();
+            if names.is_empty() {
+                continue;
+            }
+            // One name a line when they do not fit on one.
+            let one = format!("{what} {{ {} }} from \"./{from}\";", names.join(", "));
+            if one.len() <= 100 {
+                let _ = writeln!(w, "{one}");
+            } else {
+                let _ = writeln!(
+                    w,
+                    "{what} {{\n  {},\n}} from \"./{from}\";",
+                    names.join(",\n  ")
+                );
+            }
+        }
+        module.replacen(RUNTIME_MARK, &w, 1)
+    }
+
+    /// [`RUNTIME_FILE`]: the runtime, its helpers exported too.
+    fn module(&self) -> String {
+        let mut w = String::from(
+            "// The runtime of the modules `ckb-ipc gen ts` writes (errors, batches, molecule \
+             helpers):\n// do not edit, generate it again. Its helpers below are exported for \
+             those modules only;\n// the modules export its API again.\n",
+        );
+        w.push_str(IPC_IMPORTS);
+        w.push('\n');
+        for line in RUNTIME.lines() {
+            if declaration(line).is_some_and(|(_, _, public)| !public) {
+                w.push_str("export ");
+            }
+            w.push_str(line);
+            w.push('\n');
+        }
+        w
+    }
+}
+
 struct Gen<'a> {
     types: Types<'a>,
 }
@@ -306,11 +423,8 @@ pub(crate) fn module(service: &Service, document: &str) -> Result<String> {
     for m in &service.methods {
         let _ = writeln!(w, "//   {} (id {})", m.signature(), m.id);
     }
-    w.push_str(
-        "import { RequestPacket, ResponsePacket } from \"@ckb-js-std/ipc\";\n\
-         import type { RequestHandler } from \"@ckb-js-std/ipc\";\n\n",
-    );
-    w.push_str(RUNTIME);
+    w.push_str(IPC_IMPORTS);
+    w.push_str(RUNTIME_MARK);
     w.push_str("\n// ---- The service's types ----\n");
     for def in &service.types {
         let _ = writeln!(w, "\nexport type {} = {};", def.name, g.def_type(def)?);

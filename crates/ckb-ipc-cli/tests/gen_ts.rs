@@ -52,34 +52,46 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn the_committed_modules_are_what_gen_writes() {
     let dir = temp("fresh");
+    let committed =
+        |file: &str| std::fs::read_to_string(repo().join("tests/js/gen").join(file)).unwrap();
+    let runtime = "ckb-ipc-runtime.ts";
     for (server, file) in GENERATED {
-        // From the server binary (its .json beside it, checked against it) into a directory.
+        // From the server binary (its .json beside it, checked against it) into a directory:
+        // the module and the runtime it imports.
         let out = gen(&[&contract(server), Path::new("-o"), &dir]);
         assert!(out.status.success(), "{}", text(&out.stderr));
-        let written = std::fs::read_to_string(dir.join(file)).unwrap();
-        let committed = std::fs::read_to_string(repo().join("tests/js/gen").join(file)).unwrap();
-        assert!(
-            written == committed,
-            "tests/js/gen/{file} is not what `ckb-ipc gen ts build/release/{server} -o tests/js/gen` \
-             writes: run it (make js does not)"
-        );
-        // From the description itself, to standard output: the same text.
+        for f in [*file, runtime] {
+            let written = std::fs::read_to_string(dir.join(f)).unwrap();
+            assert!(
+                written == committed(f),
+                "tests/js/gen/{f} is not what `ckb-ipc gen ts build/release/{server} -o tests/js/gen` \
+                 writes: run it (make js does not)"
+            );
+        }
+        // From the description itself, to standard output: one module with the runtime inside
+        // (nothing imported from the runtime's file), the same service code.
         let mut json = contract(server).into_os_string();
         json.push(".json");
         let out = gen(&[Path::new(&json)]);
         assert!(out.status.success(), "{}", text(&out.stderr));
-        assert_eq!(text(&out.stdout), written);
+        let alone = text(&out.stdout);
+        assert!(!alone.contains("./ckb-ipc-runtime"), "{file}");
+        assert!(
+            alone.contains("export class DecodeError extends Error"),
+            "{file}"
+        );
+        let body = |t: &str| t[t.find("// ---- The service's types ----").unwrap()..].to_owned();
+        assert_eq!(body(&alone), body(&committed(file)), "{file}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
     // A hand-written description (arrays of fixed-size items, which no Rust type makes).
     let json = repo().join("tests/js/gen/arrays.json");
-    let out = gen(&[&json]);
+    let out = gen(&[&json, Path::new("-o"), &dir]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let committed = std::fs::read_to_string(repo().join("tests/js/gen/arrays.ts")).unwrap();
     assert!(
-        text(&out.stdout) == committed,
-        "tests/js/gen/arrays.ts is not what `ckb-ipc gen ts tests/js/gen/arrays.json` writes"
+        std::fs::read_to_string(dir.join("arrays.ts")).unwrap() == committed("arrays.ts"),
+        "tests/js/gen/arrays.ts is not what `ckb-ipc gen ts tests/js/gen/arrays.json -o tests/js/gen` writes"
     );
+    let _ = std::fs::remove_dir_all(&dir);
     // The README's command for them.
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     assert!(readme.contains("`ckb-ipc gen ts build/release/kv-server -o tests/js/gen`"));
