@@ -314,14 +314,20 @@ impl Runtime {
             .collect();
         let from = RUNTIME_FILE.trim_end_matches(".ts");
         let mut w = String::from("\n");
-        let lines: [(&str, &dyn Fn(&(&str, bool, bool)) -> bool); 4] = [
-            ("import", &|n| !n.1 && words.contains(n.0)),
-            ("import type", &|n| n.1 && words.contains(n.0)),
-            ("export", &|n| !n.1 && n.2),
-            ("export type", &|n| n.1 && n.2),
+        // (the statement, which names: a type only?, the runtime's API rather than the names used)
+        let lines = [
+            ("import", false, false),
+            ("import type", true, false),
+            ("export", false, true),
+            ("export type", true, true),
         ];
-        for (what, pick) in lines {
-            let names: Vec<&str> = self.names.iter().filter(|n| pick(n)).map(|n| n.0).collect();
+        for (what, type_only, api) in lines {
+            let names: Vec<&str> = self
+                .names
+                .iter()
+                .filter(|n| n.1 == type_only && if api { n.2 } else { words.contains(n.0) })
+                .map(|n| n.0)
+                .collect();
             if names.is_empty() {
                 continue;
             }
