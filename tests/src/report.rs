@@ -206,7 +206,8 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
     report.push_str(&format!(
         "\n## JavaScript in ckb-js-vm\n\n\
          A ckb-js-vm root script (`tests/js/src/bench-calls.ts`) calling the Rust servers, cycles \
-         per call as above ({calls} calls; the batch row {batch} calls, in batches of          {k}: `BenchClient.batch`, one request packet each). The generated client is the TypeScript `ckb-ipc gen \
+         per call as above ({calls} calls; the batch row {batch} calls, in batches of {k}: `BenchClient.batch`, one request packet each). The generated client is \
+         the TypeScript `ckb-ipc gen \
          ts` writes for typed-server (`tests/js/gen/bench.ts`); a raw call builds the packet by \
          hand. The same script is bundled twice: over the lean transport `tests/js/src/ipc.ts` \
          (a header in one `read` syscall) and over `tests/js/src/published-ipc.ts`, the stand-in \
