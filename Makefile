@@ -58,7 +58,7 @@ build: riscv-target
 
 # The JavaScript peers for the ckb-js-vm tests (pinned npm packages, lock file committed):
 # tsc type-checks tests/js (src/, the TypeScript `ckb-ipc gen ts` wrote into gen/, test/),
-# esbuild bundles tests/js/src into tests/js/dist ("@ckb-js-std/ipc" is src/ipc.ts), and
+# esbuild bundles tests/js/src into tests/js/dist ("@ckb-js-std/ipc" is gen/ckb-ipc-transport.ts), and
 # `npm test` runs the generated decoders on hostile bytes under Node.js. ckb-js-vm comes from
 # the ckb-testtool package. `make test` checks that gen/ is what `ckb-ipc gen ts` writes.
 js:

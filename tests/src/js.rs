@@ -1,6 +1,6 @@
 //! The JavaScript peers of `tests/js` (bundled by `make js`) in ckb-js-vm, the binary shipped
 //! in the npm package ckb-testtool 1.0.5, and `make bench`'s JavaScript rows: cycles per call
-//! of the generated typed client and of raw calls, over the lean transport `tests/js/src/ipc.ts`
+//! of the generated typed client and of raw calls, over the lean transport `tests/js/gen/ckb-ipc-transport.ts`
 //! and over the published package's framing.
 
 use std::path::PathBuf;

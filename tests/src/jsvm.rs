@@ -1,7 +1,7 @@
 //! ckb-js-vm both ways: a JavaScript client (ckb-js-vm as the root script) calling the Rust
 //! `owned-server`, and the Rust `owned-client` calling a JavaScript server that it spawns with
 //! ckb-js-vm's `-t` argv. The JS peers are `tests/js/src/{client,server}.ts` on the IPC module
-//! `tests/js/src/ipc.ts`, bundled by `make js`; ckb-js-vm is the binary shipped in the npm
+//! `tests/js/gen/ckb-ipc-transport.ts`, bundled by `make js`; ckb-js-vm is the binary shipped in the npm
 //! package ckb-testtool 1.0.5.
 
 use super::*;

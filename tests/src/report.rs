@@ -209,7 +209,7 @@ pub fn benchmarks_md(rows: &[Measured]) -> String {
          per call as above ({calls} calls; the batch row {batch} calls, in batches of {k}: `BenchClient.batch`, one request packet each). The generated client is \
          the TypeScript `ckb-ipc gen \
          ts` writes for typed-server (`tests/js/gen/bench.ts`); a raw call builds the packet by \
-         hand. The same script is bundled twice: over the lean transport `tests/js/src/ipc.ts` \
+         hand. The same script is bundled twice: over the lean transport `tests/js/gen/ckb-ipc-transport.ts` \
          (a header in one `read` syscall) and over `tests/js/src/published-ipc.ts`, the stand-in \
          of the published `@ckb-js-std/ipc`, which reads each header byte with its own `read` \
          (every JavaScript operation costs a thousand cycles or more in ckb-js-vm, a syscall \

@@ -88,7 +88,7 @@ fn run() -> Result<(), i8> {
     check(sums_ok, 17)?;
     check(bench.add(2, 3) == Ok(5), 18)?;
     drop(bench);
-    // The client has hung up: a server of tests/js/src/ipc.ts returns from runServer and exits
+    // The client has hung up: a server of tests/js/gen/ckb-ipc-transport.ts returns from runServer and exits
     // 0; one of the published @ckb-js-std/ipc throws "Unexpected end of stream" (exit -7).
     let code = ckb_ipc::wait(pid).map_err(|e: IpcError| {
         debug(format!("wait: {e:?}"));

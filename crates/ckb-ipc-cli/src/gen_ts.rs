@@ -26,6 +26,12 @@ const RUNTIME: &str = include_str!("gen_ts/runtime.ts");
 /// several services in one bundle share one runtime (one `ServiceError` class, not one each).
 pub(crate) const RUNTIME_FILE: &str = "ckb-ipc-runtime.ts";
 
+/// The lean transport (`--transport`), written as it is beside the modules.
+const TRANSPORT: &str = include_str!("gen_ts/transport.ts");
+
+/// The file of the lean transport.
+pub(crate) const TRANSPORT_FILE: &str = "ckb-ipc-transport.ts";
+
 /// The packets and the handler interface, from ckb-js-vm's IPC package (or a transport with its
 /// API, by a bundler's alias).
 const IPC_IMPORTS: &str = "import { RequestPacket, ResponsePacket } from \"@ckb-js-std/ipc\";\n\
@@ -48,6 +54,11 @@ pub(crate) struct GenArgs {
     /// with the runtime inside it.
     #[arg(short, long, value_name = "FILE|DIR")]
     pub(crate) output: Option<PathBuf>,
+    /// Also write the lean transport beside the modules (`ckb-ipc-transport.ts`): the API of
+    /// `@ckb-js-std/ipc`, a header read in one syscall; bundle with
+    /// `--alias:@ckb-js-std/ipc=./ckb-ipc-transport.ts` to use it. Needs `-o`.
+    #[arg(long)]
+    pub(crate) transport: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -70,6 +81,14 @@ pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
     };
     let runtime = Runtime::read();
+    // The directory the runtime (and the transport) go to, beside the modules.
+    let beside = a.output.as_deref().map(|o| match o.extension() {
+        Some(e) if e == "ts" => o.parent().unwrap_or(Path::new("")).to_path_buf(),
+        _ => o.to_path_buf(),
+    });
+    if a.transport && beside.is_none() {
+        return Err("--transport writes a file beside the modules: give -o".into());
+    }
     match (a.output, modules.as_slice()) {
         (None, [(_, text)]) => print!("{}", runtime.inline(text)),
         (Some(file), [(_, text)]) if file.extension().is_some_and(|e| e == "ts") => {
@@ -90,6 +109,9 @@ pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
                 modules.len()
             ))
         }
+    }
+    if let (true, Some(dir)) = (a.transport, beside) {
+        write(&dir.join(TRANSPORT_FILE), TRANSPORT)?;
     }
     Ok(ExitCode::SUCCESS)
 }

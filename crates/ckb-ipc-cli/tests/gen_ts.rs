@@ -58,9 +58,14 @@ fn the_committed_modules_are_what_gen_writes() {
     for (server, file) in GENERATED {
         // From the server binary (its .json beside it, checked against it) into a directory:
         // the module and the runtime it imports.
-        let out = gen(&[&contract(server), Path::new("-o"), &dir]);
+        let out = gen(&[
+            &contract(server),
+            Path::new("-o"),
+            &dir,
+            Path::new("--transport"),
+        ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
-        for f in [*file, runtime] {
+        for f in [*file, runtime, "ckb-ipc-transport.ts"] {
             let written = std::fs::read_to_string(dir.join(f)).unwrap();
             assert!(
                 written == committed(f),
@@ -94,7 +99,7 @@ fn the_committed_modules_are_what_gen_writes() {
     let _ = std::fs::remove_dir_all(&dir);
     // The README's command for them.
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    assert!(readme.contains("`ckb-ipc gen ts build/release/kv-server -o tests/js/gen`"));
+    assert!(readme.contains("`ckb-ipc gen ts build/release/kv-server -o tests/js/gen --transport`"));
 }
 
 #[test]

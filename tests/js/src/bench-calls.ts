@@ -2,7 +2,7 @@
 // answer checked. Args after ckb-js-vm's 35 bytes: mode (0: the generated BenchClient against
 // typed-server, 1: raw RequestPackets against owned-server, 2: the generated BenchClient's
 // batches of BATCH adds, the last one shorter, against typed-server), op (0: add, 1: echo), calls (u32
-// LE), echo size (u32 LE), the server's data hash (32). Bundled against src/ipc.ts and (in
+// LE), echo size (u32 LE), the server's data hash (32). Bundled against gen/ckb-ipc-transport.ts and (in
 // dist/published/) against the stand-in of the published package, src/published-ipc.ts.
 import * as bindings from "@ckb-js-std/bindings";
 import { Channel, RequestPacket, spawnCellServer } from "@ckb-js-std/ipc";

@@ -1,5 +1,5 @@
 // Batches of the generated modules under Node.js (`npm test`), over the transport that
-// "@ckb-js-std/ipc" names in the bundle: the lean one (src/ipc.ts) and the published package's
+// "@ckb-js-std/ipc" names in the bundle: the lean one (gen/ckb-ipc-transport.ts) and the published package's
 // stand-in (src/published-ipc.ts). A loopback channel frames every packet and reads it back, so
 // requests and answers cross the wire format as they would a pipe. Checked: a batch answers what
 // the same calls alone answer, item errors stop nothing, a refused batch is `BatchRefused` and

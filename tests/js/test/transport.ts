@@ -1,6 +1,6 @@
-// The lean transport (src/ipc.ts) under Node.js, without pipes: VLQs at their boundaries, and
+// The lean transport (gen/ckb-ipc-transport.ts) under Node.js, without pipes: VLQs at their boundaries, and
 // packets framed and read back through reads of every size (a header split anywhere).
-import { Channel, RequestPacket, ResponsePacket, decode, encode, encodedSize, Read, Write } from "../src/ipc";
+import { Channel, RequestPacket, ResponsePacket, decode, encode, encodedSize, Read, Write } from "../gen/ckb-ipc-transport";
 
 function fail(why: string): never {
   throw new Error(why);
