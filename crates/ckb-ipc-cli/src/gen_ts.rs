@@ -81,7 +81,8 @@ pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
     };
     let runtime = Runtime::read();
-    // The directory the runtime (and the transport) go to, beside the modules.
+    // The directory the runtime (and the transport) go to, beside the modules; none for
+    // standard output (the module carries the runtime).
     let beside = a.output.as_deref().map(|o| match o.extension() {
         Some(e) if e == "ts" => o.parent().unwrap_or(Path::new("")).to_path_buf(),
         _ => o.to_path_buf(),
@@ -92,8 +93,7 @@ pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
     match (a.output, modules.as_slice()) {
         (None, [(_, text)]) => print!("{}", runtime.inline(text)),
         (Some(file), [(_, text)]) if file.extension().is_some_and(|e| e == "ts") => {
-            write(&file, &runtime.import(text))?;
-            write(&file.with_file_name(RUNTIME_FILE), &runtime.module())?
+            write(&file, &runtime.import(text))?
         }
         (None | Some(_), []) => return Err("the description has no service".into()),
         (Some(dir), _) if dir.extension().is_none_or(|e| e != "ts") => {
@@ -101,7 +101,6 @@ pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
             for (name, text) in &modules {
                 write(&dir.join(name), &runtime.import(text))?;
             }
-            write(&dir.join(RUNTIME_FILE), &runtime.module())?;
         }
         (_, _) => {
             return Err(format!(
@@ -110,8 +109,11 @@ pub(crate) fn run(a: GenArgs) -> Result<ExitCode> {
             ))
         }
     }
-    if let (true, Some(dir)) = (a.transport, beside) {
-        write(&dir.join(TRANSPORT_FILE), TRANSPORT)?;
+    if let Some(dir) = beside {
+        write(&dir.join(RUNTIME_FILE), &runtime.module())?;
+        if a.transport {
+            write(&dir.join(TRANSPORT_FILE), TRANSPORT)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
