@@ -301,6 +301,45 @@ fn batch_client(bundle: &str) {
     same_requests(&sent, bench, bundle);
 }
 
+/// The generated client's batch (`tests/js/src/refused-batch-client.ts`) to the servers of
+/// ckb-script-ipc, which do not know batches, under both transports: as the Rust clients see
+/// it (`tests/src/batch.rs`: "BatchRefused(27); then add = Eof"), they answer 27 and stop
+/// serving, so the batch is `BatchRefused(27)` and the add after it finds the server gone (its
+/// write fails with the syscall's 7, OTHER_END_CLOSED). The requests are byte for byte the Rust
+/// `BenchClient`'s for the same calls.
+#[test]
+fn the_generated_js_client_batch_is_refused_by_ckb_script_ipc_servers() {
+    for transport in TRANSPORTS {
+        for server in ["their-server", "their-macro-server"] {
+            refused_batch_client(&format!("{transport}refused-batch-client.js"), server);
+        }
+    }
+}
+
+fn refused_batch_client(bundle: &str, server: &str) {
+    let out = run_js_root(bundle, &[server]);
+    assert_eq!(
+        out.line("batch: "),
+        "BatchRefused(27); then add = error write operation failed with error (errorCode 7)",
+        "{bundle} -> {server}"
+    );
+    use test_proto::typed::BenchClient;
+    let (sent, got) = recorded(&out);
+    // One answer, to the batch: code 27, no payload.
+    assert_eq!(got, [0, 27, 0], "{bundle} -> {server}");
+    let mut bench = BenchClient::new(ChunkedReader::new(&got, &[]), VecWriter::default());
+    {
+        let refused =
+            bench.batch(|b| (b.add(40, 2), b.echo(ckb_ipc::Payload::from_slice(b"ping"))));
+        assert!(
+            matches!(refused, Err(ckb_ipc::IpcError::BatchRefused(27))),
+            "{refused:?}"
+        );
+        let _ = bench.add(1, 2);
+    }
+    same_requests(&sent, bench, bundle);
+}
+
 #[test]
 fn the_generated_js_client_calls_every_server() {
     for transport in TRANSPORTS {
