@@ -234,6 +234,11 @@ impl HeapBuffer {
         self.buf = buf;
     }
 
+    /// Appends `bytes` within the capacity ([`append`]).
+    pub(crate) fn append(&mut self, bytes: &[u8]) {
+        append(&mut self.buf, bytes)
+    }
+
     /// Gives a buffer back to be read into, if it is larger than the one there.
     pub(crate) fn recycle(&mut self, buf: Vec<u8>) {
         if buf.capacity() > self.buf.capacity() {
@@ -316,6 +321,11 @@ pub struct FixedBuffer<'a> {
     len: usize,
     /// Bytes put aside, kept at the very end of `bytes`.
     stashed: usize,
+    /// While a batch is served where it arrived (`channel::serve_batch_fixed`): the bytes of
+    /// no value in the put-aside ones, between the batch's items still to serve (from the
+    /// start of the put-aside bytes to `gap_at`) and what the peer sent after the batch.
+    gap: usize,
+    gap_at: usize,
 }
 
 impl<'a> FixedBuffer<'a> {
@@ -325,13 +335,64 @@ impl<'a> FixedBuffer<'a> {
             bytes,
             len: 0,
             stashed: 0,
+            gap: 0,
+            gap_at: 0,
         }
+    }
+
+    /// [`Buffer::reserve_total`] past the capacity while a batch is served where it arrived:
+    /// the items still to serve move up to the bytes put aside, closing the gap, so the answer
+    /// being made has all the room a call's would (less those items). Once a batch.
+    #[cold]
+    #[inline(never)]
+    fn close_gap(&mut self, total: usize) -> bool {
+        if self.gap == 0 {
+            return false;
+        }
+        let from = self.bytes.len().saturating_sub(self.stashed);
+        move_bytes(self.bytes, from..self.gap_at, from.saturating_add(self.gap));
+        self.stashed = self.stashed.saturating_sub(self.gap);
+        self.gap = 0;
+        total <= self.capacity()
     }
 }
 
-/// What a batch is served with over a fixed buffer (`channel::serve_batch_fixed`): the batch's
-/// items wait at the front of the put-aside bytes, each taken out in turn to be answered.
+/// What a batch is served with over a fixed buffer (`channel::serve_batch_fixed`): each item is
+/// answered where it arrived, the items after it counted as put aside with the free bytes
+/// after them (a gap) until an answer needs that room; then they wait at the front of the
+/// put-aside bytes, each taken out in turn to be answered.
 impl FixedBuffer<'_> {
+    /// Starts serving the batch that ends at `end` (the bytes in use) where it arrived: the
+    /// free bytes after it are the gap.
+    pub(crate) fn open_gap(&mut self, end: usize) {
+        self.gap_at = end;
+        self.gap = self.capacity().saturating_sub(end);
+    }
+
+    /// The bytes from `from` to `to`, in use or not (the batch's items, where they arrived).
+    pub(crate) fn between(&self, from: usize, to: usize) -> &[u8] {
+        self.bytes.get(from..to).unwrap_or_default()
+    }
+
+    /// Whether the items after the one being served are still where they arrived.
+    pub(crate) fn gap_open(&self) -> bool {
+        self.gap > 0
+    }
+
+    /// Lends the item that ends at `end` (where it arrived) as the bytes in use: what follows
+    /// it is put aside, the gap with it, until an answer needs the room.
+    pub(crate) fn lend_item(&mut self, end: usize) {
+        self.len = end.min(self.gap_at);
+        self.stashed = self.bytes.len().saturating_sub(self.len);
+    }
+
+    /// Ends a batch: the bytes the peer sent after it, `stashed` of them, are the only ones
+    /// put aside.
+    pub(crate) fn end_batch(&mut self, stashed: usize) {
+        self.stashed = stashed.min(self.bytes.len());
+        self.gap = 0;
+    }
+
     /// The bytes put aside, front first.
     pub(crate) fn held(&self) -> &[u8] {
         let at = self.bytes.len().saturating_sub(self.stashed);
@@ -360,6 +421,16 @@ impl FixedBuffer<'_> {
         move_bytes(self.bytes, at..at.saturating_add(n), self.len);
         self.len = self.len.saturating_add(n);
         self.stashed -= n;
+    }
+
+    /// Moves the bytes in use from `from` on down to `to`, the length with them (the answer
+    /// to a batch's item, to just after the answers before it).
+    pub(crate) fn move_down(&mut self, from: usize, to: usize) {
+        let n = self.len.saturating_sub(from);
+        if to < from {
+            copy_down(self.bytes, from, to, n);
+            self.len = to.saturating_add(n);
+        }
     }
 
     /// Moves the bytes in use from `from` on to `to` (within the capacity), the length with them.
@@ -397,7 +468,7 @@ impl Buffer for FixedBuffer<'_> {
     }
     #[inline]
     fn reserve_total(&mut self, total: usize) -> bool {
-        total <= self.capacity()
+        total <= self.capacity() || self.close_gap(total)
     }
     #[inline]
     fn resize(&mut self, len: usize, value: u8) {
@@ -455,10 +526,11 @@ impl Buffer for FixedBuffer<'_> {
     }
 }
 
-/// `bytes.copy_within(from, to)`, nothing if a range is out of bounds. A `memmove`: every
-/// server loop answers batches, which move each request byte twice over a fixed buffer
-/// (`channel::serve_batch_fixed`); a byte-at-a-time loop cost ~30 cycles a byte there, which
-/// a batch of 64 adds paid ~1,000 cycles a call for.
+/// `bytes.copy_within(from, to)`, nothing if a range is out of bounds. Every server loop
+/// answers batches, which move answers down to the ones before them over a fixed buffer
+/// (`channel::serve_batch_fixed`): a move down goes 8 bytes a step ([`copy_down`]), where the
+/// `memmove` of compiler-builtins goes a byte a step between addresses of different alignment
+/// (~100 cycles for the 8 bytes of an add's answer, measured).
 fn move_bytes(bytes: &mut [u8], from: core::ops::Range<usize>, to: usize) {
     let Some(n) = from.end.checked_sub(from.start) else {
         return;
@@ -466,7 +538,88 @@ fn move_bytes(bytes: &mut [u8], from: core::ops::Range<usize>, to: usize) {
     if to.checked_add(n).is_none_or(|end| end > bytes.len()) || from.end > bytes.len() {
         return;
     }
-    bytes.copy_within(from, to);
+    if to < from.start {
+        copy_down(bytes, from.start, to, n);
+    } else {
+        bytes.copy_within(from, to);
+    }
+}
+
+/// Copies the `n` bytes at `from` down to `to` (`to < from`, `from + n` within `bytes`, the
+/// ranges overlapping or not): [`copy_forward`]. Nothing if a range is out of bounds.
+#[inline]
+fn copy_down(bytes: &mut [u8], from: usize, to: usize, n: usize) {
+    if to >= from || from.checked_add(n).is_none_or(|end| end > bytes.len()) {
+        return;
+    }
+    let base = bytes.as_mut_ptr();
+    // SAFETY: `to < from` and `from + n <= bytes.len()`: both ranges are in `bytes`, the
+    // destination below the source.
+    unsafe { copy_forward(base.add(to), base.add(from), n) }
+}
+
+/// Appends `bytes` to `vec` if its spare capacity holds them (reserved by the caller; nothing
+/// otherwise), [`copy_forward`]: a batch's items and answers on the heap (`Vec`'s own
+/// `extend_from_slice` is a `memcpy`, a byte a step between addresses of different alignment).
+#[inline]
+pub(crate) fn append(vec: &mut Vec<u8>, bytes: &[u8]) {
+    let n = bytes.len();
+    let spare = vec.spare_capacity_mut();
+    if spare.len() < n {
+        return;
+    }
+    // SAFETY: the spare capacity holds `n` bytes, apart from `bytes` (another borrow); once
+    // they are written the first `n` spare bytes are initialised.
+    unsafe {
+        copy_forward(spare.as_mut_ptr().cast::<u8>(), bytes.as_ptr(), n);
+        vec.set_len(vec.len().saturating_add(n));
+    }
+}
+
+/// Copies `n` bytes from `src` to `dst` front to back, a 64-bit load and store a step: CKB-VM
+/// loads and stores at any address (an `ld`/`sd` costs 2 cycles, a byte's `lbu`/`sb` 3),
+/// which Rust does not know of for `riscv64imac` (without the unstable
+/// `unaligned-scalar-mem`), so it is said in assembly.
+///
+/// # Safety
+/// `src..src + n` readable, `dst..dst + n` writable, and `dst` not above `src` if they overlap.
+#[cfg(target_arch = "riscv64")]
+#[inline]
+unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
+    // Each word is loaded before it is stored, and a store at `dst + i` (not above `src + i`)
+    // never reaches a word not loaded yet. The last word is loaded first, before any store,
+    // and stored last.
+    unsafe {
+        if n < 8 {
+            for i in 0..n {
+                core::ptr::write_volatile(dst.add(i), *src.add(i));
+            }
+            return;
+        }
+        let last: u64;
+        core::arch::asm!("ld {w}, 0({s})", w = out(reg) last, s = in(reg) src.add(n - 8),
+            options(nostack, readonly, preserves_flags));
+        let mut i = 0;
+        while i + 8 <= n {
+            core::arch::asm!("ld {w}, 0({s})", "sd {w}, 0({d})", w = out(reg) _,
+                s = in(reg) src.add(i), d = in(reg) dst.add(i),
+                options(nostack, preserves_flags));
+            i += 8;
+        }
+        core::arch::asm!("sd {w}, 0({d})", w = in(reg) last, d = in(reg) dst.add(n - 8),
+            options(nostack, preserves_flags));
+    }
+}
+
+/// [`copy_forward`] off CKB-VM (the tests and fuzzers): `core::ptr::copy`.
+///
+/// # Safety
+/// As for the CKB-VM one.
+#[cfg(not(target_arch = "riscv64"))]
+#[inline]
+unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: the caller's.
+    unsafe { core::ptr::copy(src, dst, n) }
 }
 
 /// Why `len` payload bytes from `start` on do not fit `buf`: more than a fixed buffer holds

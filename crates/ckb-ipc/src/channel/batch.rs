@@ -16,7 +16,7 @@ use crate::buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
 use crate::error::IpcError;
 use crate::io::{Reader, Writer};
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
-use crate::wire::{self, check_batch, Packets, BATCH_METHOD, MIN_HEADER_LEN};
+use crate::wire::{self, check_batch, Packets, BATCH_METHOD, MAX_HEADER_LEN, MIN_HEADER_LEN};
 
 use super::{Channel, Reply, RequestHandler, TX_START};
 
@@ -99,12 +99,7 @@ pub struct BatchReplies<'a> {
 impl<'a> BatchReplies<'a> {
     /// The answers in `bytes`, which must be `count` complete responses and nothing more.
     fn new(bytes: &'a [u8], count: usize) -> Result<Self, IpcError> {
-        let mut found = 0usize;
-        for packet in Packets::new(bytes, u64::MAX) {
-            packet?;
-            found = found.saturating_add(1);
-        }
-        if found != count {
+        if wire::count_packets(bytes, u64::MAX, false)? != count {
             return Err(IpcError::Deserialize);
         }
         Ok(Self {
@@ -300,43 +295,41 @@ where
     F: FnMut(u64, &mut Frame<'_, HeapBuffer>) -> u64,
 {
     let batch = buf.take();
-    let items = batch.get(at..).unwrap_or_default();
-    check_batch(items, max_payload)?;
+    let mut items = batch.get(at..).unwrap_or_default();
+    wire::scan::<true>(items, max_payload, true)?;
     let mut answers = Vec::new();
     answers.try_reserve(TX_START.saturating_add(items.len()))?;
     answers.resize(TX_START, 0);
     let mut work = HeapBuffer::default();
-    for item in Packets::new(items, max_payload) {
-        let (header, payload) = item?;
+    while !items.is_empty() {
+        let (header, payload, rest) = wire::split_packet_ids(items, max_payload)?;
+        items = rest;
         work.truncate(0);
         if !work.reserve_total(payload.len()) {
             return Err(IpcError::OutOfMemory);
         }
-        work.extend_from_slice(payload);
+        work.append(payload);
         let mut frame = Frame::new(&mut work, 0);
         let code = handler(header.code, &mut frame);
         let start = frame.start;
         let answer = work.as_slice().get(start..).unwrap_or_default();
-        let n = wire::header_len(code, answer.len() as u64);
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let n = wire::encode_header(code, answer.len() as u64, &mut header);
         answers.try_reserve(n.saturating_add(answer.len()))?;
-        let at = answers.len();
-        answers.resize(at.saturating_add(n), 0);
-        wire::put_header(
-            code,
-            answer.len() as u64,
-            answers.get_mut(at..).unwrap_or_default(),
-        );
-        answers.extend_from_slice(answer);
+        answers.extend_from_slice(header.get(..n).unwrap_or_default());
+        crate::buffer::append(&mut answers, answer);
     }
     buf.replace(answers);
     Ok(TX_START)
 }
 
-/// A batch on the in-place level over a fixed buffer, in that buffer and nothing else: the
-/// items are put aside at its end, then each in turn is taken out to just after the answers so
-/// far and answered there by `handler` (which can grow its answer up to the items still put
-/// aside), its header written in front. Each request byte moves twice, an answer's only
-/// when its header is longer than the smallest.
+/// A batch on the in-place level over a fixed buffer, in that buffer and nothing else: each
+/// item is answered by `handler` where it arrived, the items after it put aside with the free
+/// bytes after the batch (a gap, [`FixedBuffer::lend_item`]), and its answer moved down to just
+/// after the answers so far, its header written in front (no move at all while answers keep
+/// their requests' lengths, as echoes do and a batch of one does). An answer that needs more
+/// room than its request had closes the gap: the items still to serve move up to the bytes put
+/// aside, and are served from there ([`serve_held`]).
 pub(crate) fn serve_batch_fixed<'a, F>(
     buf: &mut FixedBuffer<'a>,
     at: usize,
@@ -346,19 +339,67 @@ pub(crate) fn serve_batch_fixed<'a, F>(
 where
     F: FnMut(u64, &mut Frame<'_, FixedBuffer<'a>>) -> u64,
 {
-    let items = buf.as_slice().get(at..).unwrap_or_default();
-    check_batch(items, max_payload)?;
-    let mut left = items.len();
-    buf.stash(at)?;
-    let served = serve_held(buf, at, &mut left, max_payload, handler);
+    let stashed = buf.stashed();
+    let served = serve_fixed(buf, at, max_payload, handler);
     // On an error, what is left of the batch goes; what the peer sent after it stays.
-    buf.skip_held(left);
+    buf.end_batch(stashed);
     served
 }
 
-fn serve_held<'a, F>(
+fn serve_fixed<'a, F>(
     buf: &mut FixedBuffer<'a>,
     at: usize,
+    max_payload: u64,
+    handler: &mut F,
+) -> Result<usize, IpcError>
+where
+    F: FnMut(u64, &mut Frame<'_, FixedBuffer<'a>>) -> u64,
+{
+    let items_end = buf.len();
+    check_batch(buf.as_slice().get(at..).unwrap_or_default(), max_payload)?;
+    buf.open_gap(items_end);
+    // The end of the answers so far, and the start of the next item.
+    let (mut end, mut next) = (at, at);
+    while next < items_end {
+        let item = buf.between(next, items_end);
+        let (header, payload, rest) = wire::split_packet(item, max_payload)?;
+        let start = items_end - rest.len() - payload.len();
+        next = items_end - rest.len();
+        buf.lend_item(next);
+        let code = handler(header.code, &mut Frame::new(buf, start));
+        let answer_len = buf.len().saturating_sub(start);
+        let header_len = wire::header_len(code, answer_len as u64);
+        let to = end.saturating_add(header_len);
+        if to < start {
+            buf.move_down(start, to);
+        } else if to > start {
+            // A longer header than the request's: the answer moves up, maybe into the room of
+            // the items after it.
+            if !buf.reserve_total(to.saturating_add(answer_len)) {
+                return Err(crate::buffer::no_room(buf, to, answer_len));
+            }
+            buf.move_tail(start, to);
+        }
+        let room = buf.as_mut_slice().get_mut(end..).unwrap_or_default();
+        wire::put_header(code, answer_len as u64, room);
+        end = to.saturating_add(answer_len);
+        if !buf.gap_open() {
+            // The items left were put aside to make room: served from there.
+            let mut left = items_end - next;
+            end = serve_held(buf, end, &mut left, max_payload, handler)?;
+            break;
+        }
+    }
+    buf.truncate(end);
+    Ok(at)
+}
+
+/// Serves the `left` bytes of items put aside ([`serve_batch_fixed`] once an answer needed
+/// their room), each taken out to just after the answers so far (which end at `end`) and
+/// answered there; returns the new end of the answers.
+fn serve_held<'a, F>(
+    buf: &mut FixedBuffer<'a>,
+    mut end: usize,
     left: &mut usize,
     max_payload: u64,
     handler: &mut F,
@@ -366,8 +407,6 @@ fn serve_held<'a, F>(
 where
     F: FnMut(u64, &mut Frame<'_, FixedBuffer<'a>>) -> u64,
 {
-    // The end of the answers so far.
-    let mut end = at;
     while *left > 0 {
         let held = buf.held().get(..*left).unwrap_or_default();
         let (header, payload, rest) = wire::split_packet(held, max_payload)?;
@@ -396,6 +435,5 @@ where
         wire::put_header(code, answer_len as u64, room);
         end = end.saturating_add(header_len).saturating_add(answer_len);
     }
-    buf.truncate(end);
-    Ok(at)
+    Ok(end)
 }
