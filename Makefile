@@ -19,7 +19,7 @@ PROFILE_DIR := $(if $(filter release,$(MODE)),release,debug)
 # ./target), read from `cargo metadata` (no jq needed); evaluated only by the recipes using it.
 CARGO_TARGET_DIR_REAL = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 
-.PHONY: all build riscv-target js tools test demo check clippy doc package fmt fmt-check clean new-service
+.PHONY: all build riscv-target js tools test demo check clippy doc package fmt fmt-check clean new-service profile
 
 all: build
 
@@ -198,6 +198,24 @@ size: riscv-target
 		size -A "$$out/$(TARGET)/release/$$c" | grep -E '^\.(text|rodata|data|eh_frame|bss) '; \
 		nm --size-sort -S -C -t d "$$out/$(TARGET)/release/$$c" | grep -v " [bB] " | tail -25 | sed 's/^[0-9]* 0*//'; \
 	done
+
+# Where the cycles of a call go, per function and per source line (crates/ckb-ipc-profile): the
+# BENCH scenario of PROFILE_CLIENT against PROFILE_SERVER in ckb-vm, both built unstripped with
+# line tables in target/profile. PROFILE_OP add or echo (of PROFILE_SIZE bytes), PROFILE_K calls a
+# batch (0: single calls, with a client such as inplace-client). Needs llvm-addr2line.
+PROFILE_CLIENT ?= inplace-batch-client
+PROFILE_SERVER ?= inplace-server
+PROFILE_OP ?= add
+PROFILE_SIZE ?= 0
+PROFILE_K ?= 64
+.PHONY: profile
+profile: riscv-target
+	@out='$(CARGO_TARGET_DIR_REAL)'; out="$${out:-target}/profile"; \
+	CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only RUSTFLAGS="$(CONTRACT_RUSTFLAGS)" \
+		cargo build --locked -q --target $(TARGET) --release --target-dir "$$out" \
+		-p $(PROFILE_CLIENT) -p $(PROFILE_SERVER) || exit 1; \
+	cargo run --locked --release -q -p ckb-ipc-profile -- "$$out/$(TARGET)/release/$(PROFILE_CLIENT)" \
+		"$$out/$(TARGET)/release/$(PROFILE_SERVER)" $(PROFILE_OP) $(PROFILE_SIZE) $(PROFILE_K)
 
 # The ckb-ipc command-line tool: target/release/ckb-ipc (or `cargo install --path crates/ckb-ipc-cli`).
 .PHONY: cli
