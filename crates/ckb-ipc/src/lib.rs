@@ -61,6 +61,7 @@ mod error;
 mod packet;
 mod script;
 mod spawn;
+mod unaligned;
 
 #[cfg(feature = "build")]
 extern crate std;

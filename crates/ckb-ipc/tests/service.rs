@@ -234,10 +234,12 @@ fn typed_batches_give_each_call_its_result() {
     // alone): a named error, and the client goes on.
     let mut old = client(KvServer(Store::default()));
     assert_eq!(
-        old.batch(|b| b.add(1, 2)),
+        old.batch(|b| (b.add(1, 2), b.add(3, 4))),
         Err(IpcError::BatchRefused(UNKNOWN_METHOD))
     );
     assert_eq!(old.add(1, 2).unwrap(), 3);
+    // A batch of one is sent as the call itself: that server answers it.
+    assert_eq!(old.batch(|b| b.add(5, 6)), Ok(Ok(11)));
 }
 
 #[test]

@@ -123,6 +123,11 @@ export type BatchResults<R extends readonly BatchCall<unknown, unknown>[]> = {
  * complete response per call; a call's own error is its result, and stops none of the others. */
 export function callBatch<R extends readonly BatchCall<unknown, unknown>[] | []>(channel: CallChannel, calls: R): BatchResults<R> {
   const list: readonly BatchCall<unknown, unknown>[] = calls;
+  // A batch of one is sent as the call itself: what the call costs, and answered by any server.
+  if (list.length === 1) {
+    const one = channel.call(list[0].request);
+    return [settle(list[0], { code: wireCode(one.errorCode()), payload: one.payload() })] as BatchResults<R>;
+  }
   const resp = channel.call(new RequestPacket(cat(list.map((c) => c.request.serialize())), BATCH_METHOD));
   const code = wireCode(resp.errorCode());
   if (code !== 0) throw new BatchRefused(code, resp.payload());

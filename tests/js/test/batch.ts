@@ -230,8 +230,11 @@ function show(r: kv.Settled<unknown, unknown> | { thrown: unknown }): string {
   check(store.served === 0, "nothing of a refused batch served");
   check(client.count() === 0n && store.served === 1, "the channel still usable");
   // Codes past 2^31 as the published package reads them (negative): the code as sent.
-  const big = thrown(() => new kv.KeyValueClient(new Answers(new ResponsePacket(-2, new Uint8Array(0)))).batch((b) => [b.count()]));
+  const big = thrown(() => new kv.KeyValueClient(new Answers(new ResponsePacket(-2, new Uint8Array(0)))).batch((b) => [b.count(), b.count()]));
   check(big instanceof kv.BatchRefused && big.code === 2 ** 32 - 2, "a wire code past 2^31");
+  // A batch of one is sent as the call itself: that server answers it.
+  const [one] = client.batch((b) => [b.count()] as const);
+  check(one.ok && one.value === 0n && store.served === 2, "a batch of one answered as the call");
 }
 
 // ---- Hostile answers: DecodeError and nothing else, or results with typed errors ----

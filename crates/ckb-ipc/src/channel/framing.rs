@@ -71,6 +71,13 @@ where
         Self::write_packet(&mut self.writer, &mut self.broken, packet, &[])
     }
 
+    /// Sends the bytes from `self.at` on as they are: a packet already whole there, its header
+    /// in front (a batch of one request: `Channel::call_batch_in_place`).
+    pub(super) fn send_whole(&mut self) -> Result<(), IpcError> {
+        let packet = self.buf.as_slice().get(self.at..).unwrap_or_default();
+        Self::write_packet(&mut self.writer, &mut self.broken, packet, &[])
+    }
+
     /// [`send_frame`](Self::send_frame) without room for the header in front of the payload
     /// (a code of more bytes than the request's): the header goes out first, from the stack.
     /// Apart from the common path, which then has no header array to zero (measured: ~60

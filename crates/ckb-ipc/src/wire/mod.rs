@@ -39,10 +39,6 @@ pub struct Header {
 /// Bytes the header for (`code`, `payload_len`) takes.
 #[inline]
 pub const fn header_len(code: u64, payload_len: u64) -> usize {
-    // The common header (a code and a length of one byte each) in one comparison.
-    if (code | payload_len) < 0x80 {
-        return MIN_HEADER_LEN;
-    }
     1 + vlq::encoded_len(code) + vlq::encoded_len(payload_len)
 }
 
@@ -60,28 +56,6 @@ pub fn put_header(code: u64, payload_len: u64, out: &mut [u8]) -> usize {
     if let (true, Some(header)) = ((code | payload_len) < 0x80, out.get_mut(..MIN_HEADER_LEN)) {
         header.copy_from_slice(&[VERSION, code as u8, payload_len as u8]);
         return MIN_HEADER_LEN;
-    }
-    put_header_wide(code, payload_len, out)
-}
-
-/// [`put_header`] for any other header, out of line (the common one stays a few stores).
-#[inline(never)]
-fn put_header_wide(code: u64, payload_len: u64, out: &mut [u8]) -> usize {
-    // A typed service's call of a few arguments: a 5-byte method id, a one-byte length.
-    if let (true, Some(header)) = (
-        (1 << 28..1 << 35).contains(&code) && payload_len < 0x80,
-        out.get_mut(..7),
-    ) {
-        header.copy_from_slice(&[
-            VERSION,
-            code as u8 | 0x80,
-            (code >> 7) as u8 | 0x80,
-            (code >> 14) as u8 | 0x80,
-            (code >> 21) as u8 | 0x80,
-            (code >> 28) as u8,
-            payload_len as u8,
-        ]);
-        return 7;
     }
     let Some((version, rest)) = out.split_first_mut() else {
         return 0;
@@ -219,14 +193,15 @@ fn decode_header_general(
 #[inline]
 pub fn split_packet(bytes: &[u8], max_payload: u64) -> Result<(Header, &[u8], &[u8]), IpcError> {
     // The common item (a one-byte code and length) without the general decoder's layers.
-    if let [VERSION, code @ 0..=0x7f, len @ 0..=0x7f, rest @ ..] = bytes {
+    if let Some((code, len)) = short_header(bytes) {
+        let rest = bytes.get(MIN_HEADER_LEN..).unwrap_or_default();
         if let (true, Some((payload, after))) = (
-            u64::from(*len) <= max_payload,
-            rest.split_at_checked(usize::from(*len)),
+            u64::from(len) <= max_payload,
+            rest.split_at_checked(usize::from(len)),
         ) {
             let header = Header {
-                code: u64::from(*code),
-                payload_len: u64::from(*len),
+                code: u64::from(code),
+                payload_len: u64::from(len),
             };
             return Ok((header, payload, after));
         }
@@ -262,26 +237,57 @@ pub(crate) fn split_packet_ids(
     split_packet(bytes, max_payload)
 }
 
+/// The first `N` bytes of `bytes`, read as one word ([`crate::unaligned::load`]).
+#[inline(always)]
+fn word<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+    let first: &[u8; N] = bytes.get(..N)?.try_into().ok()?;
+    Some(crate::unaligned::load(first))
+}
+
+/// The code and length of the header at the start of `bytes` if it is the shortest (a version
+/// 0, a code and a length of one byte each): a word load and a mask where four bytes are
+/// there (~10 cycles, where three byte loads and their branches take ~20).
+#[inline(always)]
+fn short_header(bytes: &[u8]) -> Option<(u8, u8)> {
+    if let Some(w) = word::<4>(bytes) {
+        let w = u32::from_le_bytes(w);
+        return (w & 0x0080_80ff == 0).then_some(((w >> 8) as u8, (w >> 16) as u8));
+    }
+    match *bytes {
+        [VERSION, code @ 0..=0x7f, len @ 0..=0x7f] => Some((code, len)),
+        _ => None,
+    }
+}
+
 /// The header of a typed service's call of a few arguments: a 5-byte code (a method id) and a
-/// one-byte length, read unrolled (~55 cycles, where the general decoder takes ~140); the bytes
-/// after it.
+/// one-byte length, checked with one mask on a word where eight bytes are there (~30 cycles,
+/// where the general decoder takes ~140); the bytes after it.
 #[inline(always)]
 fn id_header(bytes: &[u8]) -> Option<(Header, &[u8])> {
-    let [VERSION, a @ 0x80..=0xff, b @ 0x80..=0xff, c @ 0x80..=0xff, d @ 0x80..=0xff, e @ 0..=0x7f, len @ 0..=0x7f, ref rest @ ..] =
-        *bytes
-    else {
-        return None;
+    // Version 0, four code bytes with their continuation bits, a last code byte and a length
+    // without.
+    const MASK: u64 = 0x0080_8080_8080_80ff;
+    const ID: u64 = 0x0000_0080_8080_8000;
+    let w = match word::<8>(bytes) {
+        Some(w) => u64::from_le_bytes(w),
+        None => match *bytes {
+            [VERSION, a, b, c, d, e, len] => u64::from_le_bytes([0, a, b, c, d, e, len, 0]),
+            _ => return None,
+        },
     };
-    let code = u64::from(a & 0x7f)
-        | u64::from(b & 0x7f) << 7
-        | u64::from(c & 0x7f) << 14
-        | u64::from(d & 0x7f) << 21
-        | u64::from(e) << 28;
+    if w & MASK != ID {
+        return None;
+    }
+    let code = (w >> 8 & 0x7f)
+        | (w >> 16 & 0x7f) << 7
+        | (w >> 24 & 0x7f) << 14
+        | (w >> 32 & 0x7f) << 21
+        | (w >> 40 & 0x7f) << 28;
     let header = Header {
         code,
-        payload_len: u64::from(len),
+        payload_len: w >> 48 & 0x7f,
     };
-    Some((header, rest))
+    Some((header, bytes.get(7..)?))
 }
 
 /// [`split_packet`] for any header, out of line: a typed method's call first
@@ -371,10 +377,8 @@ pub(crate) fn scan<const IDS: bool>(
 ) -> Result<usize, IpcError> {
     let (mut at, mut count) = (0usize, 0usize);
     while let Some(rest) = bytes.get(at..).filter(|rest| !rest.is_empty()) {
-        let step = match *rest {
-            [VERSION, 0..=0x7f, len @ 0..=0x7f, ..] if u64::from(len) <= max_payload => {
-                MIN_HEADER_LEN + usize::from(len)
-            }
+        let step = match short_header(rest) {
+            Some((_, len)) if u64::from(len) <= max_payload => MIN_HEADER_LEN + usize::from(len),
             _ => match IDS.then(|| id_step(rest, max_payload, requests)).flatten() {
                 Some(step) => step,
                 None => {

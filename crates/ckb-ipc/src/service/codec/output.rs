@@ -43,6 +43,22 @@ impl<'a> Output<'a> {
         }
     }
 
+    /// Appends an integer's `N` little-endian bytes, as one store where `N` is 2, 4 or 8
+    /// ([`crate::unaligned::store`]: the room has any alignment).
+    #[inline(always)]
+    pub(crate) fn put_word<const N: usize>(&mut self, bytes: [u8; N]) {
+        let end = self.at.wrapping_add(N);
+        match self.room.get_mut(self.at..end) {
+            Some(dst) => {
+                // SAFETY: `dst` is `N` bytes of the room; writing bytes into `MaybeUninit`s
+                // initialises them.
+                unsafe { crate::unaligned::store(dst.as_mut_ptr().cast::<u8>(), bytes) };
+                self.at = end;
+            }
+            None => self.at = usize::MAX,
+        }
+    }
+
     /// Appends one byte.
     #[inline]
     pub fn put_u8(&mut self, byte: u8) {
@@ -52,7 +68,7 @@ impl<'a> Output<'a> {
     /// Appends a molecule header number (sizes, counts and offsets are u32 on the wire).
     #[inline]
     pub(crate) fn put_u32(&mut self, n: usize) {
-        self.put(&(n as u32).to_le_bytes())
+        self.put_word((n as u32).to_le_bytes())
     }
 
     /// The bytes written, if they are exactly the room: the length of the encoding, all of

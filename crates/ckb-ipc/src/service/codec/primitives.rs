@@ -40,7 +40,7 @@ macro_rules! int_codec {
             const FIXED_SIZE: Option<usize> = Some(core::mem::size_of::<$t>());
             #[inline]
             fn encode(&self, out: &mut Output<'_>) {
-                out.put(&self.to_le_bytes());
+                out.put_word(self.to_le_bytes());
             }
             fn encoded_len(&self) -> usize {
                 core::mem::size_of::<$t>()
@@ -60,7 +60,9 @@ macro_rules! int_codec {
         }
         impl Decode for $t {
             fn decode(bytes: &[u8]) -> Result<Self, IpcError> {
-                Ok(<$t>::from_le_bytes(bytes.try_into().map_err(|_| BAD)?))
+                // One load, at whatever alignment the payload has (crate::unaligned).
+                let bytes = bytes.try_into().map_err(|_| BAD)?;
+                Ok(<$t>::from_le_bytes(crate::unaligned::load(bytes)))
             }
         }
     )*};
