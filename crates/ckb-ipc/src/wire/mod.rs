@@ -66,6 +66,29 @@ pub fn put_header(code: u64, payload_len: u64, out: &mut [u8]) -> usize {
     n.saturating_add(m).saturating_add(1)
 }
 
+/// [`put_header`] for a typed service's call of a few arguments (a 5-byte method id and a
+/// one-byte length: `[0, id as a VLQ, len]`, 7 bytes), in 7 stores, where the VLQ writer
+/// loops (measured: ~25 cycles an item of a typed batch less); `None` for any other header.
+/// Apart from `put_header`, whose every caller would carry it (~50 cycles more on a call of
+/// 1 KiB on the in-place level, measured).
+#[inline(always)]
+pub(crate) fn put_id_header(code: u64, payload_len: u64, out: &mut [u8]) -> Option<usize> {
+    let header = out.get_mut(..7)?;
+    if !(1 << 28..1 << 35).contains(&code) || payload_len >= 0x80 {
+        return None;
+    }
+    header.copy_from_slice(&[
+        VERSION,
+        code as u8 | 0x80,
+        (code >> 7) as u8 | 0x80,
+        (code >> 14) as u8 | 0x80,
+        (code >> 21) as u8 | 0x80,
+        (code >> 28) as u8,
+        payload_len as u8,
+    ]);
+    Some(7)
+}
+
 /// Decodes a header from the start of `buf`.
 ///
 /// `Ok(None)` means `buf` ends inside the header: read more and call again. A version other than
@@ -507,6 +530,10 @@ mod tests {
                             "{code} {len} {max} {cut}"
                         );
                         assert_eq!(split_packet_ids(bytes, max), split_packet(bytes, max));
+                        let mut id = [0u8; 8];
+                        if let Some(m) = put_id_header(code, len as u64, &mut id) {
+                            assert_eq!(&id[..m], &packet[..n], "{code} {len}");
+                        }
                         let one = split_packet_general(bytes, max).map(|_| 1);
                         if cut == n + len || one.is_err() {
                             let nested = one.and_then(|c| match code {
