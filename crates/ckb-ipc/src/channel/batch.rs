@@ -387,15 +387,36 @@ where
     let items_end = buf.len();
     check_batch(buf.as_slice().get(at..).unwrap_or_default(), max_payload)?;
     buf.open_gap(items_end);
-    // The end of the answers so far, and the start of the next item.
-    let (mut end, mut next) = (at, at);
-    while next < items_end {
-        let item = buf.between(next, items_end);
-        let (header, payload, rest) = wire::split_packet(item, max_payload)?;
-        let start = items_end - rest.len() - payload.len();
-        next = items_end - rest.len();
-        buf.lend_item(next);
-        let code = handler(header.code, &mut Frame::new(buf, start));
+    // The end of the answers so far; the start of the next item where the items arrived, or
+    // once they were put aside (`gap_open` false), the bytes of them left there.
+    let (mut end, mut next, mut left) = (at, at, 0usize);
+    loop {
+        let (code, start) = if buf.gap_open() {
+            let Some(item) = Some(buf.between(next, items_end)).filter(|i| !i.is_empty()) else {
+                break;
+            };
+            let (header, payload, rest) = wire::split_packet(item, max_payload)?;
+            let start = items_end - rest.len() - payload.len();
+            next = items_end - rest.len();
+            buf.lend_item(next);
+            (header.code, start)
+        } else {
+            let Some(held) = buf.held().get(..left).filter(|h| !h.is_empty()) else {
+                break;
+            };
+            let (header, payload, rest) = wire::split_packet(held, max_payload)?;
+            let (len, after) = (payload.len(), rest.len());
+            buf.skip_held(held.len() - after - len);
+            left = after;
+            // The request's payload after the answers and room for the smallest header.
+            let start = end.saturating_add(MIN_HEADER_LEN);
+            if !buf.set_len(start, len) {
+                return Err(crate::buffer::no_room(buf, start, len));
+            }
+            buf.take_held(len);
+            (header.code, start)
+        };
+        let code = handler(code, &mut Frame::new(buf, start));
         let answer_len = buf.len().saturating_sub(start);
         let header_len = match (code | answer_len as u64) < 0x80 {
             true => MIN_HEADER_LEN,
@@ -416,57 +437,12 @@ where
         let room = buf.as_mut_slice().get_mut(end..).unwrap_or_default();
         wire::put_header(code, answer_len as u64, room);
         end = to.saturating_add(answer_len);
-        if !buf.gap_open() {
-            // The items left were put aside to make room: served from there.
-            let mut left = items_end - next;
-            end = serve_held(buf, end, &mut left, max_payload, handler)?;
-            break;
+        if left == 0 && !buf.gap_open() {
+            // The items left were put aside to make room (if any are left): served from there.
+            left = items_end - next;
+            next = items_end;
         }
     }
     buf.truncate(end);
     Ok(at)
-}
-
-/// Serves the `left` bytes of items put aside ([`serve_batch_fixed`] once an answer needed
-/// their room), each taken out to just after the answers so far (which end at `end`) and
-/// answered there; returns the new end of the answers.
-fn serve_held<'a, F>(
-    buf: &mut FixedBuffer<'a>,
-    mut end: usize,
-    left: &mut usize,
-    max_payload: u64,
-    handler: &mut F,
-) -> Result<usize, IpcError>
-where
-    F: FnMut(u64, &mut Frame<'_, FixedBuffer<'a>>) -> u64,
-{
-    while *left > 0 {
-        let held = buf.held().get(..*left).unwrap_or_default();
-        let (header, payload, rest) = wire::split_packet(held, max_payload)?;
-        let (len, header_len) = (payload.len(), held.len() - rest.len() - payload.len());
-        buf.skip_held(header_len);
-        *left -= header_len;
-        // The request's payload after the answers and room for the smallest header.
-        let start = end.saturating_add(MIN_HEADER_LEN);
-        if !buf.set_len(start, len) {
-            return Err(crate::buffer::no_room(buf, start, len));
-        }
-        buf.take_held(len);
-        *left -= len;
-        let code = handler(header.code, &mut Frame::new(buf, start));
-        let answer_len = buf.len().saturating_sub(start);
-        let header_len = wire::header_len(code, answer_len as u64);
-        if header_len != MIN_HEADER_LEN {
-            // A longer header (a code or a length of more than a byte): the answer moves up.
-            let to = end.saturating_add(header_len);
-            if !buf.reserve_total(to.saturating_add(answer_len)) {
-                return Err(crate::buffer::no_room(buf, to, answer_len));
-            }
-            buf.move_tail(start, to);
-        }
-        let room = buf.as_mut_slice().get_mut(end..).unwrap_or_default();
-        wire::put_header(code, answer_len as u64, room);
-        end = end.saturating_add(header_len).saturating_add(answer_len);
-    }
-    Ok(end)
 }
