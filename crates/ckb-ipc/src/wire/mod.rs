@@ -249,15 +249,20 @@ pub(crate) fn split_packet_ids(
     bytes: &[u8],
     max_payload: u64,
 ) -> Result<(Header, &[u8], &[u8]), IpcError> {
-    if let Some((header, rest)) = id_header(bytes) {
-        if let (true, Some((payload, after))) = (
-            header.payload_len <= max_payload,
-            rest.split_at_checked(header.payload_len as usize),
-        ) {
-            return Ok((header, payload, after));
-        }
+    match split_id(bytes, max_payload) {
+        Some(packet) => Ok(packet),
+        None => split_packet(bytes, max_payload),
     }
-    split_packet(bytes, max_payload)
+}
+
+/// The typed method's call at the start of `bytes` ([`id_header`]), if it is one within
+/// `max_payload` and all there: its header, its payload and the bytes after it.
+#[inline(always)]
+fn split_id(bytes: &[u8], max_payload: u64) -> Option<(Header, &[u8], &[u8])> {
+    let (header, rest) = id_header(bytes)?;
+    // payload_len < 128 (id_header).
+    let (payload, after) = rest.split_at_checked(header.payload_len as usize)?;
+    (header.payload_len <= max_payload).then_some((header, payload, after))
 }
 
 /// The first `N` bytes of `bytes`, read as one word ([`crate::unaligned::load`]).
@@ -320,13 +325,8 @@ fn split_packet_general(
     bytes: &[u8],
     max_payload: u64,
 ) -> Result<(Header, &[u8], &[u8]), IpcError> {
-    if let Some((header, rest)) = id_header(bytes) {
-        if let (true, Some((payload, after))) = (
-            header.payload_len <= max_payload,
-            rest.split_at_checked(header.payload_len as usize),
-        ) {
-            return Ok((header, payload, after));
-        }
+    if let Some(packet) = split_id(bytes, max_payload) {
+        return Ok(packet);
     }
     let (header, header_len) = decode_header(bytes, max_payload)?.ok_or(IpcError::UnexpectedEof)?;
     let body = bytes.get(header_len..).unwrap_or_default();
