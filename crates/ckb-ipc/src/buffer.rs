@@ -411,28 +411,25 @@ impl FixedBuffer<'_> {
         self.bytes.get(at..).unwrap_or_default()
     }
 
-    /// Sets the bytes in use to `len` (their values as they are: a fixed buffer's bytes are
-    /// always initialised), if `more` bytes fit after them; `false` if not.
-    pub(crate) fn set_len(&mut self, len: usize, more: usize) -> bool {
-        let fits = len.saturating_add(more) <= Buffer::capacity(self);
-        if fits {
-            self.len = len;
-        }
-        fits
-    }
-
     /// Forgets the first `n` bytes put aside.
     pub(crate) fn skip_held(&mut self, n: usize) {
         self.stashed = self.stashed.saturating_sub(n);
     }
 
-    /// Moves the first `n` bytes put aside to the end of the bytes in use.
-    pub(crate) fn take_held(&mut self, n: usize) {
-        let n = n.min(self.stashed);
+    /// Moves the first `n` bytes put aside down to `start`, the bytes in use then ending after
+    /// them; `false` (nothing moved) if `start` is past where they are, or fewer are put aside.
+    /// Their own bytes are room enough: they go down or stay.
+    pub(crate) fn take_held_to(&mut self, start: usize, n: usize) -> bool {
         let at = self.bytes.len().saturating_sub(self.stashed);
-        move_bytes(self.bytes, at..at.saturating_add(n), self.len);
-        self.len = self.len.saturating_add(n);
+        if start > at || n > self.stashed {
+            return false;
+        }
+        if start < at {
+            copy_down(self.bytes, at, start, n);
+        }
+        self.len = start.saturating_add(n);
         self.stashed -= n;
+        true
     }
 
     /// Moves the bytes in use from `from` on down to `to`, the length with them (the answer

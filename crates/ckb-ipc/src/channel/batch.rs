@@ -390,6 +390,12 @@ where
     // The end of the answers so far; the start of the next item where the items arrived, or
     // once they were put aside (`gap_open` false), the bytes of them left there.
     let (mut end, mut next, mut left) = (at, at, 0usize);
+    if !buf.gap_open() {
+        // No free byte after the batch (the peer's next packet waits right behind it): its
+        // items are where put-aside bytes start, served from there.
+        buf.lend_item(at);
+        (next, left) = (items_end, items_end - at);
+    }
     loop {
         let (code, start) = if buf.gap_open() {
             let Some(item) = Some(buf.between(next, items_end)).filter(|i| !i.is_empty()) else {
@@ -410,10 +416,9 @@ where
             left = after;
             // The request's payload after the answers and room for the smallest header.
             let start = end.saturating_add(MIN_HEADER_LEN);
-            if !buf.set_len(start, len) {
+            if !buf.take_held_to(start, len) {
                 return Err(crate::buffer::no_room(buf, start, len));
             }
-            buf.take_held(len);
             (header.code, start)
         };
         let code = handler(code, &mut Frame::new(buf, start));

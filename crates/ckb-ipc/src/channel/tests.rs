@@ -654,3 +654,37 @@ fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_it() {
         .collect();
     assert_eq!(codes, [0, 28, 28, 28]);
 }
+
+#[test]
+fn a_batch_that_fills_a_fixed_buffer_up_to_the_next_request_is_answered_whole() {
+    // The next request came in the same read and waits at the end of the buffer: the batch
+    // ends where it starts, so no free byte is left between them (no gap to serve in).
+    let requests: Vec<RequestPacket> = (0..4u64)
+        .map(|i| RequestPacket::new(2, [i.to_le_bytes(), 1u64.to_le_bytes()].concat()))
+        .chain([RequestPacket::new(4, Payload::new())])
+        .collect();
+    let batch = written_by(|ch| {
+        let _ = ch.call_batch(&requests);
+    });
+    let echo = RequestPacket::new(1, vec![9u8; 24]);
+    let next = written_by(|ch| {
+        let _ = ch.call(&echo);
+    });
+    let sent = [batch.clone(), next].concat();
+    for room in [RX_PAD + sent.len(), RX_PAD + sent.len() + 1, 600] {
+        let [(owned, r1), (heap, r2), (fixed, r3)] = every_server(&sent, room);
+        assert_eq!((r1, r2), (Ok(()), Ok(())));
+        assert_eq!(heap, owned);
+        // The fixed server answers the batch and the echo after it, in its buffer alone.
+        let mut client = Channel::new(ChunkedReader::new(&fixed, &[]), VecWriter::default());
+        let answers = client.call_batch(&requests).unwrap();
+        assert_eq!(answers.len(), requests.len(), "{room}");
+        assert_eq!(answers[..4], expected(&requests)[..4], "{room}");
+        assert_eq!(
+            client.call(&echo).unwrap().payload(),
+            echo.payload(),
+            "{room}"
+        );
+        assert_eq!(r3, Ok(()));
+    }
+}
