@@ -10,6 +10,9 @@
 //! the scripts compute is the same instruction for instruction. `make profile` builds the
 //! scripts with line tables and runs it.
 //!
+//! A developer's tool, not a script: it reads binaries and args it was given, no peer's bytes,
+//! and stops with a message (`unwrap`, `expect`) on anything it did not expect.
+//!
 //! usage: ckb-ipc-profile CLIENT_ELF SERVER_ELF add|echo SIZE K [TOP]: 8 batches of K calls
 //! (K 0: 8 single calls) of the client's BENCH scenario (`test_proto::bench_params`).
 use std::collections::{HashMap, VecDeque};

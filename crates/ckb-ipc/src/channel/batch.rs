@@ -47,14 +47,7 @@ impl<B: Buffer> BatchBuilder<'_, B> {
         if method == BATCH_METHOD {
             return Err(IpcError::Deserialize);
         }
-        // Header and payload made room for at once, the header written where it goes.
-        let header_len = wire::header_len(method, len as u64);
-        let at = self.frame.len();
-        self.frame.extend_len(header_len.saturating_add(len))?;
-        let item = self.frame.as_mut_slice().get_mut(at..).unwrap_or_default();
-        let (header, payload) = item.split_at_mut(header_len.min(item.len()));
-        wire::put_header(method, len as u64, header);
-        write(payload);
+        self.frame.append_item(method, len, write)?;
         self.count = self.count.saturating_add(1);
         Ok(())
     }
