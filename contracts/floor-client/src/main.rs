@@ -1,11 +1,13 @@
 //! The cycle floor, client side: spawns `floor-server` by cell-dep index and makes `calls`
-//! round trips with raw syscalls. Script args as owned-client's BENCH scenario:
+//! round trips with raw syscalls (integers with `ckb_ipc::le`, as `floor-server`). Script args
+//! as owned-client's BENCH scenario:
 //! `[scenario, index, code hash (32), hash type, op, calls: u32 LE, size: u32 LE]`.
 #![no_std]
 #![no_main]
 
 use alloc::vec;
 use alloc::vec::Vec;
+use ckb_ipc::le;
 use ckb_std::ckb_constants::Source;
 use ckb_std::ckb_types::prelude::*;
 use ckb_std::{high_level, syscalls};
@@ -53,8 +55,7 @@ fn program_entry() -> i8 {
     let mut resp = vec![0u8; size.max(8) + 4];
     for i in 0..calls as u64 {
         if is_add {
-            req[4..12].copy_from_slice(&i.to_le_bytes());
-            req[12..20].copy_from_slice(&1u64.to_le_bytes());
+            let _ = le::put_u64_at(&mut req, 4, i).and(le::put_u64_at(&mut req, 12, 1));
         }
         if syscalls::write(w2, &req) != Ok(req.len()) {
             return 5;
@@ -70,7 +71,7 @@ fn program_entry() -> i8 {
                 _ => return 7,
             }
         }
-        if is_add && resp[4..12] != (i + 1).to_le_bytes() {
+        if is_add && le::u64_at(&resp, 4) != Some(i + 1) {
             return 8;
         }
     }

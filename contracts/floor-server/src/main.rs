@@ -1,8 +1,11 @@
 //! The cycle floor, server side: hand-written framing (`u32` LE length, then bytes) straight
-//! over the pipe syscalls, no library. argv[0] picks the operation: "add" or "echo".
+//! over the pipe syscalls, no library but `ckb_ipc::le` (an integer in one load or store, as
+//! the library's scripts read theirs: the floor stays a floor). argv[0] picks the operation:
+//! "add" or "echo".
 #![no_std]
 #![no_main]
 
+use ckb_ipc::le;
 use ckb_std::error::SysError;
 use ckb_std::{env, syscalls};
 
@@ -35,7 +38,7 @@ fn program_entry() -> i8 {
         if got < 4 {
             return 3;
         }
-        let len = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
+        let len = le::u32_at(buf, 0).unwrap_or_default() as usize;
         if len + 4 > MAX {
             return 4;
         }
@@ -46,10 +49,9 @@ fn program_entry() -> i8 {
             }
         }
         let out_len = if is_add {
-            let a = u64::from_le_bytes(buf[4..12].try_into().unwrap_or_default());
-            let b = u64::from_le_bytes(buf[12..20].try_into().unwrap_or_default());
-            buf[4..12].copy_from_slice(&a.wrapping_add(b).to_le_bytes());
-            buf[0..4].copy_from_slice(&8u32.to_le_bytes());
+            let a = le::u64_at(buf, 4).unwrap_or_default();
+            let b = le::u64_at(buf, 12).unwrap_or_default();
+            let _ = le::put_u64_at(buf, 4, a.wrapping_add(b)).and(le::put_u32_at(buf, 0, 8));
             12
         } else {
             len + 4

@@ -5,6 +5,7 @@
 #![no_std]
 #![no_main]
 
+use ckb_ipc::le;
 use ckb_ipc::Channel;
 use ckb_ipc::IpcError;
 use ckb_std::ckb_constants::Source;
@@ -59,9 +60,7 @@ fn batches<B: ckb_ipc::Buffer>(
                 |batch| {
                     (first..first + k as u64).try_for_each(|i| match op {
                         op::ADD => batch.push_with(method::ADD, 16, |out| {
-                            let (a, b) = out.split_at_mut(8);
-                            a.copy_from_slice(&i.to_le_bytes());
-                            b.copy_from_slice(&1u64.to_le_bytes());
+                            let _ = le::put_u64_at(out, 0, i).and(le::put_u64_at(out, 8, 1));
                         }),
                         _ => batch.push(method::ECHO, data),
                     })
@@ -70,7 +69,10 @@ fn batches<B: ckb_ipc::Buffer>(
                     let mut ok = replies.len() == k;
                     for (i, reply) in (first..).zip(replies) {
                         ok &= match op {
-                            op::ADD => reply.into_result()? == (i + 1).to_le_bytes(),
+                            op::ADD => {
+                                let sum = reply.into_result()?;
+                                sum.len() == 8 && le::u64_at(sum, 0) == Some(i + 1)
+                            }
                             _ => reply.into_result()?.len() == size,
                         };
                     }

@@ -4,6 +4,7 @@
 #![no_std]
 #![no_main]
 
+use ckb_ipc::le;
 use ckb_ipc::Channel;
 use ckb_ipc::IpcError;
 use ckb_std::ckb_constants::Source;
@@ -46,7 +47,10 @@ fn run() -> Result<(), i8> {
                             out.extend_from_slice(&i.to_le_bytes())?;
                             out.extend_from_slice(&1u64.to_le_bytes())
                         },
-                        |reply| Ok(reply.into_result()? == (i + 1).to_le_bytes()),
+                        |reply| {
+                            let sum = reply.into_result()?;
+                            Ok(sum.len() == 8 && le::u64_at(sum, 0) == Some(i + 1))
+                        },
                     )
                     .map_err(fail)?;
                 if !sum {

@@ -4,7 +4,7 @@
 #![no_std]
 #![no_main]
 
-use ckb_ipc::{FixedBuffer, Frame};
+use ckb_ipc::{le, FixedBuffer, Frame};
 use test_proto::{error, method};
 
 ckb_std::entry!(program_entry);
@@ -31,11 +31,10 @@ fn serve(method: u64, frame: &mut Frame<'_, FixedBuffer<'_>>) -> u64 {
         method::ADD => match parse_add(frame.as_slice()).map(|(a, b)| a.checked_add(b)) {
             Some(Some(sum)) => {
                 frame.truncate(8);
-                if let Some(out) = frame.as_mut_slice().get_mut(..8) {
-                    out.copy_from_slice(&sum.to_le_bytes());
-                    return 0;
+                match le::put_u64_at(frame.as_mut_slice(), 0, sum) {
+                    Some(()) => return 0,
+                    None => error::BAD_ARGS,
                 }
-                error::BAD_ARGS
             }
             Some(None) => error::OVERFLOW,
             None => error::BAD_ARGS,
@@ -47,10 +46,12 @@ fn serve(method: u64, frame: &mut Frame<'_, FixedBuffer<'_>>) -> u64 {
     code
 }
 
+/// The two little-endian `u64`s of an add's 16 bytes ([`le`]: one load each on CKB-VM).
 fn parse_add(payload: &[u8]) -> Option<(u64, u64)> {
-    let a = payload.get(..8)?.try_into().ok()?;
-    let b = payload.get(8..16)?.try_into().ok()?;
-    (payload.len() == 16).then(|| (u64::from_le_bytes(a), u64::from_le_bytes(b)))
+    if payload.len() != 16 {
+        return None;
+    }
+    Some((le::u64_at(payload, 0)?, le::u64_at(payload, 8)?))
 }
 // ANCHOR_END: inplace-server
 

@@ -6,7 +6,7 @@
 use alloc::format;
 use alloc::vec::Vec;
 use ckb_ipc::{
-    Channel, IpcError, Payload, Pipe, RequestPacket, ResponsePacket, ScriptHashType, Source,
+    le, Channel, IpcError, Payload, Pipe, RequestPacket, ResponsePacket, ScriptHashType, Source,
 };
 use ckb_std::ckb_types::prelude::*;
 use ckb_std::{high_level, syscalls};
@@ -300,12 +300,9 @@ fn bench(args: &Args) -> Result<(), Fail> {
             // One request, its arguments rewritten in place for every call.
             let mut req = add_request(0, 1);
             for i in 0..u64::from(calls) {
-                req.payload_mut()
-                    .get_mut(..8)
-                    .ok_or(Fail(5))?
-                    .copy_from_slice(&i.to_le_bytes());
+                le::put_u64_at(req.payload_mut(), 0, i).ok_or(Fail(5))?;
                 let sum = ch.call(&req)?.into_result()?;
-                ensure(sum.as_slice() == (i + 1).to_le_bytes(), 5)?;
+                ensure(sum.len() == 8 && le::u64_at(&sum, 0) == Some(i + 1), 5)?;
                 ch.recycle(sum);
             }
         }

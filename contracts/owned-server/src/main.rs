@@ -2,7 +2,9 @@
 #![no_std]
 #![no_main]
 
-use ckb_ipc::{Channel, IpcError, Payload, RequestPacket, ResponsePacket, ServerOptions, Source};
+use ckb_ipc::{
+    le, Channel, IpcError, Payload, RequestPacket, ResponsePacket, ServerOptions, Source,
+};
 use ckb_std::{env, syscalls};
 use test_proto::{error, method};
 
@@ -30,8 +32,10 @@ fn serve(req: RequestPacket) -> ResponsePacket {
                     // Answer in the request's buffer: no allocation.
                     let mut out = req.into_payload();
                     out.truncate(8);
-                    out.copy_from_slice(&sum.to_le_bytes());
-                    ResponsePacket::ok(out)
+                    match le::put_u64_at(&mut out, 0, sum) {
+                        Some(()) => ResponsePacket::ok(out),
+                        None => ResponsePacket::error(error::BAD_ARGS),
+                    }
                 }
                 None => ResponsePacket::error(error::OVERFLOW),
             },
@@ -58,10 +62,12 @@ fn serve(req: RequestPacket) -> ResponsePacket {
     }
 }
 
+/// The two little-endian `u64`s of an add's 16 bytes ([`le`]: one load each on CKB-VM).
 fn parse_add(payload: &[u8]) -> Option<(u64, u64)> {
-    let a = payload.get(..8)?.try_into().ok()?;
-    let b = payload.get(8..16)?.try_into().ok()?;
-    (payload.len() == 16).then(|| (u64::from_le_bytes(a), u64::from_le_bytes(b)))
+    if payload.len() != 16 {
+        return None;
+    }
+    Some((le::u64_at(payload, 0)?, le::u64_at(payload, 8)?))
 }
 
 /// Spawns a child server from the cell dep named by the first byte and forwards an ADD to it.

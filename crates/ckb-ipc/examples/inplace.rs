@@ -6,7 +6,7 @@
 const ADD: u64 = 2;
 
 // ANCHOR: inplace
-use ckb_ipc::{Channel, IpcError, Source};
+use ckb_ipc::{le, Channel, IpcError, Source};
 
 /// Spawns the server, then one call: the request is built in the channel's buffer (`bytes`,
 /// e.g. from `ckb_ipc::static_buffer!`), the answer read where it arrived.
@@ -21,9 +21,10 @@ fn add(server_index: usize, bytes: &mut [u8], a: u64, b: u64) -> Result<u64, Ipc
         },
         |reply| {
             let sum = reply.into_result()?; // a non-zero error code becomes IpcError::ErrorCode
-            Ok(u64::from_le_bytes(
-                sum.try_into().map_err(|_| IpcError::Deserialize)?,
-            ))
+            match sum.len() {
+                8 => le::u64_at(sum, 0).ok_or(IpcError::Deserialize),
+                _ => Err(IpcError::Deserialize),
+            }
         },
     )
 }

@@ -38,7 +38,9 @@
 //! # Layers usable alone
 //! - [`wire`]: VLQ and packet headers (no allocation);
 //! - [`io`]: the `embedded-io` transport traits, in-memory transports for tests; [`Pipe`] is
-//!   the CKB one.
+//!   the CKB one;
+//! - [`le`]: little-endian integers read and written in a payload as one instruction, for raw
+//!   and in-place handlers.
 //!
 //! ```ignore
 //! // client
@@ -69,6 +71,7 @@ extern crate std;
 #[cfg(feature = "build")]
 pub mod build;
 pub mod io;
+pub mod le;
 pub mod service;
 pub mod wire;
 

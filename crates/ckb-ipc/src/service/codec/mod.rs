@@ -40,10 +40,5 @@ const BAD: IpcError = IpcError::Deserialize;
 
 /// The little-endian u32 at `at`, if the bytes reach that far.
 fn u32_at(bytes: &[u8], at: usize) -> Result<usize, IpcError> {
-    let b: &[u8; 4] = bytes
-        .get(at..at.checked_add(4).ok_or(BAD)?)
-        .ok_or(BAD)?
-        .try_into()
-        .map_err(|_| BAD)?;
-    Ok(u32::from_le_bytes(crate::unaligned::load(b)) as usize)
+    crate::le::u32_at(bytes, at).map(|n| n as usize).ok_or(BAD)
 }
