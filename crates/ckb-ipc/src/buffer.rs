@@ -209,6 +209,13 @@ mod sealed {
 pub struct HeapBuffer {
     buf: Vec<u8>,
     stash: Vec<u8>,
+    /// While a batch is served in it (`channel::serve_batch_heap`): the answers so far are in
+    /// front of the frame, so a handler's payload is copied out and in
+    /// ([`Frame::take_payload`], [`Frame::put_payload`]), never taken with them.
+    under_answers: bool,
+    /// A handler's payload could not be copied out or in (no memory): the batch cannot be
+    /// answered.
+    answers_lost: bool,
 }
 
 impl HeapBuffer {
@@ -217,7 +224,51 @@ impl HeapBuffer {
         Self {
             buf,
             stash: Vec::new(),
+            under_answers: false,
+            answers_lost: false,
         }
+    }
+
+    /// Serves a batch's items after the answers in the buffer (`on`), or ends it; whether the
+    /// answers were lost since the last call ([`HeapBuffer::answers_lost`]).
+    pub(crate) fn answers_in_front(&mut self, on: bool) -> bool {
+        self.under_answers = on;
+        core::mem::replace(&mut self.answers_lost, false)
+    }
+
+    /// Whether a handler's payload could not be copied out or in since the batch started.
+    #[inline]
+    pub(crate) fn answers_lost(&self) -> bool {
+        self.answers_lost
+    }
+
+    /// [`Frame::take_payload`] under a batch's answers: a copy of the bytes from `start` on,
+    /// the frame emptied. No memory for the copy: the buffer itself, answers and all (the
+    /// batch is then refused, [`answers_lost`](Self::answers_lost)).
+    #[cold]
+    fn copy_out(&mut self, start: usize) -> Payload {
+        match Payload::try_from_slice(self.buf.get(start..).unwrap_or_default()) {
+            Some(copy) => {
+                self.buf.truncate(start);
+                copy
+            }
+            None => {
+                self.answers_lost = true;
+                self.under_answers = false;
+                Payload::from_parts(self.take(), start)
+            }
+        }
+    }
+
+    /// [`Frame::put_payload`] under a batch's answers: `bytes` copied in from `start` on.
+    #[cold]
+    fn copy_in(&mut self, start: usize, bytes: &[u8]) {
+        self.buf.truncate(start);
+        if self.buf.len() < start || !self.reserve_total(start.saturating_add(bytes.len())) {
+            self.answers_lost = true;
+            return;
+        }
+        self.append(bytes);
     }
 
     /// Takes the bytes out, for an owned packet; the buffer is left empty.
@@ -742,17 +793,26 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
 
     /// Appends the header of a packet of `code` and `len` payload bytes, room made for all of
     /// it at once ([`reserve_more`](Self::reserve_more)); the payload is the caller's to append.
+    /// Written as an encoding: on the heap into the spare capacity, not zeroed first (measured:
+    /// ~30 cycles an item of a typed batch less than zeroing it, then writing it).
     #[inline(always)]
     fn append_header(&mut self, code: u64, len: usize) -> Result<(), IpcError> {
-        let header_len = crate::wire::header_len(code, len as u64);
-        self.reserve_more(header_len.saturating_add(len))?;
-        let at = self.buf.len();
-        self.buf.extend_len(header_len);
-        let room = self.buf.as_mut_slice().get_mut(at..).unwrap_or_default();
-        if crate::wire::put_id_header(code, len as u64, room).is_none() {
-            crate::wire::put_header(code, len as u64, room);
-        }
-        Ok(())
+        let payload_len = len;
+        let len = len as u64;
+        let header_len = crate::wire::header_len(code, len);
+        self.reserve_more(header_len.saturating_add(payload_len))?;
+        self.buf.append_encoded(header_len, |out| {
+            // Constant lengths, so stores (a run-time length would be a `memcpy` call).
+            if let Some(header) = crate::wire::id_header_bytes(code, len) {
+                out.put(&header);
+            } else if let Some(header) = crate::wire::short_header_bytes(code, len) {
+                out.put(&header);
+            } else {
+                let mut header = [0u8; crate::wire::MAX_HEADER_LEN];
+                let n = crate::wire::encode_header(code, len, &mut header);
+                out.put(header.get(..n).unwrap_or_default());
+            }
+        })
     }
 
     /// The same frame, borrowed for shorter.
@@ -775,13 +835,21 @@ impl<'a, B: Buffer + ?Sized> Frame<'a, B> {
 /// On the heap a frame's bytes can move in and out as owned payloads, without a copy.
 impl Frame<'_, HeapBuffer> {
     /// The payload as an owned [`Payload`], its buffer taken out of the channel's (no copy);
-    /// the frame is empty after.
+    /// the frame is empty after. An item of a batch is copied out instead: the answers before
+    /// it stay in the buffer.
     pub fn take_payload(&mut self) -> Payload {
+        if self.buf.under_answers {
+            return self.buf.copy_out(self.start);
+        }
         Payload::from_parts(self.buf.take(), self.start)
     }
 
-    /// Makes `payload` the frame's payload, adopting its buffer (no copy).
+    /// Makes `payload` the frame's payload, adopting its buffer (no copy; an item of a batch
+    /// copies its bytes in).
     pub fn put_payload(&mut self, payload: Payload) {
+        if self.buf.under_answers {
+            return self.buf.copy_in(self.start, payload.as_slice());
+        }
         self.start = payload.headroom();
         self.buf.buf = payload.into_buffer();
     }

@@ -16,7 +16,7 @@ use crate::buffer::{Buffer, FixedBuffer, Frame, HeapBuffer};
 use crate::error::IpcError;
 use crate::io::{Reader, Writer};
 use crate::packet::{Payload, RequestPacket, ResponsePacket};
-use crate::wire::{self, check_batch, Packets, BATCH_METHOD, MAX_HEADER_LEN, MIN_HEADER_LEN};
+use crate::wire::{self, check_batch, Packets, BATCH_METHOD, MIN_HEADER_LEN};
 
 use super::{Channel, Reply, RequestHandler, RX_PAD, TX_START};
 
@@ -297,10 +297,14 @@ fn answers_owned<H: RequestHandler>(
     Ok(answers)
 }
 
-/// A batch on the in-place level over the heap (a typed server): each item copied into a
-/// buffer of its own and answered there, its answer appended to the batch's, so a handler that
-/// swaps the payload's buffer (a `Payload` taken and another given back) cannot lose the
-/// answers before it. Two allocations a batch (those buffers), none an item.
+/// A batch on the in-place level over the heap (a typed server): the answers built in a new
+/// buffer, the channel's for the batch, each item copied in after the answers so far (room for
+/// its header in front) and answered there by `handler`, its header then written in front (the
+/// answer moved up only when its header is longer than the three bytes kept). A handler's
+/// payload taken or given back is copied out or in ([`Frame::take_payload`]), so it cannot
+/// take the answers with it. One allocation a batch (that buffer; the request's is freed),
+/// none an item (measured, typed adds: ~55 cycles an item less, and ~300 a batch, than each
+/// item copied into a buffer of its own and its answer copied out).
 pub(crate) fn serve_batch_heap<F>(
     buf: &mut HeapBuffer,
     at: usize,
@@ -311,38 +315,67 @@ where
     F: FnMut(u64, &mut Frame<'_, HeapBuffer>) -> u64,
 {
     let batch = buf.take();
-    let mut items = batch.get(at..).unwrap_or_default();
+    let items = batch.get(at..).unwrap_or_default();
     wire::scan::<true>(items, max_payload, true)?;
     let mut answers = Vec::new();
     answers.try_reserve(TX_START.saturating_add(items.len()))?;
     answers.resize(TX_START, 0);
-    let mut work = HeapBuffer::default();
+    buf.replace(answers);
+    buf.answers_in_front(true);
+    let served = serve_heap(buf, items, max_payload, handler);
+    let lost = buf.answers_in_front(false);
+    match served {
+        Ok(()) if lost => Err(IpcError::OutOfMemory),
+        Ok(()) => Ok(TX_START),
+        Err(e) => Err(e),
+    }
+}
+
+fn serve_heap<F>(
+    buf: &mut HeapBuffer,
+    mut items: &[u8],
+    max_payload: u64,
+    handler: &mut F,
+) -> Result<(), IpcError>
+where
+    F: FnMut(u64, &mut Frame<'_, HeapBuffer>) -> u64,
+{
     while !items.is_empty() {
         let (header, payload, rest) = wire::split_packet_ids(items, max_payload)?;
         items = rest;
-        work.truncate(0);
-        if !work.reserve_total(payload.len()) {
+        // The answers end at `end`; the item's payload goes after room for the smallest header.
+        let end = buf.len();
+        let start = end.saturating_add(MIN_HEADER_LEN);
+        if !buf.reserve_total(start.saturating_add(payload.len())) {
             return Err(IpcError::OutOfMemory);
         }
-        work.append(payload);
-        let mut frame = Frame::new(&mut work, 0);
-        let code = handler(header.code, &mut frame);
-        let start = frame.start;
-        let answer = work.as_slice().get(start..).unwrap_or_default();
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let n = wire::encode_header(code, answer.len() as u64, &mut header);
-        answers.try_reserve(n.saturating_add(answer.len()))?;
-        match header.get(..n) {
-            // The common header as three stores (a copy of a length known only at run time
-            // is a `memcpy` call, ~45 cycles).
-            Some(&[version, code, len]) => answers.extend_from_slice(&[version, code, len]),
-            Some(header) => answers.extend_from_slice(header),
-            None => {}
+        buf.append(&[0; MIN_HEADER_LEN]);
+        buf.append(payload);
+        let code = handler(header.code, &mut Frame::new(buf, start));
+        if buf.answers_lost() || buf.len() < start {
+            return Err(IpcError::OutOfMemory);
         }
-        crate::buffer::append(&mut answers, answer);
+        let answer_len = (buf.len() - start) as u64;
+        if let Some(short) = wire::short_header_bytes(code, answer_len) {
+            if let Some(room) = buf.as_mut_slice().get_mut(end..start) {
+                room.copy_from_slice(&short);
+            }
+            continue;
+        }
+        // A longer header (a code or an answer of 128 or more): the answer moves up.
+        let header_len = wire::header_len(code, answer_len);
+        let up = header_len.saturating_sub(MIN_HEADER_LEN);
+        if !buf.reserve_total(buf.len().saturating_add(up)) {
+            return Err(IpcError::OutOfMemory);
+        }
+        buf.resize(buf.len().saturating_add(up), 0);
+        let bytes = buf.as_mut_slice();
+        if let Some(answer_end) = bytes.len().checked_sub(up) {
+            bytes.copy_within(start..answer_end, start.saturating_add(up));
+        }
+        wire::put_header(code, answer_len, bytes.get_mut(end..).unwrap_or_default());
     }
-    buf.replace(answers);
-    Ok(TX_START)
+    Ok(())
 }
 
 /// A batch on the in-place level over a fixed buffer, in that buffer and nothing else: each

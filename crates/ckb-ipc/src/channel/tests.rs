@@ -523,6 +523,37 @@ fn every_server_answers_a_batch_as_its_calls() {
     }
 }
 
+/// A heap server whose handler takes each item's payload out and gives one back (the typed
+/// server does for a `Payload` argument or result): the same one for echoes, a new one for the
+/// others, or none. The answers before an item stay: the item is copied out and in, and its
+/// answer's header written in front (three bytes kept, the answer moved up for a longer one).
+#[test]
+fn a_heap_batch_handler_that_takes_and_swaps_payloads_loses_no_answer() {
+    let requests = sample_batch();
+    let mut input = written_by(|ch| {
+        let _ = ch.call_batch(&requests);
+    });
+    input.extend(RequestPacket::new(1, Payload::from_slice(b"after")).to_bytes());
+    let mut heap = Channel::new(ChunkedReader::new(&input, &[]), VecWriter::default());
+    let served = heap.execute_in_place(|method, frame: &mut Frame<'_, HeapBuffer>| {
+        let taken = frame.take_payload();
+        assert!(frame.is_empty());
+        let (code, out) = raw_answer(method, &taken);
+        match method {
+            1 => frame.put_payload(taken),
+            _ if out.is_empty() => {}
+            _ => frame.put_payload(Payload::from_slice(&out)),
+        }
+        code
+    });
+    assert_eq!(served, Ok(()));
+    let answer = heap.into_inner().1.bytes;
+    let mut client = Channel::new(ChunkedReader::new(&answer, &[]), VecWriter::default());
+    assert_eq!(client.call_batch(&requests).unwrap(), expected(&requests));
+    let after = client.call(&RequestPacket::new(1, Payload::new())).unwrap();
+    assert_eq!(after.payload(), b"after");
+}
+
 #[test]
 fn batch_in_place_client_and_the_empty_batch() {
     let sent = written_by(|ch| {
