@@ -52,11 +52,13 @@ fn a_typed_server_answers_raw_items_as_unknown_methods() {
     );
 }
 
+/// The last item is an echo of 300 bytes: its answer's header is a byte longer than the room
+/// the heap server keeps, so the answer moves up.
 #[test]
 fn typed_batches_against_the_typed_server() {
     assert_eq!(
         typed_batch("typed-server"),
-        "Ok(42), Ok(\"ping\"), Ok(0); then add = 3"
+        "Ok(42), Ok(\"ping\"), Ok(0), Ok(true); then add = 3"
     );
 }
 

@@ -55,19 +55,6 @@ impl Payload {
         p
     }
 
-    /// [`from_slice`](Self::from_slice), `None` when the heap has no room for it.
-    pub(crate) fn try_from_slice(bytes: &[u8]) -> Option<Self> {
-        let mut buf = Vec::new();
-        buf.try_reserve_exact(Self::HEADROOM.saturating_add(bytes.len()).max(SMALL_BLOCK))
-            .ok()?;
-        buf.resize(Self::HEADROOM, 0);
-        buf.extend_from_slice(bytes);
-        Some(Self {
-            buf,
-            start: Self::HEADROOM,
-        })
-    }
-
     /// `buf[start..]` is the payload; `buf[..start]` is free room for a header.
     pub(crate) fn from_parts(buf: Vec<u8>, start: usize) -> Self {
         let start = start.min(buf.len());

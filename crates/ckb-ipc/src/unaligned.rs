@@ -40,8 +40,8 @@ pub(crate) fn load<const N: usize>(bytes: &[u8; N]) -> [u8; N] {
     }
 }
 
-/// Writes `bytes` at `dst` as one store of `N` bytes where `N` is 2, 4 or 8 (a copy
-/// otherwise).
+/// Writes `bytes` at `dst` as one store of `N` bytes where `N` is 2, 4 or 8, as two where it
+/// is 3 and three where it is 7 (a packet header's lengths; a copy otherwise).
 ///
 /// # Safety
 /// `dst` points to `N` writable bytes.
@@ -64,6 +64,11 @@ pub(crate) unsafe fn store<const N: usize>(dst: *mut u8, bytes: [u8; N]) {
                     options(nostack, preserves_flags)),
                 2 => core::arch::asm!("sh {w}, 0({d})", w = in(reg) word, d = in(reg) dst,
                     options(nostack, preserves_flags)),
+                3 => core::arch::asm!("sh {w}, 0({d})", "srli {w}, {w}, 16", "sb {w}, 2({d})",
+                    w = inout(reg) word => _, d = in(reg) dst, options(nostack, preserves_flags)),
+                7 => core::arch::asm!("sw {w}, 0({d})", "srli {w}, {w}, 32", "sh {w}, 4({d})",
+                    "srli {w}, {w}, 16", "sb {w}, 6({d})",
+                    w = inout(reg) word => _, d = in(reg) dst, options(nostack, preserves_flags)),
                 _ => core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, N),
             }
         }
@@ -107,6 +112,50 @@ pub(crate) unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
     }
 }
 
+/// Copies `n` bytes from `src` to `dst` back to front, a 64-bit load and store a step: the
+/// mirror of [`copy_forward`], for moves up.
+///
+/// # Safety
+/// `src..src + n` readable, `dst..dst + n` writable, and `dst` not below `src` if they overlap.
+#[cfg(target_arch = "riscv64")]
+#[inline]
+pub(crate) unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
+    // Each word is loaded before it is stored, and a store at `dst + i` (not below `src + i`)
+    // never reaches a word not loaded yet. The first word is loaded first, before any store,
+    // and stored last.
+    unsafe {
+        if n < 8 {
+            for i in (0..n).rev() {
+                core::ptr::write_volatile(dst.add(i), *src.add(i));
+            }
+            return;
+        }
+        let first: u64;
+        core::arch::asm!("ld {w}, 0({s})", w = out(reg) first, s = in(reg) src,
+            options(nostack, readonly, preserves_flags));
+        let mut i = n;
+        while i >= 8 {
+            i -= 8;
+            core::arch::asm!("ld {w}, 0({s})", "sd {w}, 0({d})", w = out(reg) _,
+                s = in(reg) src.add(i), d = in(reg) dst.add(i),
+                options(nostack, preserves_flags));
+        }
+        core::arch::asm!("sd {w}, 0({d})", w = in(reg) first, d = in(reg) dst,
+            options(nostack, preserves_flags));
+    }
+}
+
+/// [`copy_backward`] off CKB-VM: `core::ptr::copy`.
+///
+/// # Safety
+/// As for the CKB-VM one.
+#[cfg(not(target_arch = "riscv64"))]
+#[inline]
+pub(crate) unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: the caller's.
+    unsafe { core::ptr::copy(src, dst, n) }
+}
+
 /// [`copy_forward`] off CKB-VM: `core::ptr::copy`.
 ///
 /// # Safety
@@ -131,6 +180,10 @@ mod tests {
             let mut out = [0u8; 12];
             unsafe { store(out.as_mut_ptr().add(at), load(w)) };
             assert_eq!(&out[at..at + 8], w);
+            let mut out = [0u8; 16];
+            unsafe { store::<7>(out.as_mut_ptr().add(at), w[..7].try_into().unwrap()) };
+            unsafe { store::<3>(out.as_mut_ptr().add(at + 7), [9, 8, 7]) };
+            assert_eq!(out[at..at + 10], [&w[..7], &[9, 8, 7][..]].concat()[..]);
         }
         for (from, to, n) in [(5, 0, 20), (9, 1, 7), (3, 2, 16), (8, 0, 8)] {
             let mut a: [u8; 32] = core::array::from_fn(|i| i as u8);
@@ -138,6 +191,11 @@ mod tests {
             b.copy_within(from..from + n, to);
             unsafe { copy_forward(a.as_mut_ptr().add(to), a.as_ptr().add(from), n) };
             assert_eq!(a, b, "{from} {to} {n}");
+            let (mut a, mut b): ([u8; 32], [u8; 32]) = (core::array::from_fn(|i| i as u8), [0; 32]);
+            b.copy_from_slice(&a);
+            b.copy_within(to..to + n, from);
+            unsafe { copy_backward(a.as_mut_ptr().add(from), a.as_ptr().add(to), n) };
+            assert_eq!(a, b, "up {to} {from} {n}");
         }
     }
 }

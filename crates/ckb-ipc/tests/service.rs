@@ -242,6 +242,34 @@ fn typed_batches_give_each_call_its_result() {
     assert_eq!(old.batch(|b| b.add(5, 6)), Ok(Ok(11)));
 }
 
+/// A typed batch's answers are decoded as they are split, then checked whole: an answer with
+/// too few responses, too many, or one cut short is the batch's error, whatever the items
+/// before it gave; one reply of the wrong shape is that call's error alone.
+#[test]
+fn a_typed_batch_answered_badly_is_an_error_whole() {
+    let sum = |n: u64| ckb_ipc::ResponsePacket::ok(n.to_le_bytes()).to_bytes();
+    let answer = |items: Vec<u8>| ckb_ipc::ResponsePacket::ok(items).to_bytes();
+    let batch = |canned: Vec<u8>| {
+        let mut kv = KvClient::new(&canned[..], VecWriter::default());
+        kv.batch(|b| (b.add(1, 2), b.add(3, 4)))
+    };
+    assert_eq!(batch(answer([sum(3), sum(7)].concat())), Ok((Ok(3), Ok(7))));
+    assert_eq!(batch(answer(sum(3))), Err(IpcError::Deserialize));
+    assert_eq!(
+        batch(answer([sum(3), sum(7), sum(9)].concat())),
+        Err(IpcError::Deserialize)
+    );
+    let mut cut = [sum(3), sum(7)].concat();
+    let at = cut.len() - 9;
+    cut[at] = 9; // the second response's length, one byte past the end
+    assert_eq!(batch(answer(cut)), Err(IpcError::UnexpectedEof));
+    let short = ckb_ipc::ResponsePacket::ok([1u8; 3]).to_bytes();
+    assert_eq!(
+        batch(answer([sum(3), short].concat())),
+        Ok((Ok(3), Err(IpcError::Deserialize)))
+    );
+}
+
 #[test]
 fn service_errors_are_typed_and_apart_from_transport_errors() {
     let mut kv = client(KvServer(Store::default()));

@@ -109,14 +109,19 @@ where
     P: Resolve,
 {
     let pending = core::cell::Cell::new(None);
-    channel.call_batch_in_place(
+    channel.batch_lent(
         |items| {
             pending.set(Some(build(items)));
             Ok(())
         },
-        |mut replies| {
+        // Each result decoded as its answer is split; the answers checked whole after.
+        |mut replies, checked| {
             let handles = pending.take().ok_or(IpcError::Deserialize)?;
-            Ok(handles.resolve(&mut replies))
+            let results = handles.resolve(&mut replies);
+            if !checked {
+                replies.finish()?;
+            }
+            Ok(results)
         },
     )
 }

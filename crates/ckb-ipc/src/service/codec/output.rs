@@ -43,8 +43,8 @@ impl<'a> Output<'a> {
         }
     }
 
-    /// Appends an integer's `N` little-endian bytes, as one store where `N` is 2, 4 or 8
-    /// ([`crate::unaligned::store`]: the room has any alignment).
+    /// Appends an integer's `N` little-endian bytes, as one store where `N` is 2, 4 or 8, a few
+    /// for a packet header's 3 or 7 ([`crate::unaligned::store`]: the room has any alignment).
     #[inline(always)]
     pub(crate) fn put_word<const N: usize>(&mut self, bytes: [u8; N]) {
         let end = self.at.wrapping_add(N);
