@@ -1,6 +1,7 @@
 //! The oracle of batches, shared by the property tests (`properties.rs`) and the `serve_batch`
 //! fuzz target (which includes this file): any bytes as a batch's items, served by every
-//! server level, must be answered with the same bytes, nothing allocated over a fixed buffer,
+//! server level (on the heap also by a handler that takes each payload out and gives one
+//! back), must be answered with the same bytes, nothing allocated over a fixed buffer,
 //! and as the same requests sent one by one would be, or refused whole with the code of what
 //! is wrong in them.
 #![allow(dead_code)]
@@ -9,7 +10,7 @@ use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
 use ckb_ipc::wire::{self, BATCH_METHOD, MAX_HEADER_LEN};
 use ckb_ipc::{Channel, IpcError, RequestPacket, ResponsePacket, RX_PAD};
 
-use super::methods::{in_place, owned, GROWN};
+use super::methods::{in_place, owned, swapping, GROWN};
 use super::tracking::largest_allocation_during;
 
 /// A fixed buffer with room for the batch of `items`, put aside, and every answer to it: each
@@ -36,6 +37,14 @@ pub fn check_batch_on_every_level(items: &[u8], sizes: &[usize]) -> Vec<u8> {
     let mut ch = Channel::new(read(), VecWriter::default()).with_max_payload(limit);
     assert_eq!(ch.execute_in_place(in_place), Ok(()));
     assert_eq!(ch.into_inner().1.bytes, answer, "heap in place");
+
+    let mut ch = Channel::new(read(), VecWriter::default()).with_max_payload(limit);
+    assert_eq!(ch.execute_in_place(swapping), Ok(()));
+    assert_eq!(
+        ch.into_inner().1.bytes,
+        answer,
+        "heap, payloads taken and given back"
+    );
 
     let mut bytes = vec![0u8; room];
     // The writer's room made before the count: it is not the channel's.

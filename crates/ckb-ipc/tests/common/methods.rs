@@ -4,7 +4,7 @@
 // Not every test binary that has `mod common` serves these.
 #![allow(dead_code)]
 
-use ckb_ipc::{Buffer, Frame, Payload, RequestPacket, ResponsePacket};
+use ckb_ipc::{Buffer, Frame, HeapBuffer, Payload, RequestPacket, ResponsePacket};
 
 /// Answers the payload as it came.
 pub const ECHO: u64 = 1;
@@ -49,6 +49,21 @@ pub fn in_place<B: Buffer>(method: u64, frame: &mut Frame<'_, B>) -> u64 {
         _ => UNKNOWN,
     };
     frame.clear();
+    code
+}
+
+/// The same methods in place on the heap through owned payloads, as a typed server serves a
+/// `Payload` argument and result: each payload taken out of the frame, the owned level's
+/// answer given back (an echo's the very payload taken).
+pub fn swapping(method: u64, frame: &mut Frame<'_, HeapBuffer>) -> u64 {
+    let taken = frame.take_payload();
+    if method == ECHO {
+        frame.put_payload(taken);
+        return 0;
+    }
+    let answer = owned(RequestPacket::new(method, taken));
+    let code = answer.error_code();
+    frame.put_payload(answer.into_payload());
     code
 }
 
