@@ -332,7 +332,9 @@ fn answers_owned<H: RequestHandler>(
 /// payload taken or given back is copied out or in ([`Frame::take_payload`]), so it cannot
 /// take the answers with it. One allocation a batch (that buffer; the request's is freed),
 /// none an item (measured, typed adds: ~55 cycles an item less, and ~300 a batch, than each
-/// item copied into a buffer of its own and its answer copied out).
+/// item copied into a buffer of its own and its answer copied out). An item whose payload the
+/// handler takes (a `Payload` argument) pays a copy more, out and back in (measured: a typed
+/// batch of 64 echoes of 32 B went from 2,174 to 2,328 cycles a call).
 pub(crate) fn serve_batch_heap<F>(
     buf: &mut HeapBuffer,
     at: usize,
