@@ -318,6 +318,26 @@ impl HeapBuffer {
         append(&mut self.buf, bytes)
     }
 
+    /// Appends `head`, then `bytes`, within the capacity (reserved by the caller; nothing
+    /// otherwise): a batch's item after room for its answer's header, `head` in one or two
+    /// stores ([`crate::unaligned::store`]).
+    #[inline]
+    pub(crate) fn append_after<const N: usize>(&mut self, head: [u8; N], bytes: &[u8]) {
+        let n = bytes.len();
+        let spare = self.buf.spare_capacity_mut();
+        if spare.len() < N.saturating_add(n) {
+            return;
+        }
+        let at = spare.as_mut_ptr().cast::<u8>();
+        // SAFETY: the spare capacity holds `N + n` bytes, apart from `bytes` (another
+        // borrow); once they are written the first `N + n` spare bytes are initialised.
+        unsafe {
+            crate::unaligned::store(at, head);
+            crate::unaligned::copy_forward(at.add(N), bytes.as_ptr(), n);
+            self.buf.set_len(self.buf.len().saturating_add(N + n));
+        }
+    }
+
     /// Gives a buffer back to be read into, if it is larger than the one there.
     pub(crate) fn recycle(&mut self, buf: Vec<u8>) {
         if buf.capacity() > self.buf.capacity() {

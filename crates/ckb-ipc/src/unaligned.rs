@@ -80,6 +80,21 @@ pub(crate) unsafe fn store<const N: usize>(dst: *mut u8, bytes: [u8; N]) {
     }
 }
 
+/// The `N` bytes of `bytes` at `at`, as one [`load`], if they are there.
+#[inline(always)]
+pub(crate) fn load_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    Some(load(bytes.get(at..)?.first_chunk::<N>()?))
+}
+
+/// Writes `value` into `bytes` at `at` as [`store`] does, if it fits (nothing otherwise).
+#[inline(always)]
+pub(crate) fn store_at<const N: usize>(bytes: &mut [u8], at: usize, value: [u8; N]) -> Option<()> {
+    let room = bytes.get_mut(at..)?.first_chunk_mut::<N>()?;
+    // SAFETY: `room` is `N` writable bytes.
+    unsafe { store(room.as_mut_ptr(), value) };
+    Some(())
+}
+
 /// Copies `n` bytes from `src` to `dst` front to back, a 64-bit load and store a step.
 ///
 /// # Safety

@@ -379,17 +379,14 @@ where
         if !buf.reserve_total(start.saturating_add(payload.len())) {
             return Err(IpcError::OutOfMemory);
         }
-        buf.extend_from_slice(&[0; MIN_HEADER_LEN]);
-        buf.append(payload);
+        buf.append_after([0; MIN_HEADER_LEN], payload);
         let code = handler(header.code, &mut Frame::new(buf, start));
         if buf.answers_lost() || buf.len() < start {
             return Err(IpcError::OutOfMemory);
         }
         let answer_len = (buf.len() - start) as u64;
         if let Some(short) = wire::short_header_bytes(code, answer_len) {
-            if let Some(room) = buf.as_mut_slice().get_mut(end..start) {
-                room.copy_from_slice(&short);
-            }
+            let _ = crate::unaligned::store_at(buf.as_mut_slice(), end, short);
             continue;
         }
         // A longer header (a code or an answer of 128 or more): the answer moves up.

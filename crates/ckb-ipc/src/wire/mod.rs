@@ -294,8 +294,7 @@ fn split_id(bytes: &[u8], max_payload: u64) -> Option<(Header, &[u8], &[u8])> {
 /// The first `N` bytes of `bytes`, read as one word ([`crate::unaligned::load`]).
 #[inline(always)]
 fn word<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
-    let first: &[u8; N] = bytes.get(..N)?.try_into().ok()?;
-    Some(crate::unaligned::load(first))
+    crate::unaligned::load_at(bytes, 0)
 }
 
 /// The code and length of the header at the start of `bytes` if it is the shortest (a version
