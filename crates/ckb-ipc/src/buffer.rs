@@ -247,13 +247,17 @@ impl HeapBuffer {
         self.answers_lost
     }
 
-    /// [`Frame::take_payload`] under a batch's answers: a copy of the bytes from `start` on
-    /// (in the spare buffer if it is large enough), the frame emptied. No memory for the copy:
-    /// the buffer itself, answers and all (the batch is then refused,
-    /// [`answers_lost`](Self::answers_lost)).
+    /// [`Frame::take_payload`] under a batch's answers, first half: the bytes from `start` on
+    /// copied into the spare buffer (grown if it is too small), which then stands in the
+    /// buffer's place to be taken, the answers in the spare's ([`put_back`](Self::put_back));
+    /// returns the copy's headroom. No memory for the copy: nothing moves, the buffer is taken
+    /// answers and all, and the batch is refused ([`answers_lost`](Self::answers_lost)). Apart
+    /// and returning a number, so that a single call's `take_payload` stays two inlined
+    /// branches (measured: returning the `Payload` from here cost a typed echo ~40 cycles a
+    /// call, batch or not).
     #[cold]
     #[inline(never)]
-    fn copy_out(&mut self, start: usize) -> Payload {
+    fn copy_out(&mut self, start: usize) -> usize {
         let bytes = self.buf.get(start..).unwrap_or_default();
         let mut copy = core::mem::take(&mut self.spare);
         copy.clear();
@@ -262,29 +266,34 @@ impl HeapBuffer {
             .is_err()
         {
             self.answers_lost = true;
-            self.under_answers = false;
-            return Payload::from_parts(self.take(), start);
+            return start;
         }
         // Constant lengths: stores, not a `memset` call (~45 cycles).
         copy.extend_from_slice(&[0; Payload::HEADROOM]);
         append(&mut copy, bytes);
         self.buf.truncate(start);
-        Payload::from_parts(copy, Payload::HEADROOM)
+        self.spare = core::mem::replace(&mut self.buf, copy);
+        Payload::HEADROOM
+    }
+
+    /// [`Frame::take_payload`] under a batch's answers, second half: the answers back in the
+    /// buffer once the copy was taken.
+    #[inline]
+    fn put_back(&mut self) {
+        self.buf = core::mem::take(&mut self.spare);
     }
 
     /// [`Frame::put_payload`] under a batch's answers: the payload's bytes copied in from
-    /// `start` on, its buffer kept as the spare.
+    /// `start` on.
     #[cold]
     #[inline(never)]
-    fn copy_in(&mut self, start: usize, payload: Payload) {
+    fn copy_in(&mut self, start: usize, bytes: &[u8]) {
         self.buf.truncate(start);
-        let bytes = payload.as_slice();
         if self.buf.len() < start || !self.reserve_total(start.saturating_add(bytes.len())) {
             self.answers_lost = true;
             return;
         }
         self.append(bytes);
-        self.spare = payload.into_buffer();
     }
 
     /// Takes the bytes out, for an owned packet; the buffer is left empty.
@@ -890,17 +899,23 @@ impl Frame<'_, HeapBuffer> {
     /// the frame is empty after. An item of a batch is copied out instead: the answers before
     /// it stay in the buffer.
     pub fn take_payload(&mut self) -> Payload {
-        if self.buf.under_answers {
-            return self.buf.copy_out(self.start);
+        if !self.buf.under_answers {
+            return Payload::from_parts(self.buf.take(), self.start);
         }
-        Payload::from_parts(self.buf.take(), self.start)
+        let start = self.buf.copy_out(self.start);
+        let copy = self.buf.take();
+        self.buf.put_back();
+        Payload::from_parts(copy, start)
     }
 
     /// Makes `payload` the frame's payload, adopting its buffer (no copy; an item of a batch
     /// copies its bytes in).
     pub fn put_payload(&mut self, payload: Payload) {
         if self.buf.under_answers {
-            return self.buf.copy_in(self.start, payload);
+            self.buf.copy_in(self.start, payload.as_slice());
+            // Its buffer for the next payload copied out.
+            self.buf.spare = payload.into_buffer();
+            return;
         }
         self.start = payload.headroom();
         self.buf.buf = payload.into_buffer();

@@ -525,7 +525,7 @@ fn every_server_answers_a_batch_as_its_calls() {
 
 /// A heap server whose handler takes each item's payload out and gives one back (the typed
 /// server does for a `Payload` argument or result): the same one for echoes, a new one for the
-/// others, or none. The answers before an item stay: the item is copied out and in, and its
+/// others, none, or the answer written into the frame after the payload was taken. The answers before an item stay: the item is copied out and in, and its
 /// answer's header written in front (three bytes kept, the answer moved up for a longer one).
 #[test]
 fn a_heap_batch_handler_that_takes_and_swaps_payloads_loses_no_answer() {
@@ -541,6 +541,8 @@ fn a_heap_batch_handler_that_takes_and_swaps_payloads_loses_no_answer() {
         let (code, out) = raw_answer(method, &taken);
         match method {
             1 => frame.put_payload(taken),
+            // Taken, then the answer written into the frame.
+            2 => frame.extend_from_slice(&out).unwrap(),
             _ if out.is_empty() => {}
             _ => frame.put_payload(Payload::from_slice(&out)),
         }
