@@ -202,7 +202,8 @@ size: riscv-target
 # Where the cycles of a call go, per function and per source line (crates/ckb-ipc-profile): the
 # BENCH scenario of PROFILE_CLIENT against PROFILE_SERVER in ckb-vm, both built unstripped with
 # line tables in target/profile. PROFILE_OP add or echo (of PROFILE_SIZE bytes), PROFILE_K calls a
-# batch (0: single calls, with a client such as inplace-client). Needs llvm-addr2line.
+# batch (0: single calls, with a client such as inplace-client). Needs llvm-addr2line. With
+# PROFILE_PCS=DIR, each pc's cycles per call go to DIR/client.pcs and DIR/server.pcs as well.
 PROFILE_CLIENT ?= inplace-batch-client
 PROFILE_SERVER ?= inplace-server
 PROFILE_OP ?= add

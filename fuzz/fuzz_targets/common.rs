@@ -8,6 +8,8 @@ pub fn split(data: &[u8]) -> (Vec<usize>, u64, &[u8]) {
     if sizes.is_empty() {
         sizes.push(usize::MAX);
     }
-    let limit = head.get(4..6).map_or(1 << 16, |b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+    let limit = head
+        .get(4..6)
+        .map_or(1 << 16, |b| u64::from(u16::from_le_bytes([b[0], b[1]])));
     (sizes, limit, stream)
 }

@@ -11,11 +11,15 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     let (sizes, limit, stream) = common::split(data);
-    let mut ch = Channel::new(ChunkedReader::new(stream, &sizes), VecWriter::default()).with_max_payload(limit);
+    let mut ch = Channel::new(ChunkedReader::new(stream, &sizes), VecWriter::default())
+        .with_max_payload(limit);
     let mut consumed = 0usize;
     while let Ok(Some(req)) = ch.receive_request() {
         assert!(req.payload().len() as u64 <= limit);
         consumed += req.payload().len() + 3;
-        assert!(consumed <= stream.len(), "decoded more bytes than were sent");
+        assert!(
+            consumed <= stream.len(),
+            "decoded more bytes than were sent"
+        );
     }
 });

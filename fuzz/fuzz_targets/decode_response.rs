@@ -11,7 +11,8 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     let (sizes, limit, stream) = common::split(data);
-    let mut ch = Channel::new(ChunkedReader::new(stream, &sizes), VecWriter::default()).with_max_payload(limit);
+    let mut ch = Channel::new(ChunkedReader::new(stream, &sizes), VecWriter::default())
+        .with_max_payload(limit);
     let req = RequestPacket::new(1, Payload::from_slice(b"ping"));
     let mut calls = 0usize;
     loop {

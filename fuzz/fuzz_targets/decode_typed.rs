@@ -10,10 +10,10 @@ use ckb_ipc::service::{Decode, Encode};
 use libfuzzer_sys::fuzz_target;
 
 // The unions of the property tests and the allocation tracker of the integration tests, shared.
-#[path = "../../crates/ckb-ipc/tests/common/unions.rs"]
-mod unions;
 #[path = "../../crates/ckb-ipc/tests/common/tracking.rs"]
 mod tracking;
+#[path = "../../crates/ckb-ipc/tests/common/unions.rs"]
+mod unions;
 
 use tracking::Tracking;
 use unions::{check_decode, Action, Inner, Plan};

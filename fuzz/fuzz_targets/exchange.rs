@@ -106,13 +106,21 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(answers.len(), count, "one answer an item");
                     for (item, (header, answer)) in Packets::new(items, limit).zip(answers) {
                         let (item, item_payload) = item.expect("checked");
-                        check_answer(served.next(), item.code, item_payload, (header.code, answer));
+                        check_answer(
+                            served.next(),
+                            item.code,
+                            item_payload,
+                            (header.code, answer),
+                        );
                     }
                 }
             },
             Some(payload) => check_answer(served.next(), method, payload, got),
         }
     }
-    assert!(served.next().is_none(), "a served request without its answer");
+    assert!(
+        served.next().is_none(),
+        "a served request without its answer"
+    );
     assert!(sent.next().is_none(), "a request without its answer");
 });

@@ -2,16 +2,19 @@
 //! `FixedBuffer` of 64..=4096 bytes, answering in place (echo, add, an answer that grows, and
 //! error codes too long for the room in front of the payload), against an owned server with the
 //! same limit (`Channel::new(..).with_max_payload(size - 29)` + `execute`) and the same methods.
-//! Never a panic, never an allocation during the fixed run, and the same bytes written back and
-//! the same end, up to the first answer the fixed buffer had no room for (the owned server has
-//! a heap: only it can answer a grown payload whatever sits in the buffer).
+//! Never a panic, never an allocation during the fixed run, and the same answers and the same
+//! end, up to the first answer the fixed buffer had no room for (the owned server has a heap:
+//! only it can answer a grown payload whatever sits in the buffer). That answer is the
+//! refusal's (28) to a request the handler was serving (a growing call, or a batch whose
+//! answers outgrew the buffer), or a batch answered item for item up to an item that grows,
+//! answered 28 there.
 #![no_main]
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
-use ckb_ipc::RX_PAD;
 use ckb_ipc::io::mem::{ChunkedReader, VecWriter};
-use ckb_ipc::wire::MAX_HEADER_LEN;
+use ckb_ipc::wire::{decode_header, split_packet, BATCH_METHOD, MAX_HEADER_LEN};
+use ckb_ipc::RX_PAD;
 use ckb_ipc::{Channel, IpcError};
 use libfuzzer_sys::fuzz_target;
 
@@ -48,6 +51,34 @@ impl ckb_ipc::io::Write for Shared<'_> {
     }
 }
 
+/// The refusal of a request the buffer had no room for: `IpcError::TooLong`'s wire code.
+const NO_ROOM: [u8; 3] = [0, 28, 0];
+
+/// The complete packets laid end to end in `bytes` (a server's answers), each whole.
+fn packets(mut bytes: &[u8]) -> Vec<&[u8]> {
+    let mut all = Vec::new();
+    while let Ok((_, _, rest)) = split_packet(bytes, u64::MAX) {
+        all.push(&bytes[..bytes.len() - rest.len()]);
+        bytes = rest;
+    }
+    all
+}
+
+/// The requests of `stream` as a server reads them, in order: each method id and the payload
+/// bytes present (a server answers each request once, so the n-th answer is the n-th's).
+fn requests(mut stream: &[u8]) -> Vec<(u64, &[u8])> {
+    let mut all = Vec::new();
+    while let Ok(Some((header, n))) = decode_header(stream, u64::MAX) {
+        let rest = &stream[n..];
+        let len = rest
+            .len()
+            .min(usize::try_from(header.payload_len).unwrap_or(usize::MAX));
+        all.push((header.code, &rest[..len]));
+        stream = &rest[len..];
+    }
+    all
+}
+
 fuzz_target!(|data: &[u8]| {
     let (sizes, choice, stream) = common::split(data);
     let size = 64 + (choice as usize) % (4096 - 64 + 1);
@@ -55,9 +86,12 @@ fuzz_target!(|data: &[u8]| {
     // Room for every answer up front, so the writer does not allocate during the count: each
     // request of 3 bytes or more is answered with at most its payload or `methods::GROWN` bytes, and a
     // header of at most MAX_HEADER_LEN.
-    let out = RefCell::new(Vec::with_capacity(stream.len() * 110 + 64));
+    let capacity = stream.len() * 110 + 64;
+    let out = RefCell::new(Vec::with_capacity(capacity));
+    // Where in the answers the handler was called: an answer that starts there is to a request
+    // it served (at least in part).
+    let called_at = RefCell::new(vec![false; capacity + 1]);
     let mut bytes = vec![0u8; size];
-    let no_room_at = Cell::new(None);
     let (result, largest) = largest_allocation_during(|| {
         let mut ch = Channel::with_fixed_buffer(
             ChunkedReader::new(stream, &sizes),
@@ -65,16 +99,15 @@ fuzz_target!(|data: &[u8]| {
             &mut bytes,
         );
         ch.execute_in_place(|method, frame| {
-            let code = in_place(method, frame);
-            // A GROW answered with anything but 0 found no room.
-            if method == GROW && code != 0 && no_room_at.get().is_none() {
-                no_room_at.set(Some(out.borrow().len()));
+            if let Some(called) = called_at.borrow_mut().get_mut(out.borrow().len()) {
+                *called = true;
             }
-            code
+            in_place(method, frame)
         })
     });
     assert_eq!(largest, 0, "the fixed run allocated");
     let out = out.into_inner();
+    let called_at = called_at.into_inner();
 
     let max = (size - RX_PAD - MAX_HEADER_LEN) as u64;
     let mut server = Channel::new(ChunkedReader::new(stream, &sizes), VecWriter::default())
@@ -82,18 +115,64 @@ fuzz_target!(|data: &[u8]| {
     let owned_result = server.execute(&mut owned);
     let expected = server.into_inner().1.bytes;
 
-    match no_room_at.get() {
-        None => {
-            assert_eq!(out, expected, "buffer {size}");
-            assert_eq!(result, owned_result, "buffer {size}");
+    let (fixed, owned_answers) = (packets(&out), packets(&expected));
+    assert_eq!(
+        fixed.concat(),
+        out,
+        "buffer {size}: the answers are whole packets"
+    );
+    let requests = requests(stream);
+    let mut at = 0;
+    for (n, (&answer, &expected)) in fixed.iter().zip(&owned_answers).enumerate() {
+        if answer != expected {
+            let (method, payload) = requests[n];
+            if answer == NO_ROOM {
+                // Refused for room while it was being served: a growing call or a batch.
+                assert!(
+                    called_at[at],
+                    "buffer {size}: answer {n} refused, never served"
+                );
+                assert!(
+                    [GROW, BATCH_METHOD].contains(&method),
+                    "buffer {size}: answer {n}"
+                );
+            } else {
+                // A batch answered item for item up to an item that grows and found no room.
+                assert_eq!(method, BATCH_METHOD, "buffer {size}: answer {n}");
+                let (items, fixed_items, owned_items) = (
+                    requests_of(payload),
+                    packets(&answer[answer.len() - payload_of(answer)..]),
+                    packets(&expected[expected.len() - payload_of(expected)..]),
+                );
+                let i = (0..fixed_items.len())
+                    .find(|&i| owned_items.get(i) != Some(&fixed_items[i]))
+                    .unwrap_or_else(|| panic!("buffer {size}: answer {n} differs after its items"));
+                assert_eq!(
+                    fixed_items[i], NO_ROOM,
+                    "buffer {size}: answer {n}, item {i}"
+                );
+                assert_eq!(items[i], GROW, "buffer {size}: answer {n}, item {i}");
+            }
+            return;
         }
-        Some(at) => {
-            // The same up to the answer that did not fit, which is 28.
-            assert_eq!(out[..at], expected[..at.min(expected.len())], "buffer {size}");
-            assert_eq!(out[at..at + 3], [0, 28, 0], "buffer {size}");
-        }
+        at += answer.len();
     }
+    assert_eq!(out, expected, "buffer {size}");
+    assert_eq!(result, owned_result, "buffer {size}");
     if let Err(e) = result {
         assert_ne!(e, IpcError::Eof);
     }
 });
+
+/// The length of the payload of the packet `packet`.
+fn payload_of(packet: &[u8]) -> usize {
+    split_packet(packet, u64::MAX).map_or(0, |(_, payload, _)| payload.len())
+}
+
+/// The method ids of the requests a batch's payload holds.
+fn requests_of(payload: &[u8]) -> Vec<u64> {
+    requests(payload)
+        .into_iter()
+        .map(|(method, _)| method)
+        .collect()
+}

@@ -410,6 +410,16 @@ fn main() {
             *hist.entry(*pc).or_default() -= *c as i64;
         }
         hist.retain(|_, c| *c != 0);
+        // PROFILE_PCS=DIR: each pc's cycles per call too, for reading beside a disassembly.
+        if let Ok(dir) = std::env::var("PROFILE_PCS") {
+            let mut pcs: Vec<_> = hist.iter().collect();
+            pcs.sort();
+            let text: String = pcs
+                .into_iter()
+                .map(|(pc, c)| format!("{pc:x} {:.2}\n", *c as f64 / calls))
+                .collect();
+            std::fs::write(format!("{dir}/{name}.pcs"), text).expect("PROFILE_PCS");
+        }
         report(name, elf, &hist, calls, top);
     }
 }

@@ -686,6 +686,25 @@ fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_it() {
         .map(|r| r.error_code())
         .collect();
     assert_eq!(codes, [0, 28, 28, 28]);
+    // Every answer a byte longer than its item (unknown methods, code 1000 a two-byte VLQ):
+    // the answers outgrow a buffer the batch just fits, so it is refused whole (28), as a call
+    // the buffer has no room for, where the heap servers answer it; the next call is served.
+    let unknown: Vec<RequestPacket> = (0..10)
+        .map(|_| RequestPacket::new(9, Payload::new()))
+        .collect();
+    let sent = written_by(|ch| {
+        let _ = ch.call_batch(&unknown);
+    });
+    let add = RequestPacket::new(2, [1u64.to_le_bytes(), 2u64.to_le_bytes()].concat());
+    let input = [sent.clone(), add.to_bytes()].concat();
+    let [(owned, _), (heap, _), (fixed, result)] = every_server(&input, sent.len() + RX_PAD + 2);
+    assert_eq!(heap, owned);
+    assert_eq!(result, Ok(()));
+    let mut client = Channel::new(ChunkedReader::new(&fixed, &[]), VecWriter::default());
+    assert_eq!(client.call_batch(&unknown), Err(IpcError::BatchRefused(28)));
+    assert_eq!(client.call(&add).unwrap().payload(), 3u64.to_le_bytes());
+    let mut client = Channel::new(ChunkedReader::new(&owned, &[]), VecWriter::default());
+    assert_eq!(client.call_batch(&unknown).unwrap(), expected(&unknown));
 }
 
 #[test]
