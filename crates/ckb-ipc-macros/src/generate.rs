@@ -448,8 +448,8 @@ fn server(service: &Service) -> Tokens {
     }
 }
 
-/// The molecule server: dispatch on the method id, decode the arguments from the frame, write
-/// the result over them.
+/// The molecule server: dispatch on the method id to the method's arm, out of line
+/// (`serve_method`), which decodes the arguments from the frame and writes the result over them.
 fn server_body(service: &Service, frame: &Ident, method: &Ident) -> Tokens {
     let methods_ty = service.methods_ty();
     // Mixed-site names cannot collide with the user's argument names.
@@ -471,10 +471,12 @@ fn server_body(service: &Service, frame: &Ident, method: &Ident) -> Tokens {
             }
         };
         quote! {
-            #methods_ty::#c => match ::ckb_ipc::__private::decode_args::<#ty>(#frame) {
-                ::core::result::Result::Ok(#pattern) => #answer,
-                ::core::result::Result::Err(#code) => #code,
-            },
+            #methods_ty::#c => ::ckb_ipc::__private::serve_method(#frame, |#frame| {
+                match ::ckb_ipc::__private::decode_args::<#ty>(#frame) {
+                    ::core::result::Result::Ok(#pattern) => #answer,
+                    ::core::result::Result::Err(#code) => #code,
+                }
+            }),
         }
     });
     quote! {

@@ -9,7 +9,7 @@ pub use crate::buffer::NoHeap;
 pub use crate::service::batch::{batch, push, push_fallible};
 pub use crate::service::client::{call, call_fallible};
 pub use crate::service::server::{
-    answer, answer_result, decode_args, serve_request, unknown_method,
+    answer, answer_result, decode_args, serve_method, serve_request, unknown_method,
 };
 
 // `#[service]` and `#[derive(Molecule)]`: how types are named, and the molecule tables and

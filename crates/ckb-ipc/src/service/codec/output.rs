@@ -97,7 +97,7 @@ pub(crate) fn append_to_vec(
 
 /// [`append_to_vec`] where the room is reserved already (a channel's heap buffer: the frame
 /// made it); [`IpcError::Serialize`] if it is not there.
-#[inline]
+#[inline(always)]
 pub(crate) fn append_in_capacity(
     vec: &mut Vec<u8>,
     len: usize,
