@@ -424,13 +424,34 @@ where
     Ok(())
 }
 
+/// The answer of a batch's item that the fixed buffer has no room for (from `start`, to go at
+/// `to`): dropped, and the item refused alone, as a call whose answer the buffer cannot hold.
+/// A code and no payload fits where the item was (its header took three bytes or more, so
+/// `end + 3 <= start`): that answer's (code, length, where it ends).
+#[cold]
+#[inline(never)]
+fn refuse_item(
+    buf: &mut FixedBuffer<'_>,
+    start: usize,
+    end: usize,
+    to: usize,
+    answer_len: usize,
+) -> (u64, usize, usize) {
+    let code = crate::buffer::no_room(buf, to, answer_len).wire_code();
+    buf.truncate(start);
+    let to = end.saturating_add(MIN_HEADER_LEN);
+    buf.move_down(start, to);
+    (code, 0, to)
+}
+
 /// A batch on the in-place level over a fixed buffer, in that buffer and nothing else: each
 /// item is answered by `handler` where it arrived, the items after it put aside with the free
 /// bytes after the batch (a gap, [`FixedBuffer::lend_item`]), and its answer moved down to just
 /// after the answers so far, its header written in front (no move at all while answers keep
 /// their requests' lengths, as echoes do and a batch of one does). An answer that needs more
 /// room than its request had closes the gap: the items still to serve move up to the bytes put
-/// aside, and are served from there ([`serve_held`]).
+/// aside, and are served from there. An answer the buffer has no room for at all is that
+/// item's refusal (28), the others answered.
 pub(crate) fn serve_batch_fixed<'a, F>(
     buf: &mut FixedBuffer<'a>,
     at: usize,
@@ -493,23 +514,24 @@ where
             }
             (header.code, start)
         };
-        let code = handler(code, &mut Frame::new(buf, start));
-        let answer_len = buf.len().saturating_sub(start);
+        let mut code = handler(code, &mut Frame::new(buf, start));
+        let mut answer_len = buf.len().saturating_sub(start);
         let header_len = match wire::short_header_bytes(code, answer_len as u64) {
             Some(_) => MIN_HEADER_LEN,
             None => wire::header_len(code, answer_len as u64),
         };
-        let to = end.saturating_add(header_len);
+        let mut to = end.saturating_add(header_len);
         if to < start {
             buf.move_down(start, to);
         } else if to > start {
             // A longer header than the request's: the answer moves up, maybe into the room of
             // the items after it.
             let total = to.saturating_add(answer_len);
-            if !buf.reserve_total(total) && !buf.close_gap(total) {
-                return Err(crate::buffer::no_room(buf, to, answer_len));
+            if buf.reserve_total(total) || buf.close_gap(total) {
+                buf.move_tail(start, to);
+            } else {
+                (code, answer_len, to) = refuse_item(buf, start, end, to, answer_len);
             }
-            buf.move_tail(start, to);
         }
         let room = buf.as_mut_slice().get_mut(end..).unwrap_or_default();
         wire::put_header(code, answer_len as u64, room);

@@ -655,7 +655,7 @@ fn a_malformed_batch_is_refused_whole_and_serving_goes_on() {
 }
 
 #[test]
-fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_it() {
+fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_what_does_not_fit() {
     let requests: Vec<RequestPacket> = (0..16u64)
         .map(|i| RequestPacket::new(2, [i.to_le_bytes(), 1u64.to_le_bytes()].concat()))
         .collect();
@@ -686,25 +686,39 @@ fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_it() {
         .map(|r| r.error_code())
         .collect();
     assert_eq!(codes, [0, 28, 28, 28]);
-    // Every answer a byte longer than its item (unknown methods, code 1000 a two-byte VLQ):
-    // the answers outgrow a buffer the batch just fits, so it is refused whole (28), as a call
-    // the buffer has no room for, where the heap servers answer it; the next call is served.
-    let unknown: Vec<RequestPacket> = (0..10)
+    // Every answer a byte longer than its item (unknown methods, code 1000 a two-byte VLQ), in
+    // a buffer of the least room a batch of 30 is let in with (its payload limit is the buffer
+    // less 29 bytes): the answers outgrow it. Those that find room are answered, the others
+    // refused alone (28), as a call the buffer has no room for; the heap servers answer all.
+    let unknown: Vec<RequestPacket> = (0..30)
         .map(|_| RequestPacket::new(9, Payload::new()))
         .collect();
     let sent = written_by(|ch| {
         let _ = ch.call_batch(&unknown);
     });
+    let room = 3 * unknown.len() + RX_PAD + wire::MAX_HEADER_LEN;
     let add = RequestPacket::new(2, [1u64.to_le_bytes(), 2u64.to_le_bytes()].concat());
-    let input = [sent.clone(), add.to_bytes()].concat();
-    let [(owned, _), (heap, _), (fixed, result)] = every_server(&input, sent.len() + RX_PAD + 2);
-    assert_eq!(heap, owned);
-    assert_eq!(result, Ok(()));
-    let mut client = Channel::new(ChunkedReader::new(&fixed, &[]), VecWriter::default());
-    assert_eq!(client.call_batch(&unknown), Err(IpcError::BatchRefused(28)));
-    assert_eq!(client.call(&add).unwrap().payload(), 3u64.to_le_bytes());
-    let mut client = Channel::new(ChunkedReader::new(&owned, &[]), VecWriter::default());
-    assert_eq!(client.call_batch(&unknown).unwrap(), expected(&unknown));
+    // The batch alone: the free bytes after it are room for the first answers. With the next
+    // call read behind it, there are none: each item refused, and that call served.
+    for (input, answered) in [(sent.clone(), 14), ([sent, add.to_bytes()].concat(), 0)] {
+        let [(owned, _), (heap, _), (fixed, result)] = every_server(&input, room);
+        assert_eq!(heap, owned);
+        assert_eq!(result, Ok(()));
+        let mut client = Channel::new(ChunkedReader::new(&fixed, &[]), VecWriter::default());
+        let codes: Vec<u64> = client
+            .call_batch(&unknown)
+            .unwrap()
+            .iter()
+            .map(|r| r.error_code())
+            .collect();
+        assert!(codes[..answered].iter().all(|&c| c == 1000), "{codes:?}");
+        assert!(codes[answered..].iter().all(|&c| c == 28), "{codes:?}");
+        if answered == 0 {
+            assert_eq!(client.call(&add).unwrap().payload(), 3u64.to_le_bytes());
+        }
+        let mut client = Channel::new(ChunkedReader::new(&owned, &[]), VecWriter::default());
+        assert_eq!(client.call_batch(&unknown).unwrap(), expected(&unknown));
+    }
 }
 
 #[test]
