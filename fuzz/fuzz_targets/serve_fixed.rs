@@ -85,11 +85,11 @@ fuzz_target!(|data: &[u8]| {
     // Room for every answer up front, so the writer does not allocate during the count: each
     // request of 3 bytes or more is answered with at most its payload or `methods::GROWN` bytes, and a
     // header of at most MAX_HEADER_LEN.
-    let capacity = stream.len() * 110 + 64;
-    let out = RefCell::new(Vec::with_capacity(capacity));
-    // Where in the answers the handler was called: an answer that starts there is to a request
-    // it served (at least in part).
-    let called_at = RefCell::new(vec![false; capacity + 1]);
+    let out = RefCell::new(Vec::with_capacity(stream.len() * 110 + 64));
+    // Where in the answers a GROW found no room (its handler answered other than 0): an answer
+    // that starts there is to the request it served. Room for a note a handler call (a call a
+    // request or item, of 3 bytes or more), so none allocates during the fixed run.
+    let grow_refused = RefCell::new(Vec::with_capacity(stream.len() / 3 + 1));
     let mut bytes = vec![0u8; size];
     let (result, largest) = largest_allocation_during(|| {
         let mut ch = Channel::with_fixed_buffer(
@@ -98,15 +98,17 @@ fuzz_target!(|data: &[u8]| {
             &mut bytes,
         );
         ch.execute_in_place(|method, frame| {
-            if let Some(called) = called_at.borrow_mut().get_mut(out.borrow().len()) {
-                *called = true;
+            let code = in_place(method, frame);
+            let mut refused = grow_refused.borrow_mut();
+            if method == GROW && code != 0 && refused.len() < refused.capacity() {
+                refused.push(out.borrow().len());
             }
-            in_place(method, frame)
+            code
         })
     });
     assert_eq!(largest, 0, "the fixed run allocated");
     let out = out.into_inner();
-    let called_at = called_at.into_inner();
+    let grow_refused = grow_refused.into_inner();
 
     let max = (size - RX_PAD - MAX_HEADER_LEN) as u64;
     let mut server = Channel::new(ChunkedReader::new(stream, &sizes), VecWriter::default())
@@ -120,7 +122,7 @@ fuzz_target!(|data: &[u8]| {
         out,
         "buffer {size}: the answers are whole packets"
     );
-    let requests = requests(stream);
+    let sent = requests(stream);
     let mut at = 0;
     let mut refused_items = false;
     for (n, (&answer, &expected)) in fixed.iter().zip(&owned_answers).enumerate() {
@@ -128,11 +130,14 @@ fuzz_target!(|data: &[u8]| {
         if answer == expected {
             continue;
         }
-        let (method, payload) = requests[n];
+        let (method, payload) = sent[n];
         if answer == NO_ROOM {
             // A growing call the buffer had no room for, refused while it was being served;
             // the rest is not compared.
-            assert!(called_at[at - answer.len()], "buffer {size}: answer {n} refused, never served");
+            assert!(
+                grow_refused.contains(&(at - answer.len())),
+                "buffer {size}: answer {n} refused, never served"
+            );
             assert_eq!(method, GROW, "buffer {size}: answer {n}");
             return;
         }
@@ -140,14 +145,17 @@ fuzz_target!(|data: &[u8]| {
         // room (28).
         assert_eq!(method, BATCH_METHOD, "buffer {size}: answer {n}");
         let (items, fixed_items, owned_items) = (
-            requests_of(payload),
-            packets(&answer[answer.len() - payload_of(answer)..]),
-            packets(&expected[expected.len() - payload_of(expected)..]),
+            requests(payload).len(),
+            packets(payload_of(answer)),
+            packets(payload_of(expected)),
         );
-        assert_eq!(fixed_items.len(), items.len(), "buffer {size}: answer {n}");
-        assert_eq!(owned_items.len(), items.len(), "buffer {size}: answer {n}");
+        assert_eq!(fixed_items.len(), items, "buffer {size}: answer {n}");
+        assert_eq!(owned_items.len(), items, "buffer {size}: answer {n}");
         for (i, (f, o)) in fixed_items.iter().zip(&owned_items).enumerate() {
-            assert!(f == o || *f == NO_ROOM, "buffer {size}: answer {n}, item {i}");
+            assert!(
+                f == o || *f == NO_ROOM,
+                "buffer {size}: answer {n}, item {i}"
+            );
         }
         refused_items = true;
     }
@@ -164,15 +172,7 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// The length of the payload of the packet `packet`.
-fn payload_of(packet: &[u8]) -> usize {
-    split_packet(packet, u64::MAX).map_or(0, |(_, payload, _)| payload.len())
-}
-
-/// The method ids of the requests a batch's payload holds.
-fn requests_of(payload: &[u8]) -> Vec<u64> {
-    requests(payload)
-        .into_iter()
-        .map(|(method, _)| method)
-        .collect()
+/// The payload of the packet `packet`.
+fn payload_of(packet: &[u8]) -> &[u8] {
+    split_packet(packet, u64::MAX).map_or(&[], |(_, payload, _)| payload)
 }
