@@ -654,6 +654,15 @@ fn a_malformed_batch_is_refused_whole_and_serving_goes_on() {
     assert!(!client.is_broken());
 }
 
+/// The codes of the answers `client` reads for the batch of `requests`.
+fn batch_codes(
+    client: &mut Channel<ChunkedReader<'_>, VecWriter>,
+    requests: &[RequestPacket],
+) -> Vec<u64> {
+    let answers = client.call_batch(requests).unwrap();
+    answers.iter().map(|r| r.error_code()).collect()
+}
+
 #[test]
 fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_what_does_not_fit() {
     let requests: Vec<RequestPacket> = (0..16u64)
@@ -679,13 +688,7 @@ fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_what_does_not_fit() {
     let [.., (answer, result)] = every_server(&sent, 600);
     assert_eq!(result, Ok(()));
     let mut client = Channel::new(ChunkedReader::new(&answer, &[]), VecWriter::default());
-    let codes: Vec<u64> = client
-        .call_batch(&grow)
-        .unwrap()
-        .iter()
-        .map(|r| r.error_code())
-        .collect();
-    assert_eq!(codes, [0, 28, 28, 28]);
+    assert_eq!(batch_codes(&mut client, &grow), [0, 28, 28, 28]);
     // Every answer a byte longer than its item (unknown methods, code 1000 a two-byte VLQ), in
     // a buffer of the least room a batch of 30 is let in with (its payload limit is the buffer
     // less 29 bytes): the answers outgrow it. Those that find room are answered, the others
@@ -705,12 +708,7 @@ fn a_fixed_server_answers_a_batch_in_its_buffer_or_refuses_what_does_not_fit() {
         assert_eq!(heap, owned);
         assert_eq!(result, Ok(()));
         let mut client = Channel::new(ChunkedReader::new(&fixed, &[]), VecWriter::default());
-        let codes: Vec<u64> = client
-            .call_batch(&unknown)
-            .unwrap()
-            .iter()
-            .map(|r| r.error_code())
-            .collect();
+        let codes = batch_codes(&mut client, &unknown);
         assert!(codes[..answered].iter().all(|&c| c == 1000), "{codes:?}");
         assert!(codes[answered..].iter().all(|&c| c == 28), "{codes:?}");
         if answered == 0 {
